@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using Micro.Registry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro.Selector;
+
+/// <summary>
+/// Selects nodes from a cache of the registry kept fresh by one registry watch, so a call costs no registry round trip.
+/// Applies filters, skips blacklisted and already-tried nodes, and delegates the choice to a strategy.
+/// </summary>
+public sealed class RegistrySelector : ISelector
+{
+    private readonly IRegistry _registry;
+    private readonly ISelectionStrategy _strategy;
+    private readonly SelectorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Blacklist _blacklist;
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _watchGate = new();
+    private Task? _watch;
+
+    public RegistrySelector(IRegistry registry, ISelectionStrategy? strategy = null, SelectorOptions? options = null, TimeProvider? timeProvider = null, ILogger<RegistrySelector>? logger = null)
+    {
+        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        _strategy = strategy ?? new RandomStrategy();
+        _options = options ?? SelectorOptions.Default;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _blacklist = new Blacklist(_options, _time);
+    }
+
+    public ISelectionStrategy Strategy => _strategy;
+
+    public async ValueTask<SelectableNode> SelectAsync(string service, SelectRequest request, CancellationToken cancellationToken = default)
+    {
+        var nodes = await GetNodesAsync(service, cancellationToken).ConfigureAwait(false);
+        if (nodes.Length == 0)
+        {
+            throw MicroException.NotFound("go.micro.client", $"service {service}: not found (no live nodes in the {_registry.Name} registry)");
+        }
+
+        IReadOnlyList<SelectableNode> candidates = nodes;
+        if (request.Filter is not null || request.Exclude is { Count: > 0 } || !_blacklist.IsEmpty)
+        {
+            candidates = Narrow(service, nodes, request);
+        }
+
+        return _strategy.Pick(service, candidates, request);
+    }
+
+    public void Mark(string service, string nodeId, bool success) => _blacklist.Mark(nodeId, success);
+
+    /// <summary>The cached nodes of a service (reads the registry on first use or when the cache entry is stale).</summary>
+    public async ValueTask<SelectableNode[]> GetNodesAsync(string service, CancellationToken cancellationToken = default)
+    {
+        EnsureWatching();
+        if (_cache.TryGetValue(service, out var entry) && entry.FreshUntil > _time.GetUtcNow())
+        {
+            return entry.Nodes;
+        }
+
+        return await RefreshAsync(service, entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            try
+            {
+                await _watch.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private IReadOnlyList<SelectableNode> Narrow(string service, SelectableNode[] nodes, in SelectRequest request)
+    {
+        var filtered = new List<SelectableNode>(nodes.Length);
+        foreach (var node in nodes)
+        {
+            if (request.Filter is null || request.Filter.Matches(node))
+            {
+                filtered.Add(node);
+            }
+        }
+
+        if (filtered.Count == 0)
+        {
+            throw MicroException.NotFound("go.micro.client", $"service {service}: no node matches the filter {Describe(request.Filter)}");
+        }
+
+        // Prefer nodes neither tried already in this call nor blacklisted; fall back rather than fail,
+        // because a skipped node is still better than no answer.
+        var exclude = request.Exclude;
+        var healthy = filtered.FindAll(n => !_blacklist.IsBlocked(n.Id) && !(exclude?.Contains(n.Id) ?? false));
+        if (healthy.Count > 0)
+        {
+            return healthy;
+        }
+
+        var untried = filtered.FindAll(n => !(exclude?.Contains(n.Id) ?? false));
+        return untried.Count > 0 ? untried : filtered;
+    }
+
+    private static string Describe(SelectFilter? f)
+        => f is null ? "(none)" : $"(version={f.Version ?? "*"}, endpoint={f.Endpoint ?? "*"}, metadata={(f.NodeMetadata is null ? "*" : string.Join(",", f.NodeMetadata.Select(kv => kv.Key + "=" + kv.Value)))})";
+
+    private async ValueTask<SelectableNode[]> RefreshAsync(string service, CacheEntry? previous, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Service> versions;
+        try
+        {
+            versions = await _registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (previous is not null && e is not OperationCanceledException)
+        {
+            // Keep serving the last known nodes while the registry is unreachable.
+            _logger.LogWarning(e, "Registry {Registry} unreachable; serving cached nodes of {Service}", _registry.Name, service);
+            _cache[service] = previous with { FreshUntil = _time.GetUtcNow() + TimeSpan.FromSeconds(5) };
+            return previous.Nodes;
+        }
+
+        var nodes = Flatten(versions);
+        _cache[service] = new CacheEntry(nodes, _time.GetUtcNow() + _options.CacheTtl);
+        return nodes;
+    }
+
+    internal static SelectableNode[] Flatten(IReadOnlyList<Service> versions)
+    {
+        var list = new List<SelectableNode>();
+        foreach (var version in versions)
+        {
+            var endpoints = version.Endpoints.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var node in version.Nodes)
+            {
+                list.Add(new SelectableNode(node, version.Version, endpoints));
+            }
+        }
+
+        return list.ToArray();
+    }
+
+    private void EnsureWatching()
+    {
+        if (_watch is not null)
+        {
+            return;
+        }
+
+        lock (_watchGate)
+        {
+            _watch ??= Task.Run(() => WatchLoopAsync(_stop.Token));
+        }
+    }
+
+    private async Task WatchLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _registry.WatchAsync(null, cancellationToken).ConfigureAwait(false))
+                {
+                    // Re-read the whole service: events carry single nodes, the cache holds all versions.
+                    if (_cache.TryGetValue(change.Service.Name, out var entry))
+                    {
+                        await RefreshAsync(change.Service.Name, entry, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Registry watch failed; retrying. Cached entries expire after {Ttl}", _options.CacheTtl);
+                // Expire everything soon so stale nodes are not served forever while the watch is down.
+                foreach (var (name, entry) in _cache)
+                {
+                    _cache[name] = entry with { FreshUntil = _time.GetUtcNow() };
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private sealed record CacheEntry(SelectableNode[] Nodes, DateTimeOffset FreshUntil);
+}

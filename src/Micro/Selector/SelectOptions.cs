@@ -1,0 +1,66 @@
+using Micro.Registry;
+
+namespace Micro.Selector;
+
+/// <summary>Narrows which nodes a call may go to. Immutable; reuse one instance across calls.</summary>
+public sealed record SelectFilter
+{
+    /// <summary>Only nodes of this service version.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Only nodes whose metadata holds every one of these pairs.</summary>
+    public IReadOnlyDictionary<string, string>? NodeMetadata { get; init; }
+
+    /// <summary>Only nodes of versions that expose this endpoint.</summary>
+    public string? Endpoint { get; init; }
+
+    internal bool Matches(SelectableNode node)
+    {
+        if (Version is not null && node.Version != Version)
+        {
+            return false;
+        }
+
+        if (Endpoint is not null && !node.Endpoints.Contains(Endpoint))
+        {
+            return false;
+        }
+
+        if (NodeMetadata is not null)
+        {
+            foreach (var (k, v) in NodeMetadata)
+            {
+                if (node.Node.Metadata is null || !node.Node.Metadata.TryGetValue(k, out var actual) || actual != v)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>A node with what filters need to know about the service version it belongs to.</summary>
+public sealed class SelectableNode
+{
+    internal SelectableNode(Node node, string version, IReadOnlySet<string> endpoints)
+    {
+        Node = node;
+        Version = version;
+        Endpoints = endpoints;
+    }
+
+    public Node Node { get; }
+
+    public string Version { get; }
+
+    public IReadOnlySet<string> Endpoints { get; }
+
+    public string Address => Node.Address;
+
+    public string Id => Node.Id;
+}
+
+/// <summary>What one selection needs: an optional key for hashing, filters, and nodes to avoid (already tried).</summary>
+public readonly record struct SelectRequest(string? Key = null, SelectFilter? Filter = null, IReadOnlyCollection<string>? Exclude = null);

@@ -1,0 +1,34 @@
+namespace Micro.Transport;
+
+/// <summary>Point-to-point request/response messages between a client and a server node.</summary>
+public interface ITransport : IAsyncDisposable
+{
+    /// <summary>The name used to select this transport by configuration and advertised in node metadata (<c>tcp</c>, <c>memory</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Starts accepting requests on <paramref name="address"/> (<c>host:port</c>; port 0 picks a free one).</summary>
+    ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends a request to the node at <paramref name="address"/> and waits for its response.
+    /// Cancelling <paramref name="cancellationToken"/> abandons the call and tells the server to cancel its handler.
+    /// Failures to reach the node throw a <see cref="MicroException"/> with <see cref="MicroException.IsTransportError"/> set.
+    /// </summary>
+    ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What a server gives a transport: handles one request, honouring cancellation.</summary>
+public interface ITransportHandler
+{
+    ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken);
+}
+
+/// <summary>A listening endpoint. Disposing it closes every connection it accepted.</summary>
+public interface ITransportListener : IAsyncDisposable
+{
+    /// <summary>The address actually bound (with the real port when 0 was asked for).</summary>
+    string Address { get; }
+
+    /// <summary>Stops accepting new connections; existing ones keep working until disposal.</summary>
+    ValueTask StopAcceptingAsync();
+}

@@ -1,0 +1,24 @@
+namespace Micro.Transport.Tcp;
+
+/// <summary>The kinds of frame on a tcp connection. Values are wire values.</summary>
+internal enum FrameType : byte
+{
+    Request = 1,
+    Response = 2,
+    /// <summary>The client abandoned request <c>id</c>: the server cancels its handler.</summary>
+    Cancel = 3,
+}
+
+/// <summary>One decoded frame. <see cref="Body"/> is a copy the receiver owns.</summary>
+internal readonly record struct Frame(FrameType Type, uint Id, Dictionary<string, string>? Headers, ReadOnlyMemory<byte> Body);
+
+internal enum DecodeStatus
+{
+    /// <summary>Not enough bytes yet; read more.</summary>
+    Incomplete,
+    Complete,
+    /// <summary>The bytes cannot be a frame; the connection must close.</summary>
+    Malformed,
+    /// <summary>The frame declares a size over the limit; the connection must close.</summary>
+    Oversized,
+}

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Transport.Tcp;
+
+/// <summary>The client end of a tcp connection: many requests in flight at once, matched to responses by id.</summary>
+internal sealed class TcpClientConnection : IAsyncDisposable
+{
+    private readonly TcpConnection _connection;
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<TransportMessage>> _pending = new();
+    private int _nextId;
+
+    public TcpClientConnection(TcpConnection connection)
+    {
+        _connection = connection;
+        _connection.Closed.Register(static s => ((TcpClientConnection)s!).FailAll(), this);
+        _connection.Start(OnFrame);
+    }
+
+    public bool IsUsable => !_connection.IsClosed;
+
+    public int InFlight => _pending.Count;
+
+    public async ValueTask<TransportMessage> RequestAsync(TransportMessage request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = (uint)Interlocked.Increment(ref _nextId);
+        var pending = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = pending;
+        try
+        {
+            _connection.Send(FrameType.Request, id, request.Headers, request.Body);
+        }
+        catch
+        {
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+
+        if (_connection.IsClosed)
+        {
+            FailAll();
+        }
+
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+
+        await using var registration = cancellationToken.UnsafeRegister(static (s, ct) =>
+        {
+            var (self, callId, tcs) = ((TcpClientConnection, uint, TaskCompletionSource<TransportMessage>))s!;
+            if (self._pending.TryRemove(callId, out _))
+            {
+                tcs.TrySetCanceled(ct);
+                self.TrySendCancel(callId);
+            }
+        }, (this, id, pending)).ConfigureAwait(false);
+        return await pending.Task.ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private void TrySendCancel(uint id)
+    {
+        try
+        {
+            _connection.Send(FrameType.Cancel, id, null, default);
+        }
+        catch (MicroException)
+        {
+            // The connection is gone; the server cancels everything of a closed connection anyway.
+        }
+    }
+
+    private void OnFrame(Frame frame)
+    {
+        if (frame.Type != FrameType.Response)
+        {
+            _connection.Close($"unexpected frame type {frame.Type} from a server");
+            return;
+        }
+
+        if (_pending.TryRemove(frame.Id, out var tcs))
+        {
+            tcs.TrySetResult(new TransportMessage(frame.Headers, frame.Body));
+        }
+    }
+
+    private void FailAll()
+    {
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var tcs))
+            {
+                tcs.TrySetException(new MicroException("go.micro.transport", 500, $"{_connection.CloseReason} ({_connection.RemoteAddress})") { IsTransportError = true });
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Transport.Tcp;
+
+/// <summary>
+/// One tcp connection, either end: a reader loop decoding frames and a writer loop that batches queued frames
+/// into as few socket writes as the load allows. A bad frame closes only this connection, with a logged reason.
+/// </summary>
+internal sealed class TcpConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly Channel<OutgoingFrame> _outgoing = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _closed = new();
+    private readonly ILogger _logger;
+    private readonly int _maxMessageSize;
+    private Task? _readLoop;
+    private Task? _writeLoop;
+    private string? _closeReason;
+
+    public TcpConnection(Socket socket, int maxMessageSize, ILogger logger)
+    {
+        _socket = socket;
+        _socket.NoDelay = true;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096));
+        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        _maxMessageSize = maxMessageSize;
+        _logger = logger;
+        LocalAddress = socket.LocalEndPoint?.ToString() ?? "";
+        RemoteAddress = socket.RemoteEndPoint?.ToString() ?? "";
+    }
+
+    public string LocalAddress { get; }
+
+    public string RemoteAddress { get; }
+
+    /// <summary>Cancelled when the connection closes, for whatever reason.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    /// <summary>Why the connection closed (for errors given to pending calls).</summary>
+    public string CloseReason => _closeReason ?? "connection closed";
+
+    public int MaxMessageSize => _maxMessageSize;
+
+    /// <summary>Starts the loops. <paramref name="onFrame"/> runs on the reader loop: it must not block.</summary>
+    public void Start(Action<Frame> onFrame)
+    {
+        _readLoop = Task.Run(() => ReadLoopAsync(onFrame));
+        _writeLoop = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>
+    /// Queues a frame. Throws a 413 <see cref="MicroException"/> when it is over the size limit, so the sender
+    /// learns it at once and the connection stays healthy.
+    /// </summary>
+    public void Send(FrameType type, uint id, Dictionary<string, string>? headers, ReadOnlyMemory<byte> body)
+    {
+        var size = FrameCodec.MeasureFrame(headers, body.Length);
+        if (size > _maxMessageSize)
+        {
+            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_maxMessageSize} bytes");
+        }
+
+        if (!_outgoing.Writer.TryWrite(new OutgoingFrame(type, id, headers, body, (int)size)))
+        {
+            throw new MicroException("go.micro.transport", 500, $"{CloseReason} ({RemoteAddress})") { IsTransportError = true };
+        }
+    }
+
+    /// <summary>Closes the connection, recording why (the first reason wins).</summary>
+    public void Close(string reason)
+    {
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        _outgoing.Writer.TryComplete();
+        if (!_closed.IsCancellationRequested)
+        {
+            try
+            {
+                _closed.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Let queued frames (responses of finished calls) reach the peer before the socket closes.
+        _outgoing.Writer.TryComplete();
+        if (_writeLoop is not null)
+        {
+            await Task.WhenAny(_writeLoop, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        }
+
+        Close("connection disposed");
+        if (_readLoop is not null)
+        {
+            await _readLoop.ConfigureAwait(false);
+        }
+
+        if (_writeLoop is not null)
+        {
+            await _writeLoop.ConfigureAwait(false);
+        }
+
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _closed.Dispose();
+    }
+
+    private async Task ReadLoopAsync(Action<Frame> onFrame)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (true)
+                {
+                    var status = FrameCodec.TryDecode(ref buffer, _maxMessageSize, out var frame, out var error);
+                    if (status == DecodeStatus.Complete)
+                    {
+                        onFrame(frame);
+                        continue;
+                    }
+
+                    if (status == DecodeStatus.Incomplete)
+                    {
+                        break;
+                    }
+
+                    _logger.LogWarning("Closing tcp connection {Remote}: {Reason}", RemoteAddress, error);
+                    if (status == DecodeStatus.Oversized && frame.Type == FrameType.Request)
+                    {
+                        // Tell the sender why before closing, so it gets a clear error instead of a reset.
+                        await TrySendLastWordsAsync(frame.Id, error!).ConfigureAwait(false);
+                    }
+
+                    Close(error!);
+                    return;
+                }
+
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    if (buffer.Length > 0)
+                    {
+                        _logger.LogWarning("Closing tcp connection {Remote}: it ended inside a frame ({Bytes} bytes left over)", RemoteAddress, buffer.Length);
+                        Close($"connection ended inside a frame ({buffer.Length} bytes left over)");
+                    }
+                    else
+                    {
+                        Close("connection closed by peer");
+                    }
+
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Close("connection closed");
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogDebug(e, "tcp connection {Remote} read failed", RemoteAddress);
+            Close($"connection lost: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            // A bug in a frame handler must not take the process down: log and drop this connection.
+            _logger.LogError(e, "Closing tcp connection {Remote} after an unexpected error", RemoteAddress);
+            Close($"connection failed: {e.Message}");
+        }
+        finally
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task TrySendLastWordsAsync(uint id, string reason)
+    {
+        var error = MicroException.TooLarge("go.micro.transport", reason);
+        var headers = TransportMessage.NewHeaders(1);
+        headers["Micro-Error"] = error.ToJson();
+        try
+        {
+            Send(FrameType.Response, id, headers, default);
+            _outgoing.Writer.TryComplete();
+            if (_writeLoop is not null)
+            {
+                await _writeLoop.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is MicroException or TimeoutException)
+        {
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _outgoing.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var f))
+                {
+                    FrameCodec.Write(_writer, f.Type, f.Id, f.Headers, f.Body.Span, f.Size);
+                }
+
+                var flush = await _writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            _logger.LogDebug(e, "tcp connection {Remote} write failed", RemoteAddress);
+            Close($"connection lost: {e.Message}");
+        }
+        finally
+        {
+            try
+            {
+                await _writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+            }
+
+            Close(_closeReason ?? "connection closed");
+        }
+    }
+
+    private readonly record struct OutgoingFrame(FrameType Type, uint Id, Dictionary<string, string>? Headers, ReadOnlyMemory<byte> Body, int Size);
+}

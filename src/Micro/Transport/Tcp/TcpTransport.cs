@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Transport.Tcp;
+
+/// <summary>
+/// The default transport: length-prefixed frames over tcp, many requests multiplexed on a small pool of
+/// connections per address (System.IO.Pipelines for framing).
+/// </summary>
+public sealed class TcpTransport : ITransport
+{
+    private readonly TransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, TcpConnectionPool> _pools = new(StringComparer.Ordinal);
+
+    public TcpTransport(TransportOptions? options = null)
+    {
+        _options = options ?? TransportOptions.Default;
+        if (_options.MaxMessageSize < FrameCodec.LengthSize + FrameCodec.FixedSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxMessageSize, "MaxMessageSize is too small to hold a frame.");
+        }
+
+        _logger = _options.LoggerFactory.CreateLogger<TcpTransport>();
+    }
+
+    public string Name => "tcp";
+
+    public TransportOptions Options => _options;
+
+    public async ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var endPoint = await TcpAddress.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(endPoint);
+            socket.Listen(512);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"Cannot listen on {address}: {e.Message}", e);
+        }
+
+        var listener = new TcpListenerLoop(socket, handler, _options, _logger);
+        listener.Start();
+        return listener;
+    }
+
+    public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
+    {
+        var pool = _pools.GetOrAdd(address, static (a, self) => new TcpConnectionPool(a, self._options, self._logger), this);
+        var connection = await pool.GetAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pool in _pools.Values)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _pools.Clear();
+    }
+
+    private sealed class TcpListenerLoop(Socket socket, ITransportHandler handler, TransportOptions options, ILogger logger) : ITransportListener
+    {
+        private readonly ConcurrentDictionary<TcpServerConnection, byte> _connections = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _accept;
+
+        public string Address { get; } = TcpAddress.Format((IPEndPoint)socket.LocalEndPoint!);
+
+        public void Start() => _accept = Task.Run(AcceptLoopAsync);
+
+        public async ValueTask StopAcceptingAsync()
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+                socket.Dispose();
+            }
+
+            if (_accept is not null)
+            {
+                await _accept.ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAcceptingAsync().ConfigureAwait(false);
+            await Task.WhenAll(_connections.Keys.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+            _connections.Clear();
+            _stop.Dispose();
+        }
+
+        private async Task AcceptLoopAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Socket accepted;
+                try
+                {
+                    accepted = await socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || _stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (SocketException e)
+                {
+                    // Out of file descriptors and the like: keep serving the connections we have.
+                    logger.LogWarning(e, "Accept failed on {Address}", Address);
+                    await Task.Delay(100).ConfigureAwait(false);
+                    continue;
+                }
+
+                var connection = new TcpServerConnection(new TcpConnection(accepted, options.MaxMessageSize, logger), handler, logger);
+                _connections[connection] = 0;
+                connection.Closed.Register(static s =>
+                {
+                    var (self, c) = ((TcpListenerLoop, TcpServerConnection))s!;
+                    self._connections.TryRemove(c, out _);
+                }, (this, connection));
+                connection.Start();
+            }
+        }
+    }
+}
