@@ -1,0 +1,33 @@
+using Micro.Codec;
+
+namespace Micro.Client;
+
+/// <summary>Client defaults. Immutable; change with <c>with { ... }</c>.</summary>
+public sealed record ClientOptions
+{
+    public static ClientOptions Default { get; } = new();
+
+    /// <summary>Retries after the first attempt (go-micro's default: 1).</summary>
+    public int Retries { get; init; } = 1;
+
+    /// <summary>Time allowed for a whole call, all attempts included (go-micro's default: 5 s).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Which failures are worth another attempt: by default transport errors, 408, 500 and 503.</summary>
+    public Func<MicroException, bool> ShouldRetry { get; init; } = DefaultShouldRetry;
+
+    /// <summary>Wait before retry number <c>attempt</c> (1-based): by default 10^attempt ms (10 ms, 100 ms, 1 s...).</summary>
+    public Func<int, TimeSpan> Backoff { get; init; } = DefaultBackoff;
+
+    /// <summary>Content type used by typed calls.</summary>
+    public string ContentType { get; init; } = JsonCodec.MediaType;
+
+    /// <summary>Sent as <c>Micro-From-Service</c> when the client belongs to a service.</summary>
+    public string? FromService { get; init; }
+
+    public static bool DefaultShouldRetry(MicroException error)
+        => error.IsTransportError || error.Code is 408 or 500 or 503;
+
+    public static TimeSpan DefaultBackoff(int attempt)
+        => attempt <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(Math.Pow(10, attempt), 10_000));
+}

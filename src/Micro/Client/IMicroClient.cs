@@ -1,0 +1,11 @@
+namespace Micro.Client;
+
+/// <summary>Calls services: finds a node through the selector and sends the request over the transport.</summary>
+public interface IMicroClient
+{
+    /// <summary>Sends an encoded request and returns the encoded response; errors throw <see cref="MicroException"/>.</summary>
+    ValueTask<MicroResponse> CallAsync(MicroRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Typed call: encodes <paramref name="request"/> with the default content type and decodes the reply.</summary>
+    ValueTask<TResponse> CallAsync<TRequest, TResponse>(string service, string endpoint, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
+}

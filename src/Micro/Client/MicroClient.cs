@@ -1,0 +1,217 @@
+using System.Globalization;
+using Micro.Codec;
+using Micro.Selector;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro.Client;
+
+/// <summary>
+/// The client: per call it picks a node through the selector, sends over the transport, and retries failed attempts on
+/// other nodes within one overall deadline. Failed nodes are reported to the selector.
+/// </summary>
+public sealed class MicroClient : IMicroClient
+{
+    private const string ClientId = "go.micro.client";
+    private readonly ISelector _selector;
+    private readonly ITransport _transport;
+    private readonly CodecRegistry _codecs;
+    private readonly ClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CallHandler _pipeline;
+
+    public MicroClient(ISelector selector, ITransport transport, CodecRegistry? codecs = null, ClientOptions? options = null,
+        IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null, ILogger<MicroClient>? logger = null)
+    {
+        _selector = selector ?? throw new ArgumentNullException(nameof(selector));
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _codecs = codecs ?? CodecRegistry.Default;
+        _options = options ?? ClientOptions.Default;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        CallHandler pipeline = SendAsync;
+        foreach (var m in (middleware ?? []).Reverse())
+        {
+            pipeline = m(pipeline);
+        }
+
+        _pipeline = pipeline;
+    }
+
+    public ClientOptions Options => _options;
+
+    public ValueTask<MicroResponse> CallAsync(MicroRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.Service))
+        {
+            throw MicroException.BadRequest(ClientId, "a call needs a service name");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Endpoint))
+        {
+            throw MicroException.BadRequest(ClientId, $"a call to {request.Service} needs an endpoint (Type.Method)");
+        }
+
+        return _pipeline(request, options ?? CallOptions.Default, cancellationToken);
+    }
+
+    public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(string service, string endpoint, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var codec = _codecs.Get(_options.ContentType);
+        var response = await CallAsync(new MicroRequest(service, endpoint, codec.Encode(request), codec.ContentType), options, cancellationToken).ConfigureAwait(false);
+        var replyCodec = _codecs.TryGet(response.ContentType, out var c) ? c : codec;
+        return replyCodec.Decode<TResponse>(response.Body);
+    }
+
+    private async ValueTask<MicroResponse> SendAsync(MicroRequest request, CallOptions options, CancellationToken cancellationToken)
+    {
+        var timeout = options.Timeout ?? _options.RequestTimeout;
+        var now = _time.GetUtcNow();
+        var deadline = now + timeout;
+        if (CallContext.Current?.Deadline is { } inherited && inherited < deadline)
+        {
+            deadline = inherited; // the caller's caller is waiting only this long
+        }
+
+        using var deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var remaining = deadline - now;
+        if (remaining <= TimeSpan.Zero)
+        {
+            throw MicroException.Timeout(ClientId, $"call to {request.Service} {request.Endpoint}: deadline already passed");
+        }
+
+        deadlineCts.CancelAfter(remaining);
+        var retries = Math.Max(0, options.Retries ?? _options.Retries);
+        List<string>? tried = null;
+        MicroException? last = null;
+        for (var attempt = 0; attempt <= retries; attempt++)
+        {
+            try
+            {
+                if (attempt > 0)
+                {
+                    var wait = _options.Backoff(attempt);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _time, deadlineCts.Token).ConfigureAwait(false);
+                    }
+                }
+
+                return await AttemptAsync(request, options, deadline, tried, t => tried = t, deadlineCts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw MicroException.Timeout(ClientId, $"call to {request.Service} {request.Endpoint} timed out after {FormatDuration(timeout)}" + (last is null ? "" : $" (last error: {last.Detail})"));
+            }
+            catch (MicroException e) when (attempt < retries && _options.ShouldRetry(e) && e.Code != 404)
+            {
+                last = e;
+                _logger.LogDebug("Call to {Service} {Endpoint} failed (attempt {Attempt}): {Error}; retrying", request.Service, request.Endpoint, attempt + 1, e.Detail);
+            }
+        }
+
+        throw last ?? MicroException.InternalServerError(ClientId, "call failed");
+    }
+
+    private async ValueTask<MicroResponse> AttemptAsync(MicroRequest request, CallOptions options, DateTimeOffset deadline, List<string>? tried, Action<List<string>> setTried, CancellationToken cancellationToken)
+    {
+        string address;
+        string? nodeId = null;
+        if (options.Address is { Length: > 0 } direct)
+        {
+            address = direct;
+        }
+        else
+        {
+            var node = await _selector.SelectAsync(request.Service, new SelectRequest(options.SelectKey, options.Filter, tried), cancellationToken).ConfigureAwait(false);
+            address = node.Address;
+            nodeId = node.Id;
+        }
+
+        var message = new TransportMessage(BuildHeaders(request, options, deadline));
+        message.Body = request.Body;
+        TransportMessage reply;
+        try
+        {
+            reply = await _transport.RequestAsync(address, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MicroException e) when (e.IsTransportError && nodeId is not null)
+        {
+            _selector.Mark(request.Service, nodeId, success: false);
+            (tried ??= []).Add(nodeId);
+            setTried(tried);
+            throw;
+        }
+
+        if (reply.Headers.TryGetValue(MicroHeaders.Error, out var errorJson) && errorJson.Length > 0)
+        {
+            var error = MicroException.Parse(errorJson);
+            if (nodeId is not null)
+            {
+                var nodeFault = error.Code is 408 or 503 or >= 500;
+                _selector.Mark(request.Service, nodeId, success: !nodeFault);
+                if (nodeFault)
+                {
+                    (tried ??= []).Add(nodeId);
+                    setTried(tried);
+                }
+            }
+
+            throw error;
+        }
+
+        if (nodeId is not null)
+        {
+            _selector.Mark(request.Service, nodeId, success: true);
+        }
+
+        return new MicroResponse(reply.Body, reply.Header(MicroHeaders.ContentType) ?? request.ContentType, ResponseMetadata(reply.Headers));
+    }
+
+    private Dictionary<string, string> BuildHeaders(MicroRequest request, CallOptions options, DateTimeOffset deadline)
+    {
+        var headers = TransportMessage.NewHeaders(8 + (options.Metadata?.Count ?? 0));
+        if (options.Metadata is not null)
+        {
+            foreach (var (k, v) in options.Metadata)
+            {
+                headers[k] = v;
+            }
+        }
+
+        headers[MicroHeaders.ContentType] = request.ContentType;
+        headers[MicroHeaders.Accept] = options.Accept ?? request.ContentType;
+        var remainingNs = Math.Max(1, (deadline - _time.GetUtcNow()).Ticks) * 100;
+        headers[MicroHeaders.Timeout] = remainingNs.ToString(CultureInfo.InvariantCulture);
+        headers[MicroHeaders.Id] = Guid.NewGuid().ToString();
+        headers[MicroHeaders.Service] = request.Service;
+        headers[MicroHeaders.Method] = request.Endpoint;
+        headers[MicroHeaders.Endpoint] = request.Endpoint;
+        if (_options.FromService is { } from)
+        {
+            headers[MicroHeaders.FromService] = from;
+        }
+
+        return headers;
+    }
+
+    private static Dictionary<string, string> ResponseMetadata(Dictionary<string, string> headers)
+    {
+        // The caller sees everything the server sent except the protocol's own headers.
+        var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in headers)
+        {
+            if (!MicroHeaders.IsProtocolHeader(k))
+            {
+                metadata[k] = v;
+            }
+        }
+
+        return metadata;
+    }
+
+    private static string FormatDuration(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.###}s" : $"{t.TotalMilliseconds:0}ms";
+}

@@ -1,0 +1,64 @@
+namespace Micro.Codec;
+
+/// <summary>The codecs a client or server speaks, found by content type (parameters such as charset are ignored).</summary>
+public sealed class CodecRegistry
+{
+    private readonly Dictionary<string, ICodec> _codecs = new(StringComparer.OrdinalIgnoreCase);
+
+    public CodecRegistry(IEnumerable<ICodec>? codecs = null)
+    {
+        foreach (var codec in codecs ?? Defaults())
+        {
+            Add(codec);
+        }
+    }
+
+    public static CodecRegistry Default { get; } = new();
+
+    public IEnumerable<string> ContentTypes => _codecs.Keys;
+
+    public static IEnumerable<ICodec> Defaults() => [new JsonCodec(), new ProtobufCodec(), new BytesCodec()];
+
+    public void Add(ICodec codec, params string[] aliases)
+    {
+        _codecs[codec.ContentType] = codec;
+        foreach (var alias in aliases)
+        {
+            _codecs[alias] = codec;
+        }
+
+        if (codec is ProtobufCodec)
+        {
+            _codecs.TryAdd("application/x-protobuf", codec);
+            _codecs.TryAdd("application/proto", codec);
+        }
+
+        if (codec is JsonCodec)
+        {
+            _codecs.TryAdd("text/json", codec);
+        }
+    }
+
+    public bool TryGet(string? contentType, out ICodec codec)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            codec = null!;
+            return false;
+        }
+
+        if (_codecs.TryGetValue(contentType, out codec!))
+        {
+            return true;
+        }
+
+        var semicolon = contentType.IndexOf(';');
+        return semicolon > 0 && _codecs.TryGetValue(contentType[..semicolon].Trim(), out codec!);
+    }
+
+    /// <summary>The codec for a content type, or a 400 error naming the types that are supported.</summary>
+    public ICodec Get(string? contentType)
+        => TryGet(contentType, out var codec)
+            ? codec
+            : throw MicroException.BadRequest("go.micro.codec", $"unsupported content type '{contentType}'; supported: {string.Join(", ", _codecs.Keys.Order())}");
+}

@@ -1,0 +1,67 @@
+using Micro.Client;
+using Micro.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Micro.Hosting;
+
+/// <summary>Configures Micro in a service collection: handlers, middleware, plugins.</summary>
+public sealed class MicroBuilder
+{
+    internal MicroBuilder(IServiceCollection services)
+    {
+        Services = services;
+    }
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>True once a handler was added: the host then runs a server.</summary>
+    public bool HasServer { get; private set; }
+
+    /// <summary>
+    /// Serves the public async methods of <typeparamref name="THandler"/> as endpoints <c>Name.Method</c>
+    /// (<paramref name="name"/> defaults to the class name). Singleton by default; scoped or transient handlers are
+    /// resolved per request in a fresh DI scope.
+    /// </summary>
+    public MicroBuilder AddHandler<THandler>(string? name = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        where THandler : class
+    {
+        Services.TryAdd(new ServiceDescriptor(typeof(THandler), typeof(THandler), lifetime));
+        foreach (var endpoint in HandlerEndpoints.From(typeof(THandler), name))
+        {
+            Services.AddSingleton(endpoint);
+        }
+
+        Lifetimes.Add(typeof(THandler), lifetime);
+        HasServer = true;
+        return this;
+    }
+
+    /// <summary>Runs a server even without handlers of its own (it still answers Debug.*).</summary>
+    public MicroBuilder AddServer()
+    {
+        HasServer = true;
+        return this;
+    }
+
+    public MicroBuilder UseServerMiddleware(ServerMiddleware middleware)
+    {
+        Services.AddSingleton(middleware);
+        return this;
+    }
+
+    public MicroBuilder UseClientMiddleware(ClientMiddleware middleware)
+    {
+        Services.AddSingleton(middleware);
+        return this;
+    }
+
+    /// <summary>Adds or replaces registries and transports selectable by name.</summary>
+    public MicroBuilder ConfigurePlugins(Action<MicroPlugins> configure)
+    {
+        Services.AddSingleton(configure);
+        return this;
+    }
+
+    internal HandlerLifetimes Lifetimes { get; } = new();
+}

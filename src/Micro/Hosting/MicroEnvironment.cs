@@ -1,0 +1,55 @@
+using Micro.Client;
+using Micro.Codec;
+using Micro.Registry;
+using Micro.Selector;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro.Hosting;
+
+/// <summary>
+/// The client side of Micro built from settings, without a host: registry, selector, transport and client.
+/// What tools (the CLI, tests, benchmarks) use to reach an environment.
+/// </summary>
+public sealed class MicroEnvironment : IAsyncDisposable
+{
+    private MicroEnvironment(MicroSettings settings, IRegistry registry, RegistrySelector selector, ITransport transport, MicroClient client)
+    {
+        Settings = settings;
+        Registry = registry;
+        Selector = selector;
+        Transport = transport;
+        Client = client;
+    }
+
+    public MicroSettings Settings { get; }
+
+    public IRegistry Registry { get; }
+
+    public RegistrySelector Selector { get; }
+
+    public ITransport Transport { get; }
+
+    public MicroClient Client { get; }
+
+    public static MicroEnvironment Create(MicroSettings settings, MicroPlugins? plugins = null, ILoggerFactory? loggerFactory = null,
+        IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        plugins ??= new MicroPlugins();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var registry = plugins.CreateRegistry(settings, loggerFactory);
+        var transport = plugins.CreateTransport(settings, loggerFactory);
+        var selector = new RegistrySelector(registry, settings.CreateStrategy(), SelectorOptions.Default, timeProvider, loggerFactory.CreateLogger<RegistrySelector>());
+        var client = new MicroClient(selector, transport, CodecRegistry.Default, settings.ToClientOptions(), middleware, timeProvider, loggerFactory.CreateLogger<MicroClient>());
+        return new MicroEnvironment(settings, registry, selector, transport, client);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Selector.DisposeAsync().ConfigureAwait(false);
+        await Transport.DisposeAsync().ConfigureAwait(false);
+        await Registry.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,112 @@
+using Micro.Client;
+using Micro.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Hosting;
+
+/// <summary>
+/// The shortest way to a service:
+/// <code>
+/// var builder = MicroService.CreateBuilder(args, "greeter");
+/// builder.AddHandler&lt;Greeter&gt;();
+/// await builder.Build().RunAsync();
+/// </code>
+/// Configuration comes from appsettings.json (section <c>Micro</c>), <c>MICRO_*</c> environment variables and flags.
+/// </summary>
+public static class MicroService
+{
+    public static MicroServiceBuilder CreateBuilder(string[] args, string? defaultName = null)
+    {
+        var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ApplicationName = defaultName });
+        // go-micro's names: MICRO_SERVER_NAME and --server_name; flags are added again last so they win over the environment.
+        host.Configuration.AddEnvironmentVariables("MICRO_");
+        host.Configuration.AddCommandLine(args);
+        host.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        return new MicroServiceBuilder(host, defaultName);
+    }
+}
+
+/// <summary>Builds a <see cref="MicroServiceApp"/>: add handlers and middleware, then <see cref="Build"/>.</summary>
+public sealed class MicroServiceBuilder
+{
+    private readonly HostApplicationBuilder _host;
+    private readonly MicroBuilder _micro;
+
+    internal MicroServiceBuilder(HostApplicationBuilder host, string? defaultName)
+    {
+        _host = host;
+        if (defaultName is not null)
+        {
+            host.Services.AddSingleton(sp => MicroSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()).ToServerOptions(defaultName));
+        }
+
+        _micro = host.Services.AddMicro();
+        _micro.AddServer();
+        host.Services.AddHostedService<MicroServerHostedService>();
+    }
+
+    public IServiceCollection Services => _host.Services;
+
+    public ConfigurationManager Configuration => _host.Configuration;
+
+    public ILoggingBuilder Logging => _host.Logging;
+
+    public MicroBuilder Micro => _micro;
+
+    public MicroServiceBuilder AddHandler<THandler>(string? name = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        where THandler : class
+    {
+        _micro.AddHandler<THandler>(name, lifetime);
+        return this;
+    }
+
+    public MicroServiceBuilder UseServerMiddleware(ServerMiddleware middleware)
+    {
+        _micro.UseServerMiddleware(middleware);
+        return this;
+    }
+
+    public MicroServiceBuilder UseClientMiddleware(ClientMiddleware middleware)
+    {
+        _micro.UseClientMiddleware(middleware);
+        return this;
+    }
+
+    public MicroServiceApp Build() => new(_host.Build());
+}
+
+/// <summary>A built service: run it, or start and stop it yourself (tests).</summary>
+public sealed class MicroServiceApp(IHost host) : IAsyncDisposable
+{
+    public IServiceProvider Services => host.Services;
+
+    public MicroServer Server => host.Services.GetRequiredService<MicroServer>();
+
+    public IMicroClient Client => host.Services.GetRequiredService<IMicroClient>();
+
+    /// <summary>Runs until Ctrl-C or SIGTERM, then stops gracefully.</summary>
+    public Task RunAsync(CancellationToken cancellationToken = default) => host.RunAsync(cancellationToken);
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => host.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (host is IAsyncDisposable d)
+        {
+            await d.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
+}

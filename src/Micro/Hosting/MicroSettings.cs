@@ -1,0 +1,135 @@
+using System.Globalization;
+using Micro.Client;
+using Micro.Selector;
+using Micro.Server;
+using Micro.Transport;
+using Microsoft.Extensions.Configuration;
+
+namespace Micro.Hosting;
+
+/// <summary>
+/// Every setting Micro reads from configuration, under go-micro's flag names. Sources, strongest first:
+/// flags (<c>--server_name greeter</c>), environment (<c>MICRO_SERVER_NAME=greeter</c>), then the <c>Micro</c> section of
+/// appsettings.json (<c>"Micro": { "server_name": "greeter" }</c>).
+/// </summary>
+public sealed record MicroSettings
+{
+    public static MicroSettings Default { get; } = new();
+
+    public string? ServerName { get; init; }
+    public string ServerAddress { get; init; } = "127.0.0.1:0";
+    public string? ServerAdvertise { get; init; }
+    public string? ServerId { get; init; }
+    public string ServerVersion { get; init; } = "latest";
+    public IReadOnlyDictionary<string, string>? ServerMetadata { get; init; }
+
+    /// <summary><c>local</c> (default), <c>memory</c>, or a plugin's name.</summary>
+    public string Registry { get; init; } = "local";
+
+    /// <summary>For <c>local</c>: the folder; for server registries: comma-separated addresses.</summary>
+    public string? RegistryAddress { get; init; }
+
+    public TimeSpan RegisterTtl { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan RegisterInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>random</c> (default), <c>roundrobin</c>, <c>hashed</c>, or <c>blacklist</c> (random; every strategy skips failing nodes).</summary>
+    public string Selector { get; init; } = "random";
+
+    /// <summary><c>tcp</c> (default), <c>memory</c>, or a plugin's name.</summary>
+    public string Transport { get; init; } = "tcp";
+    public string? TransportAddress { get; init; }
+
+    public TimeSpan ClientRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public int ClientRetries { get; init; } = 1;
+    public int ClientPoolSize { get; init; } = TransportOptions.Default.PoolSize;
+    public TimeSpan ClientDialTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public int MaxMessageSize { get; init; } = TransportOptions.Default.MaxMessageSize;
+
+    /// <summary>Reads settings; a malformed value throws with the setting's name and what was wrong.</summary>
+    public static MicroSettings FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        string? Get(string key) => configuration[key] is { Length: > 0 } v ? v : configuration["Micro:" + key] is { Length: > 0 } s ? s : null;
+        var d = Default;
+        return new MicroSettings
+        {
+            ServerName = Get("server_name"),
+            ServerAddress = Get("server_address") ?? d.ServerAddress,
+            ServerAdvertise = Get("server_advertise"),
+            ServerId = Get("server_id"),
+            ServerVersion = Get("server_version") ?? d.ServerVersion,
+            ServerMetadata = Get("server_metadata") is { } md ? ParsePairs(md, "server_metadata") : null,
+            Registry = (Get("registry") ?? d.Registry).ToLowerInvariant(),
+            RegistryAddress = Get("registry_address"),
+            RegisterTtl = Get("register_ttl") is { } ttl ? Positive(Durations.Parse(ttl, "register_ttl"), "register_ttl") : d.RegisterTtl,
+            RegisterInterval = Get("register_interval") is { } ri ? Positive(Durations.Parse(ri, "register_interval"), "register_interval") : d.RegisterInterval,
+            Selector = (Get("selector") ?? d.Selector).ToLowerInvariant(),
+            Transport = (Get("transport") ?? d.Transport).ToLowerInvariant(),
+            TransportAddress = Get("transport_address"),
+            ClientRequestTimeout = Get("client_request_timeout") is { } rt ? Positive(Durations.Parse(rt, "client_request_timeout"), "client_request_timeout") : d.ClientRequestTimeout,
+            ClientRetries = Get("client_retries") is { } r ? Int(r, "client_retries", 0) : d.ClientRetries,
+            ClientPoolSize = Get("client_pool_size") is { } p ? Int(p, "client_pool_size", 1) : d.ClientPoolSize,
+            ClientDialTimeout = Get("client_dial_timeout") is { } dt ? Positive(Durations.Parse(dt, "client_dial_timeout"), "client_dial_timeout") : d.ClientDialTimeout,
+            MaxMessageSize = Get("max_message_size") is { } mm ? Int(mm, "max_message_size", 64) : d.MaxMessageSize,
+        };
+    }
+
+    public ServerOptions ToServerOptions(string? defaultName = null) => new()
+    {
+        Name = ServerName ?? defaultName ?? ServerOptions.Default.Name,
+        Address = ServerAddress,
+        Advertise = ServerAdvertise,
+        Id = ServerId,
+        Version = ServerVersion,
+        Metadata = ServerMetadata,
+        RegisterTtl = RegisterTtl,
+        RegisterInterval = RegisterInterval,
+    };
+
+    public ClientOptions ToClientOptions(string? fromService = null) => ClientOptions.Default with
+    {
+        RequestTimeout = ClientRequestTimeout,
+        Retries = ClientRetries,
+        FromService = fromService,
+    };
+
+    public TransportOptions ToTransportOptions() => TransportOptions.Default with
+    {
+        PoolSize = ClientPoolSize,
+        DialTimeout = ClientDialTimeout,
+        MaxMessageSize = MaxMessageSize,
+    };
+
+    public ISelectionStrategy CreateStrategy() => Selector switch
+    {
+        "random" or "blacklist" or "" => new RandomStrategy(),
+        "roundrobin" or "round_robin" or "round-robin" => new RoundRobinStrategy(),
+        "hashed" or "hash" or "shard" => new HashedStrategy(),
+        _ => throw new ArgumentException($"selector: unknown strategy '{Selector}'; use random, roundrobin, hashed or blacklist."),
+    };
+
+    private static TimeSpan Positive(TimeSpan value, string name)
+        => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");
+
+    private static int Int(string text, string name, int min)
+        => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
+            ? v
+            : throw new FormatException($"{name}: '{text}' is not a whole number of at least {min}.");
+
+    private static Dictionary<string, string> ParsePairs(string text, string name)
+    {
+        var result = new Dictionary<string, string>();
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new FormatException($"{name}: '{pair}' is not key=value.");
+            }
+
+            result[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return result;
+    }
+}

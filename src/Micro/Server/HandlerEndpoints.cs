@@ -1,0 +1,150 @@
+using System.Reflection;
+using Micro.Registry;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Micro.Server;
+
+/// <summary>
+/// Turns a plain class into endpoints: every public method shaped
+/// <c>Task&lt;TResponse&gt; Name(TRequest request, CancellationToken ct)</c> (or <c>ValueTask</c>, or without the token)
+/// becomes endpoint <c>ClassName.Name</c>. The handler instance comes from dependency injection.
+/// </summary>
+public static class HandlerEndpoints
+{
+    public static IReadOnlyList<EndpointDescriptor> From(Type handlerType, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(handlerType);
+        var handlerName = name ?? handlerType.Name;
+        var endpoints = new List<EndpointDescriptor>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var method in handlerType.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (method.DeclaringType == typeof(object) || method.IsSpecialName || !IsAsyncWithResult(method.ReturnType, out var responseType))
+            {
+                continue;
+            }
+
+            var parameters = method.GetParameters();
+            var hasToken = parameters.Length == 2 && parameters[1].ParameterType == typeof(CancellationToken);
+            if (!(parameters.Length == 1 || hasToken) || parameters[0].ParameterType == typeof(CancellationToken))
+            {
+                throw new InvalidOperationException(
+                    $"{handlerType.Name}.{method.Name} cannot be an endpoint: endpoints take (TRequest request) or (TRequest request, CancellationToken cancellationToken). " +
+                    "Make it non-public if it is not meant to be called remotely.");
+            }
+
+            var endpointName = handlerName + "." + method.Name;
+            if (!seen.Add(endpointName))
+            {
+                throw new InvalidOperationException($"{handlerType.Name} has more than one public method named {method.Name}; endpoint names must be unique.");
+            }
+
+            var requestType = parameters[0].ParameterType;
+            var factory = typeof(HandlerEndpoints).GetMethod(nameof(Bind), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(handlerType, requestType, responseType);
+            var bind = (Func<IServiceProvider, RequestHandler>)factory.Invoke(null, [method, hasToken])!;
+            var endpoint = new Endpoint
+            {
+                Name = endpointName,
+                Request = ValueDescriber.Describe(requestType, requestType.Name),
+                Response = ValueDescriber.Describe(responseType, responseType.Name),
+                Metadata = new Dictionary<string, string> { ["stream"] = "false" },
+            };
+            endpoints.Add(new EndpointDescriptor(endpoint, bind));
+        }
+
+        if (endpoints.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"{handlerType.Name} has no endpoints: give it public methods shaped Task<TResponse> Name(TRequest request, CancellationToken cancellationToken).");
+        }
+
+        return endpoints;
+    }
+
+    private static bool IsAsyncWithResult(Type returnType, out Type result)
+    {
+        result = typeof(void);
+        if (returnType.IsGenericType && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        {
+            result = returnType.GetGenericArguments()[0];
+            return true;
+        }
+
+        return false;
+    }
+
+    private static Func<IServiceProvider, RequestHandler> Bind<THandler, TRequest, TResponse>(MethodInfo method, bool hasToken)
+        where THandler : class
+    {
+        var invoke = MakeInvoker<THandler, TRequest, TResponse>(method, hasToken);
+        return services =>
+        {
+            var isScoped = services.GetService<IServiceProviderIsService>() is { } check && check.IsService(typeof(THandler))
+                && IsPerRequest(services, typeof(THandler));
+            var singleton = isScoped ? null : services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
+            return async (request, cancellationToken) =>
+            {
+                var message = request.Codec.Decode<TRequest>(request.Body);
+                TResponse response;
+                if (singleton is not null)
+                {
+                    response = await invoke(singleton, message, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var scope = services.CreateAsyncScope();
+                    await using (scope.ConfigureAwait(false))
+                    {
+                        response = await invoke(scope.ServiceProvider.GetRequiredService<THandler>(), message, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                return new ServerResponse(request.ReplyCodec.Encode(response), request.ReplyCodec.ContentType);
+            };
+        };
+    }
+
+    private static bool IsPerRequest(IServiceProvider services, Type type)
+        => services.GetService<HandlerLifetimes>()?.IsPerRequest(type) ?? false;
+
+    private static Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> MakeInvoker<THandler, TRequest, TResponse>(MethodInfo method, bool hasToken)
+    {
+        var returnsTask = method.ReturnType.GetGenericTypeDefinition() == typeof(Task<>);
+        if (hasToken && returnsTask)
+        {
+            var d = method.CreateDelegate<Func<THandler, TRequest, CancellationToken, Task<TResponse>>>();
+            return (h, r, ct) => new ValueTask<TResponse>(d(h, r, ct));
+        }
+
+        if (hasToken)
+        {
+            return method.CreateDelegate<Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>>>();
+        }
+
+        if (returnsTask)
+        {
+            var d = method.CreateDelegate<Func<THandler, TRequest, Task<TResponse>>>();
+            return (h, r, _) => new ValueTask<TResponse>(d(h, r));
+        }
+
+        var v = method.CreateDelegate<Func<THandler, TRequest, ValueTask<TResponse>>>();
+        return (h, r, _) => v(h, r);
+    }
+}
+
+/// <summary>Which handler types were registered scoped or transient (resolved per request in a DI scope).</summary>
+internal sealed class HandlerLifetimes
+{
+    private readonly HashSet<Type> _perRequest = [];
+
+    public void Add(Type type, ServiceLifetime lifetime)
+    {
+        if (lifetime != ServiceLifetime.Singleton)
+        {
+            _perRequest.Add(type);
+        }
+    }
+
+    public bool IsPerRequest(Type type) => _perRequest.Contains(type);
+}

@@ -1,0 +1,344 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Micro.Codec;
+using Micro.Registry;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro.Server;
+
+/// <summary>
+/// Serves endpoints over a transport and keeps the service registered: registers at start with a TTL, re-registers
+/// on an interval, and on stop deregisters, refuses new requests (503, which clients retry elsewhere), waits (bounded)
+/// for requests in flight, then closes connections.
+/// </summary>
+public sealed class MicroServer : ITransportHandler, IAsyncDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly IRegistry _registry;
+    private readonly ITransport _transport;
+    private readonly CodecRegistry _codecs;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IServiceProvider _services;
+    private readonly IReadOnlyList<EndpointDescriptor> _descriptors;
+    private readonly IReadOnlyList<ServerMiddleware> _middleware;
+    private readonly Dictionary<string, RequestHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ITransportListener? _listener;
+    private Task? _reregister;
+    private Service? _registration;
+    private int _inFlight;
+    private int _state; // 0 new, 1 running, 2 stopping, 3 stopped
+
+    public MicroServer(ServerOptions options, IRegistry registry, ITransport transport, IEnumerable<EndpointDescriptor> endpoints,
+        IServiceProvider services, CodecRegistry? codecs = null, IEnumerable<ServerMiddleware>? middleware = null,
+        TimeProvider? timeProvider = null, ILogger<MicroServer>? logger = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _codecs = codecs ?? CodecRegistry.Default;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _middleware = (middleware ?? []).ToArray();
+        _descriptors = endpoints.Concat(HandlerEndpoints.From(typeof(Debug))).ToArray();
+        Id = string.IsNullOrWhiteSpace(options.Id) ? $"{options.Name}-{Guid.NewGuid()}" : options.Id;
+        if (string.IsNullOrWhiteSpace(options.Name))
+        {
+            throw new ArgumentException("The server needs a service name (--server_name).", nameof(options));
+        }
+
+        if (options.RegisterInterval >= options.RegisterTtl)
+        {
+            _logger.LogWarning("register_interval {Interval} is not shorter than register_ttl {Ttl}: the node may expire between refreshes", options.RegisterInterval, options.RegisterTtl);
+        }
+    }
+
+    public string Name => _options.Name;
+
+    public string Id { get; }
+
+    /// <summary>The address the server listens on (valid after start).</summary>
+    public string Address => _listener?.Address ?? throw new InvalidOperationException("The server has not started.");
+
+    /// <summary>The address registered for this node.</summary>
+    public string AdvertisedAddress { get; private set; } = "";
+
+    public IReadOnlyList<Endpoint> Endpoints => _descriptors.Select(d => d.Endpoint).ToArray();
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The server was already started.");
+        }
+
+        foreach (var d in _descriptors)
+        {
+            if (!_handlers.TryAdd(d.Name, Compose(d.Bind(_services))))
+            {
+                throw new InvalidOperationException($"Endpoint {d.Name} is registered twice.");
+            }
+        }
+
+        _listener = await _transport.ListenAsync(_options.Address, this, cancellationToken).ConfigureAwait(false);
+        AdvertisedAddress = Advertise(_options.Advertise ?? _listener.Address);
+        _registration = BuildRegistration();
+        await _registry.RegisterAsync(_registration, _options.RegisterTtl, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Service {Name} node {Id} listening on {Address} ({Transport}), registered in {Registry}",
+            _options.Name, Id, _listener.Address, _transport.Name, _registry.Name);
+        _reregister = Task.Run(ReregisterLoopAsync, CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_reregister is not null)
+        {
+            await _reregister.ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _registry.DeregisterAsync(_registration!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Deregistering {Name} node {Id} failed; it expires after its TTL", _options.Name, Id);
+        }
+
+        await _listener!.StopAcceptingAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _inFlight) > 0)
+        {
+            _logger.LogInformation("Waiting up to {Timeout} for {Count} requests in flight", _options.ShutdownTimeout, _inFlight);
+            if (Volatile.Read(ref _inFlight) == 0)
+            {
+                _drained.TrySetResult();
+            }
+
+            try
+            {
+                await _drained.Task.WaitAsync(_options.ShutdownTimeout, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _logger.LogWarning("{Count} requests still running after {Timeout}; closing connections", _inFlight, _options.ShutdownTimeout);
+            }
+        }
+
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        Volatile.Write(ref _state, 3);
+        _logger.LogInformation("Service {Name} node {Id} stopped", _options.Name, Id);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    async ValueTask<TransportMessage> ITransportHandler.HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            return await HandleCoreAsync(request, peer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
+            {
+                _drained.TrySetResult();
+            }
+        }
+    }
+
+    private async ValueTask<TransportMessage> HandleCoreAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
+    {
+        var headers = request.Headers;
+        var id = headers.GetValueOrDefault(MicroHeaders.Id);
+        var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
+        var contentType = headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType;
+        string replyType = contentType;
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                throw MicroException.Unavailable(_options.Name, $"service {_options.Name} node {Id} is stopping");
+            }
+
+            if (!_handlers.TryGetValue(endpoint, out var handler))
+            {
+                throw MicroException.NotFound(_options.Name, endpoint.Length == 0
+                    ? $"request to {_options.Name} names no endpoint (Micro-Endpoint header)"
+                    : $"unknown endpoint {endpoint} of service {_options.Name}; it has: {string.Join(", ", _handlers.Keys.Order())}");
+            }
+
+            var codec = _codecs.Get(contentType);
+            var replyCodec = headers.TryGetValue(MicroHeaders.Accept, out var accept) && _codecs.TryGet(accept, out var a) ? a : codec;
+            replyType = replyCodec.ContentType;
+
+            DateTimeOffset? deadline = null;
+            CancellationTokenSource? timeout = null;
+            if (headers.TryGetValue(MicroHeaders.Timeout, out var timeoutText) && long.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var ns) && ns > 0)
+            {
+                var span = TimeSpan.FromTicks(Math.Min(ns / 100, TimeSpan.FromDays(1).Ticks));
+                deadline = _time.GetUtcNow() + span;
+                timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(span);
+            }
+
+            // The transport gave us this dictionary; it becomes the request's metadata (every header plus the addresses).
+            var metadata = headers;
+            metadata[MicroHeaders.Local] = peer.LocalAddress;
+            metadata[MicroHeaders.Remote] = peer.RemoteAddress;
+            var context = new CallContext(_options.Name, endpoint, metadata, deadline, Id);
+            CallContext.Current = context;
+            try
+            {
+                var token = timeout?.Token ?? cancellationToken;
+                var result = await handler(new ServerRequest(_options.Name, endpoint, codec, replyCodec, metadata, request.Body, peer), token).ConfigureAwait(false);
+                return Reply(id, result.ContentType, result.Body, context.ResponseMetadataIfAny, null);
+            }
+            catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true || cancellationToken.IsCancellationRequested)
+            {
+                throw MicroException.Timeout(_options.Name, cancellationToken.IsCancellationRequested
+                    ? $"{endpoint}: cancelled by the caller"
+                    : $"{endpoint}: deadline exceeded");
+            }
+            finally
+            {
+                CallContext.Current = null;
+                timeout?.Dispose();
+            }
+        }
+        catch (MicroException e)
+        {
+            var error = e.Id.Length == 0 || e.Id == "go.micro.codec" ? new MicroException(_options.Name, e.Code, e.Detail, e.Status) : e;
+            if (e.Code >= 500)
+            {
+                _logger.LogWarning("{Endpoint} failed: {Detail}", endpoint, e.Detail);
+            }
+
+            return Reply(id, replyType, default, null, error);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "{Endpoint} threw", endpoint);
+            return Reply(id, replyType, default, null, MicroException.InternalServerError(_options.Name, e.Message));
+        }
+    }
+
+    private static TransportMessage Reply(string? id, string contentType, ReadOnlyMemory<byte> body, Dictionary<string, string>? metadata, MicroException? error)
+    {
+        var headers = TransportMessage.NewHeaders(3 + (metadata?.Count ?? 0));
+        if (metadata is not null)
+        {
+            foreach (var (k, v) in metadata)
+            {
+                headers[k] = v;
+            }
+        }
+
+        headers[MicroHeaders.ContentType] = contentType;
+        if (id is not null)
+        {
+            headers[MicroHeaders.Id] = id;
+        }
+
+        if (error is not null)
+        {
+            headers[MicroHeaders.Error] = error.ToJson();
+        }
+
+        return new TransportMessage(headers, body);
+    }
+
+    private RequestHandler Compose(RequestHandler endpoint)
+    {
+        for (var i = _middleware.Count - 1; i >= 0; i--)
+        {
+            endpoint = _middleware[i](endpoint);
+        }
+
+        return endpoint;
+    }
+
+    private Service BuildRegistration()
+    {
+        var metadata = new Dictionary<string, string>(_options.Metadata ?? new Dictionary<string, string>())
+        {
+            ["transport"] = _transport.Name,
+            ["broker"] = "none",
+            ["server"] = "mucp",
+            ["registry"] = _registry.Name,
+            ["protocol"] = "mucp",
+        };
+        return new Service
+        {
+            Name = _options.Name,
+            Version = _options.Version,
+            Endpoints = _descriptors.Select(d => d.Endpoint).ToArray(),
+            Nodes = [new Node { Id = Id, Address = AdvertisedAddress, Metadata = metadata }],
+        };
+    }
+
+    private async Task ReregisterLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.RegisterInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _registry.RegisterAsync(_registration!, _options.RegisterTtl, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogWarning(e, "Re-registering {Name} node {Id} failed; trying again in {Interval}", _options.Name, Id, _options.RegisterInterval);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Turns a wildcard bind address into one others can dial.</summary>
+    private static string Advertise(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return address;
+        }
+
+        var host = address[..colon].Trim('[', ']');
+        var port = address[(colon + 1)..];
+        if (host.Length > 0 && host != "0.0.0.0" && host != "::")
+        {
+            return address;
+        }
+
+        var ip = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+        return $"{ip}:{port}";
+    }
+}
