@@ -1,0 +1,145 @@
+using System.CommandLine;
+using Micro.Client;
+using Micro.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Micro.Commands;
+
+/// <summary>
+/// The <c>micro</c> command line: global flags with go-micro's names (also read from <c>MICRO_*</c> variables) and the
+/// commands. Parsing and running are here, not in the executable, so every front end accepts the same text.
+/// </summary>
+public static class MicroCommandLine
+{
+    private static readonly string[] GlobalFlags =
+    [
+        "registry", "registry_address", "register_ttl", "register_interval", "selector", "transport", "transport_address",
+        "client_request_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
+    ];
+
+    /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroPlugins? plugins = null, CancellationToken cancellationToken = default)
+    {
+        var root = Build(plugins);
+        var parsed = root.Parse(args);
+        return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    public static RootCommand Build(MicroPlugins? plugins = null)
+    {
+        var root = new RootCommand("micro: run and operate microservices (list, get, call, health).");
+        var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
+        foreach (var flag in flags.Values)
+        {
+            root.Options.Add(flag);
+        }
+
+        MicroEnvironment Connect(ParseResult parse)
+        {
+            var given = new Dictionary<string, string?>();
+            foreach (var (name, option) in flags)
+            {
+                if (parse.GetValue(option) is { Length: > 0 } value)
+                {
+                    given[name] = value;
+                }
+            }
+
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables("MICRO_").AddInMemoryCollection(given).Build();
+            return MicroEnvironment.Create(MicroSettings.FromConfiguration(configuration), plugins);
+        }
+
+        // micro list services
+        var list = new Command("list", "List items in the environment.");
+        var listServices = new Command("services", "List the services in the registry.");
+        listServices.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, _) => commands.ListServicesAsync(output, ct)));
+        list.Subcommands.Add(listServices);
+        root.Subcommands.Add(list);
+
+        // micro get service <name>
+        var get = new Command("get", "Get an item's details.");
+        var getService = new Command("service", "Show a service's versions, nodes and endpoints.");
+        var serviceName = new Argument<string>("name") { Description = "The service name, e.g. greeter." };
+        getService.Arguments.Add(serviceName);
+        getService.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.GetServiceAsync(parse.GetRequiredValue(serviceName), output, error, ct)));
+        get.Subcommands.Add(getService);
+        root.Subcommands.Add(get);
+
+        // micro call <service> <endpoint> [json]
+        var call = new Command("call", "Call a service endpoint with a JSON request and print the JSON reply.");
+        var callService = new Argument<string>("service") { Description = "The service name, e.g. greeter." };
+        var callEndpoint = new Argument<string>("endpoint") { Description = "The endpoint, e.g. Greeter.Hello." };
+        var callBody = new Argument<string?>("request") { Description = "The request as JSON (default {}).", Arity = ArgumentArity.ZeroOrOne };
+        var address = new Option<string?>("--address") { Description = "Call this node address (host:port) instead of selecting one." };
+        var metadata = new Option<string[]>("--metadata") { Description = "Metadata sent as headers, key=value; repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var outputFormat = new Option<string>("--output") { Description = "json (indented, default) or raw.", DefaultValueFactory = _ => "json" };
+        outputFormat.AcceptOnlyFromAmong("json", "raw");
+        call.Arguments.Add(callService);
+        call.Arguments.Add(callEndpoint);
+        call.Arguments.Add(callBody);
+        call.Options.Add(address);
+        call.Options.Add(metadata);
+        call.Options.Add(outputFormat);
+        call.SetAction((parse, ct) => WithEnvironment(parse, Connect, async (commands, output, error) =>
+        {
+            var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in parse.GetValue(metadata) ?? [])
+            {
+                var eq = pair.IndexOf('=');
+                if (eq <= 0)
+                {
+                    await error.WriteLineAsync($"error: --metadata '{pair}' is not key=value").ConfigureAwait(false);
+                    return 2;
+                }
+
+                pairs[pair[..eq]] = pair[(eq + 1)..];
+            }
+
+            var options = new CallOptions { Address = parse.GetValue(address), Metadata = pairs.Count > 0 ? pairs : null };
+            return await commands.CallAsync(parse.GetRequiredValue(callService), parse.GetRequiredValue(callEndpoint), parse.GetValue(callBody),
+                options, parse.GetValue(outputFormat) == "raw", output, error, ct).ConfigureAwait(false);
+        }));
+        root.Subcommands.Add(call);
+
+        // micro health <service>
+        var health = new Command("health", "Call Debug.Health on every node of a service.");
+        var healthService = new Argument<string>("service") { Description = "The service name." };
+        health.Arguments.Add(healthService);
+        health.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.HealthAsync(parse.GetRequiredValue(healthService), output, error, ct)));
+        root.Subcommands.Add(health);
+
+        return root;
+    }
+
+    private static async Task<int> WithEnvironment(ParseResult parse, Func<ParseResult, MicroEnvironment> connect, Func<MicroCommands, TextWriter, TextWriter, Task<int>> run)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        MicroEnvironment environment;
+        try
+        {
+            environment = connect(parse);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (environment.ConfigureAwait(false))
+        {
+            return await run(new MicroCommands(environment), output, error).ConfigureAwait(false);
+        }
+    }
+
+    private static string Describe(string flag) => flag switch
+    {
+        "registry" => "Registry: local (default), memory, or a plugin. Env MICRO_REGISTRY.",
+        "registry_address" => "Registry address; for local, the folder. Env MICRO_REGISTRY_ADDRESS.",
+        "selector" => "Selector: random (default), roundrobin, hashed, blacklist. Env MICRO_SELECTOR.",
+        "transport" => "Transport: tcp (default) or a plugin. Env MICRO_TRANSPORT.",
+        "client_request_timeout" => "Request timeout, e.g. 5s. Env MICRO_CLIENT_REQUEST_TIMEOUT.",
+        "client_retries" => "Retries after a failed attempt. Env MICRO_CLIENT_RETRIES.",
+        _ => $"Env MICRO_{flag.ToUpperInvariant()}.",
+    };
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.Json;
+using Micro.Client;
+using Micro.Hosting;
+using Micro.Server;
+
+namespace Micro.Commands;
+
+/// <summary>
+/// What the toolkit's commands do, with output to a <see cref="TextWriter"/> so the CLI, the dashboard's terminal and the
+/// bot share one implementation. Each returns an exit code: 0 on success.
+/// </summary>
+public sealed class MicroCommands(MicroEnvironment environment)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public async Task<int> ListServicesAsync(TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var services = await environment.Registry.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var name in services.Select(s => s.Name).Distinct().Order(StringComparer.Ordinal))
+        {
+            await output.WriteLineAsync(name).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    public async Task<int> GetServiceAsync(string name, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var versions = await environment.Registry.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
+        if (versions.Count == 0)
+        {
+            await error.WriteLineAsync($"service {name} not found in the {environment.Registry.Name} registry").ConfigureAwait(false);
+            return 1;
+        }
+
+        await output.WriteAsync(ServiceFormatter.FormatService(versions)).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Calls an endpoint with a JSON request and prints the JSON reply (indented unless raw output is asked for).</summary>
+    public async Task<int> CallAsync(string service, string endpoint, string? json, CallOptions options, bool raw, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var body = string.IsNullOrWhiteSpace(json) ? "{}" : json;
+        try
+        {
+            using var _ = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            await error.WriteLineAsync($"error: the request is not valid JSON: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), options, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync(raw ? Encoding.UTF8.GetString(reply.Body.Span) : Pretty(reply.Body)).ConfigureAwait(false);
+            return 0;
+        }
+        catch (MicroException e)
+        {
+            await error.WriteLineAsync("error calling " + service + " " + endpoint + ": " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>Calls Debug.Health on every node of a service; fails when any node is not ok.</summary>
+    public async Task<int> HealthAsync(string service, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var versions = await environment.Registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
+        if (versions.Count == 0)
+        {
+            await error.WriteLineAsync($"service {service} not found in the {environment.Registry.Name} registry").ConfigureAwait(false);
+            return 1;
+        }
+
+        var healthy = true;
+        await output.WriteLineAsync($"service  {service}").ConfigureAwait(false);
+        foreach (var version in versions)
+        {
+            await output.WriteLineAsync($"\nversion  {version.Version}\n\nnode\t\taddress:port\t\tstatus").ConfigureAwait(false);
+            var checks = version.Nodes.Select(async node =>
+            {
+                try
+                {
+                    var reply = await environment.Client.CallAsync<HealthRequest, HealthResponse>(service, "Debug.Health", new HealthRequest(),
+                        new CallOptions { Address = node.Address, Retries = 0 }, cancellationToken).ConfigureAwait(false);
+                    return (node, status: reply.Status, ok: reply.Status == "ok");
+                }
+                catch (MicroException e)
+                {
+                    return (node, status: e.Detail, ok: false);
+                }
+            }).ToArray();
+            foreach (var (node, status, ok) in await Task.WhenAll(checks).ConfigureAwait(false))
+            {
+                healthy &= ok;
+                await output.WriteLineAsync($"{node.Id}\t\t{node.Address}\t\t{status}").ConfigureAwait(false);
+            }
+        }
+
+        return healthy ? 0 : 1;
+    }
+
+    private static string Pretty(ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return JsonSerializer.Serialize(doc.RootElement, Indented);
+        }
+        catch (JsonException)
+        {
+            return Encoding.UTF8.GetString(json.Span);
+        }
+    }
+}
