@@ -77,10 +77,11 @@ public abstract class NodeStoreRegistry : IRegistry
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var token = linked.Token;
+        // The signal is taken before each snapshot, so a change made while the consumer is busy is never missed.
+        var changed = _changed.WaitAsync();
         var known = ToMap(await ReadLiveAsync(service, token).ConfigureAwait(false));
         while (!token.IsCancellationRequested)
         {
-            var changed = _changed.WaitAsync();
             try
             {
                 await changed.WaitAsync(PollInterval, TimeProvider, token).ConfigureAwait(false);
@@ -94,6 +95,7 @@ public abstract class NodeStoreRegistry : IRegistry
                 yield break;
             }
 
+            changed = _changed.WaitAsync();
             Dictionary<string, NodeRecord> now;
             try
             {

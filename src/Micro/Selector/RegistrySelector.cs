@@ -30,6 +30,7 @@ public sealed class RegistrySelector : ISelector
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _blacklist = new Blacklist(_options, _time);
+        EnsureWatching(); // before the first lookup, so no change slips between a lookup and the watch
     }
 
     public ISelectionStrategy Strategy => _strategy;
@@ -168,12 +169,22 @@ public sealed class RegistrySelector : ISelector
         {
             try
             {
-                await foreach (var change in _registry.WatchAsync(null, cancellationToken).ConfigureAwait(false))
+                var changes = _registry.WatchAsync(null, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await using (changes.ConfigureAwait(false))
                 {
-                    // Re-read the whole service: events carry single nodes, the cache holds all versions.
-                    if (_cache.TryGetValue(change.Service.Name, out var entry))
+                    var next = changes.MoveNextAsync(); // starts the watch
+                    // Anything cached before the watch began may have missed a change: re-read it on next use.
+                    ExpireAll();
+                    while (await next.ConfigureAwait(false))
                     {
-                        await RefreshAsync(change.Service.Name, entry, cancellationToken).ConfigureAwait(false);
+                        // Re-read the whole service: events carry single nodes, the cache holds all versions.
+                        var change = changes.Current;
+                        if (_cache.TryGetValue(change.Service.Name, out var entry))
+                        {
+                            await RefreshAsync(change.Service.Name, entry, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        next = changes.MoveNextAsync();
                     }
                 }
             }
@@ -184,11 +195,8 @@ public sealed class RegistrySelector : ISelector
             catch (Exception e)
             {
                 _logger.LogWarning(e, "Registry watch failed; retrying. Cached entries expire after {Ttl}", _options.CacheTtl);
-                // Expire everything soon so stale nodes are not served forever while the watch is down.
-                foreach (var (name, entry) in _cache)
-                {
-                    _cache[name] = entry with { FreshUntil = _time.GetUtcNow() };
-                }
+                // Expire everything so stale nodes are not served forever while the watch is down.
+                ExpireAll();
 
                 try
                 {
@@ -199,6 +207,15 @@ public sealed class RegistrySelector : ISelector
                     return;
                 }
             }
+        }
+    }
+
+    private void ExpireAll()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (name, entry) in _cache)
+        {
+            _cache[name] = entry with { FreshUntil = now };
         }
     }
 

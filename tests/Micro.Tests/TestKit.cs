@@ -1,0 +1,71 @@
+using Micro.Client;
+using Micro.Codec;
+using Micro.Registry;
+using Micro.Selector;
+using Micro.Server;
+using Micro.Transport;
+using Micro.Transport.Tcp;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Micro.Tests;
+
+/// <summary>Starts real servers (tcp on 127.0.0.1, port 0) and clients over one registry, for tests.</summary>
+internal sealed class TestKit : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public TestKit(IRegistry? registry = null, ITransport? transport = null)
+    {
+        Registry = registry ?? new MemoryRegistry(pollInterval: TimeSpan.FromMilliseconds(50));
+        Transport = transport ?? new TcpTransport();
+    }
+
+    public IRegistry Registry { get; }
+
+    public ITransport Transport { get; }
+
+    public async Task<MicroServer> StartServerAsync<THandler>(string name, THandler handler, ServerOptions? options = null, params ServerMiddleware[] middleware)
+        where THandler : class
+    {
+        var services = new ServiceCollection().AddSingleton(handler).AddSingleton(TimeProvider.System).BuildServiceProvider();
+        var server = new MicroServer((options ?? ServerOptions.Default) with { Name = name }, Registry, Transport, HandlerEndpoints.From(typeof(THandler)), services, middleware: middleware);
+        await server.StartAsync();
+        _owned.Add(server);
+        return server;
+    }
+
+    public MicroClient CreateClient(ClientOptions? options = null, ISelectionStrategy? strategy = null, params ClientMiddleware[] middleware)
+    {
+        var selector = new RegistrySelector(Registry, strategy);
+        _owned.Add(selector);
+        return new MicroClient(selector, Transport, CodecRegistry.Default, options, middleware);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in Enumerable.Reverse(_owned))
+        {
+            await d.DisposeAsync();
+        }
+
+        await Transport.DisposeAsync();
+        await Registry.DisposeAsync();
+    }
+}
+
+public sealed record HelloRequest(string Name);
+
+public sealed record HelloResponse(string Msg);
+
+public sealed class Greeter
+{
+    public Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken)
+        => Task.FromResult(new HelloResponse($"Hello {request.Name}"));
+}
+
+internal static class Json
+{
+    public static ReadOnlyMemory<byte> Bytes(string json) => System.Text.Encoding.UTF8.GetBytes(json);
+
+    public static string Text(ReadOnlyMemory<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes.Span);
+}
