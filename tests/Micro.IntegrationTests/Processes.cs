@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace Micro.IntegrationTests;
+
+/// <summary>Starts the repository's programs as real processes, each with its output captured.</summary>
+internal static class Programs
+{
+    private static string Metadata(string key) => typeof(Programs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    public static string Root => Metadata("RepositoryRoot");
+
+    public static string GreeterService => Dll("examples/Greeter/Service", "greeter-service.dll");
+
+    public static string GreeterClient => Dll("examples/Greeter/Client", "greeter-client.dll");
+
+    public static string Cli => Dll("src/Micro.Cli", "Micro.Cli.dll");
+
+    private static string Dll(string project, string name)
+    {
+        var path = Path.Combine(Root, project, "bin", Metadata("Configuration"), "net10.0", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{name} was not built at {path}; build the solution first.");
+    }
+}
+
+internal sealed class RunningProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly List<TaskCompletionSource> _waiters = [];
+
+    public RunningProcess(string dll, IEnumerable<string> args, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in environment)
+        {
+            info.Environment[k] = v;
+        }
+
+        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"process exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"process did not print '{text}' within {timeout}:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Sends SIGTERM (what Ctrl-C, docker stop and Kubernetes send) and waits for a graceful exit.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IDictionary<string, string> environment, TimeSpan timeout)
+    {
+        await using var p = new RunningProcess(dll, args, environment);
+        using var cts = new CancellationTokenSource(timeout);
+        await p._process.WaitForExitAsync(cts.Token);
+        p._process.WaitForExit(); // drains the output readers
+        return (p._process.ExitCode, p.Output);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
