@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building and testing Micro needs on a fresh Debian 12 machine. Idempotent; run as root (or via sudo).
+set -euo pipefail
+
+need_apt=()
+command -v git >/dev/null || need_apt+=(git)
+command -v curl >/dev/null || need_apt+=(curl)
+# procps gives `kill`/`ps` used by the multi-process tests.
+command -v kill >/dev/null || need_apt+=(procps)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${need_apt[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}"
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "install-deps: the .NET 10 SDK is required (dotnet not on PATH); install it from your distribution's packages." >&2
+  exit 1
+fi
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+echo "install-deps: dotnet restore"
+dotnet restore "$root/Micro.slnx" -nologo -v quiet
