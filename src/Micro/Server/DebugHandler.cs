@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace Micro.Server;
 
 /// <summary>The endpoints every service answers: <c>Debug.Health</c> and <c>Debug.Stats</c> (go-micro's names and shapes).</summary>
-public sealed class Debug(TimeProvider time)
+public sealed class Debug(TimeProvider? timeProvider = null)
 {
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
+    private readonly DateTimeOffset _started = (timeProvider ?? TimeProvider.System).GetUtcNow();
 
     public Task<HealthResponse> Health(HealthRequest request, CancellationToken cancellationToken)
         => Task.FromResult(new HealthResponse("ok"));

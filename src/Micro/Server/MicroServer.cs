@@ -81,18 +81,32 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
             throw new InvalidOperationException("The server was already started.");
         }
 
-        foreach (var d in _descriptors)
+        try
         {
-            if (!_handlers.TryAdd(d.Name, Compose(d.Bind(_services))))
+            foreach (var d in _descriptors)
             {
-                throw new InvalidOperationException($"Endpoint {d.Name} is registered twice.");
+                if (!_handlers.TryAdd(d.Name, Compose(d.Bind(_services))))
+                {
+                    throw new InvalidOperationException($"Endpoint {d.Name} is registered twice.");
+                }
             }
-        }
 
-        _listener = await _transport.ListenAsync(_options.Address, this, cancellationToken).ConfigureAwait(false);
-        AdvertisedAddress = Advertise(_options.Advertise ?? _listener.Address);
-        _registration = BuildRegistration();
-        await _registry.RegisterAsync(_registration, _options.RegisterTtl, cancellationToken).ConfigureAwait(false);
+            _listener = await _transport.ListenAsync(_options.Address, this, cancellationToken).ConfigureAwait(false);
+            AdvertisedAddress = Advertise(_options.Advertise ?? _listener.Address);
+            _registration = BuildRegistration();
+            await _registry.RegisterAsync(_registration, _options.RegisterTtl, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Leave nothing half-started: no open port without a registration, and stop has nothing to undo.
+            Volatile.Write(ref _state, 3);
+            if (_listener is not null)
+            {
+                await _listener.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
         _logger.LogInformation("Service {Name} node {Id} listening on {Address} ({Transport}), registered in {Registry}",
             _options.Name, Id, _listener.Address, _transport.Name, _registry.Name);
         _reregister = Task.Run(ReregisterLoopAsync, CancellationToken.None);

@@ -1,0 +1,76 @@
+using System.Net;
+using Grpc.Core;
+using Micro.Benchmarks.Proto;
+using Micro.Registry;
+using Micro.Server;
+using Micro.Transport.Tcp;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Micro.Benchmarks;
+
+/// <summary>The Micro greeter: a plain class served over the tcp transport.</summary>
+public sealed class BenchGreeter
+{
+    public Task<HelloReply> Hello(HelloRequest request, CancellationToken cancellationToken)
+        => Task.FromResult(new HelloReply { Msg = "Hello " + request.Name });
+}
+
+/// <summary>The gRPC greeter doing the same work.</summary>
+public sealed class GrpcGreeter : Proto.Greeter.GreeterBase
+{
+    public override Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
+        => Task.FromResult(new HelloReply { Msg = "Hello " + request.Name });
+}
+
+/// <summary>
+/// Server processes: print <c>READY address</c>, then answer <c>stats</c> on stdin with <c>STATS allocatedBytes</c>
+/// (so the driver can measure server allocations per call) until <c>quit</c>.
+/// </summary>
+internal static class Servers
+{
+    public static async Task<int> RunMicroAsync(string registryFolder)
+    {
+        await using var registry = new LocalRegistry(registryFolder);
+        await using var transport = new TcpTransport();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider();
+        await using var server = new MicroServer(ServerOptions.Default with { Name = "bench.greeter" }, registry, transport,
+            HandlerEndpoints.From(typeof(BenchGreeter), "Greeter"), services);
+        await server.StartAsync();
+        Console.WriteLine("READY " + server.Address);
+        await ServeStatsAsync();
+        return 0;
+    }
+
+    public static async Task<int> RunGrpcAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        var app = builder.Build();
+        app.MapGrpcService<GrpcGreeter>();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Console.WriteLine("READY " + address);
+        await ServeStatsAsync();
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task ServeStatsAsync()
+    {
+        while (await Console.In.ReadLineAsync() is { } line)
+        {
+            if (line == "stats")
+            {
+                Console.WriteLine("STATS " + GC.GetTotalAllocatedBytes(precise: true));
+            }
+            else if (line == "quit")
+            {
+                return;
+            }
+        }
+    }
+}
