@@ -1,0 +1,66 @@
+using Micro.Hosting;
+using Micro.Selector;
+using Microsoft.Extensions.Configuration;
+
+namespace Micro.Tests;
+
+public sealed class SettingsTests
+{
+    private static MicroSettings Read(Dictionary<string, string?> appsettings, Dictionary<string, string?> env, params string[] flags)
+        => MicroSettings.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(appsettings)
+            .AddInMemoryCollection(env)
+            .AddCommandLine(flags)
+            .Build());
+
+    [Fact]
+    public void Go_micro_names_are_read_and_flags_beat_environment_beat_appsettings()
+    {
+        var settings = Read(
+            new() { ["Micro:server_name"] = "from-appsettings", ["Micro:registry"] = "memory", ["Micro:client_retries"] = "7" },
+            new() { ["SERVER_NAME"] = "from-env", ["CLIENT_RETRIES"] = "3" }, // MICRO_ prefix already stripped by the provider
+            "--server_name", "from-flag", "--register_ttl", "90", "--register_interval=45s", "--client_request_timeout", "1m30s", "--selector", "roundrobin");
+        Assert.Equal("from-flag", settings.ServerName);
+        Assert.Equal(3, settings.ClientRetries);
+        Assert.Equal("memory", settings.Registry);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.RegisterTtl);
+        Assert.Equal(TimeSpan.FromSeconds(45), settings.RegisterInterval);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.ClientRequestTimeout);
+        Assert.IsType<RoundRobinStrategy>(settings.CreateStrategy());
+    }
+
+    [Fact]
+    public void Defaults_follow_go_micro()
+    {
+        var settings = Read([], []);
+        Assert.Equal(("local", "tcp", "random"), (settings.Registry, settings.Transport, settings.Selector));
+        Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30)), (settings.RegisterTtl, settings.RegisterInterval));
+        Assert.Equal((TimeSpan.FromSeconds(5), 1), (settings.ClientRequestTimeout, settings.ClientRetries));
+    }
+
+    [Theory]
+    [InlineData("register_ttl", "soon", "register_ttl: 'soon' is not a duration")]
+    [InlineData("client_retries", "-1", "client_retries: '-1' is not a whole number of at least 0")]
+    [InlineData("register_interval", "0", "register_interval: must be greater than zero")]
+    public void Bad_values_name_the_setting_and_what_was_wrong(string key, string value, string message)
+    {
+        var e = Assert.Throws<FormatException>(() => Read([], [], "--" + key, value));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Unknown_plugins_list_what_is_available()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateRegistry(MicroSettings.Default with { Registry = "consul" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        Assert.Contains("unknown registry 'consul'; available: local, memory", e.Message);
+        Assert.Throws<ArgumentException>(() => (MicroSettings.Default with { Selector = "fastest" }).CreateStrategy());
+    }
+
+    [Theory]
+    [InlineData("30", 30_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("1h2m3s", 3_723_000)]
+    [InlineData("1.5s", 1_500)]
+    public void Durations_parse_go_and_plain_forms(string text, double ms)
+        => Assert.Equal(ms, Durations.Parse(text, "x").TotalMilliseconds);
+}
