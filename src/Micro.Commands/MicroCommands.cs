@@ -27,10 +27,9 @@ public sealed class MicroCommands(MicroEnvironment environment)
 
     public async Task<int> GetServiceAsync(string name, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var versions = await environment.Registry.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
-        if (versions.Count == 0)
+        var versions = await FindAsync(name, error, cancellationToken).ConfigureAwait(false);
+        if (versions is null)
         {
-            await error.WriteLineAsync($"service {name} not found in the {environment.Registry.Name} registry").ConfigureAwait(false);
             return 1;
         }
 
@@ -68,10 +67,9 @@ public sealed class MicroCommands(MicroEnvironment environment)
     /// <summary>Calls Debug.Health on every node of a service; fails when any node is not ok.</summary>
     public async Task<int> HealthAsync(string service, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var versions = await environment.Registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
-        if (versions.Count == 0)
+        var versions = await FindAsync(service, error, cancellationToken).ConfigureAwait(false);
+        if (versions is null)
         {
-            await error.WriteLineAsync($"service {service} not found in the {environment.Registry.Name} registry").ConfigureAwait(false);
             return 1;
         }
 
@@ -101,6 +99,19 @@ public sealed class MicroCommands(MicroEnvironment environment)
         }
 
         return healthy ? 0 : 1;
+    }
+
+    /// <summary>The service's versions, or null after saying on <paramref name="error"/> that it is not registered.</summary>
+    private async Task<IReadOnlyList<Registry.Service>?> FindAsync(string name, TextWriter error, CancellationToken cancellationToken)
+    {
+        var versions = await environment.Registry.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
+        if (versions.Count > 0)
+        {
+            return versions;
+        }
+
+        await error.WriteLineAsync($"service {name} not found in the {environment.Registry.Name} registry").ConfigureAwait(false);
+        return null;
     }
 
     private static string Pretty(ReadOnlyMemory<byte> json)
