@@ -8,4 +8,10 @@ public interface IMicroClient
 
     /// <summary>Typed call: encodes <paramref name="request"/> with the default content type and decodes the reply.</summary>
     ValueTask<TResponse> CallAsync<TRequest, TResponse>(string service, string endpoint, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes an encoded event through the broker.</summary>
+    ValueTask PublishAsync(MicroMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Typed publish: encodes <paramref name="message"/> with the default content type.</summary>
+    ValueTask PublishAsync<TMessage>(string topic, TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default);
 }

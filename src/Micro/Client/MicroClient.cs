@@ -1,4 +1,5 @@
 using System.Globalization;
+using Micro.Broker;
 using Micro.Codec;
 using Micro.Selector;
 using Micro.Transport;
@@ -21,10 +22,12 @@ public sealed class MicroClient : IMicroClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CallHandler _pipeline;
+    private readonly IBroker? _broker;
 
     public MicroClient(ISelector selector, ITransport transport, CodecRegistry? codecs = null, ClientOptions? options = null,
-        IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null, ILogger<MicroClient>? logger = null)
+        IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null, ILogger<MicroClient>? logger = null, IBroker? broker = null)
     {
+        _broker = broker;
         _selector = selector ?? throw new ArgumentNullException(nameof(selector));
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _codecs = codecs ?? CodecRegistry.Default;
@@ -64,6 +67,41 @@ public sealed class MicroClient : IMicroClient
         var response = await CallAsync(new MicroRequest(service, endpoint, codec.Encode(request), codec.ContentType), options, cancellationToken).ConfigureAwait(false);
         var replyCodec = _codecs.TryGet(response.ContentType, out var c) ? c : codec;
         return replyCodec.Decode<TResponse>(response.Body);
+    }
+
+    public ValueTask PublishAsync(MicroMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (string.IsNullOrWhiteSpace(message.Topic))
+        {
+            throw MicroException.BadRequest(ClientId, "a message needs a topic");
+        }
+
+        var broker = _broker ?? throw new InvalidOperationException("This client has no broker: configure one (--broker) to publish.");
+        var header = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (options?.Metadata is { } metadata)
+        {
+            foreach (var (k, v) in metadata)
+            {
+                header[k] = v;
+            }
+        }
+
+        header[MicroHeaders.ContentType] = message.ContentType;
+        header[MicroHeaders.Topic] = message.Topic;
+        header[MicroHeaders.Id] = Guid.NewGuid().ToString();
+        if (_options.FromService is { } from)
+        {
+            header[MicroHeaders.FromService] = from;
+        }
+
+        return broker.PublishAsync(message.Topic, new BrokerMessage(header, message.Body), cancellationToken);
+    }
+
+    public ValueTask PublishAsync<TMessage>(string topic, TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var codec = _codecs.Get(_options.ContentType);
+        return PublishAsync(new MicroMessage(topic, codec.Encode(message), codec.ContentType), options, cancellationToken);
     }
 
     private async ValueTask<MicroResponse> SendAsync(MicroRequest request, CallOptions options, CancellationToken cancellationToken)

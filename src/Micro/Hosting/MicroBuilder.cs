@@ -37,6 +37,29 @@ public sealed class MicroBuilder
         return this;
     }
 
+    /// <summary>
+    /// Subscribes the <see cref="SubscribeAttribute"/> methods of <typeparamref name="TSubscriber"/> to their topics
+    /// (the instance comes from DI, singleton by default).
+    /// </summary>
+    public MicroBuilder AddSubscriber<TSubscriber>()
+        where TSubscriber : class
+    {
+        Services.TryAddSingleton<TSubscriber>();
+        foreach (var subscriber in SubscriberEndpoints.From(typeof(TSubscriber)))
+        {
+            Services.AddSingleton(subscriber);
+        }
+
+        HasServer = true;
+        return this;
+    }
+
+    public MicroBuilder UseSubscriberMiddleware(SubscriberMiddleware middleware)
+    {
+        Services.AddSingleton(middleware);
+        return this;
+    }
+
     /// <summary>Runs a server even without handlers of its own (it still answers Debug.*).</summary>
     public MicroBuilder AddServer()
     {

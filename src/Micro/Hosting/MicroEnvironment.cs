@@ -1,3 +1,4 @@
+using Micro.Broker;
 using Micro.Client;
 using Micro.Codec;
 using Micro.Registry;
@@ -14,8 +15,9 @@ namespace Micro.Hosting;
 /// </summary>
 public sealed class MicroEnvironment : IAsyncDisposable
 {
-    private MicroEnvironment(MicroSettings settings, IRegistry registry, RegistrySelector selector, ITransport transport, MicroClient client)
+    private MicroEnvironment(MicroSettings settings, IRegistry registry, RegistrySelector selector, ITransport transport, IBroker broker, MicroClient client)
     {
+        Broker = broker;
         Settings = settings;
         Registry = registry;
         Selector = selector;
@@ -31,6 +33,8 @@ public sealed class MicroEnvironment : IAsyncDisposable
 
     public ITransport Transport { get; }
 
+    public IBroker Broker { get; }
+
     public MicroClient Client { get; }
 
     public static MicroEnvironment Create(MicroSettings settings, MicroPlugins? plugins = null, ILoggerFactory? loggerFactory = null,
@@ -42,12 +46,14 @@ public sealed class MicroEnvironment : IAsyncDisposable
         var registry = plugins.CreateRegistry(settings, loggerFactory);
         var transport = plugins.CreateTransport(settings, loggerFactory);
         var selector = new RegistrySelector(registry, settings.CreateStrategy(), SelectorOptions.Default, timeProvider, loggerFactory.CreateLogger<RegistrySelector>());
-        var client = new MicroClient(selector, transport, CodecRegistry.Default, settings.ToClientOptions(), middleware, timeProvider, loggerFactory.CreateLogger<MicroClient>());
-        return new MicroEnvironment(settings, registry, selector, transport, client);
+        var broker = plugins.CreateBroker(settings, loggerFactory, registry);
+        var client = new MicroClient(selector, transport, CodecRegistry.Default, settings.ToClientOptions(), middleware, timeProvider, loggerFactory.CreateLogger<MicroClient>(), broker);
+        return new MicroEnvironment(settings, registry, selector, transport, broker, client);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await Broker.DisposeAsync().ConfigureAwait(false);
         await Selector.DisposeAsync().ConfigureAwait(false);
         await Transport.DisposeAsync().ConfigureAwait(false);
         await Registry.DisposeAsync().ConfigureAwait(false);

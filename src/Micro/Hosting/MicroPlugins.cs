@@ -1,3 +1,4 @@
+using Micro.Broker;
 using Micro.Registry;
 using Micro.Transport;
 using Micro.Transport.Tcp;
@@ -13,6 +14,7 @@ public sealed class MicroPlugins
 {
     private readonly Dictionary<string, Func<MicroSettings, ILoggerFactory, IRegistry>> _registries = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Func<MicroSettings, ILoggerFactory, ITransport>> _transports = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Func<MicroSettings, ILoggerFactory, IRegistry, IBroker>> _brokers = new(StringComparer.OrdinalIgnoreCase);
 
     public MicroPlugins()
     {
@@ -20,7 +22,20 @@ public sealed class MicroPlugins
         AddRegistry("memory", (_, _) => new MemoryRegistry());
         AddTransport("tcp", (s, l) => new TcpTransport(s.ToTransportOptions() with { LoggerFactory = l }));
         AddTransport("memory", (_, _) => new MemoryTransport());
+        AddBroker("http", (s, l, r) => new HttpBroker(r, s.BrokerAddress, s.RegisterTtl, s.RegisterInterval, l));
+        AddBroker("memory", (_, l, _) => new MemoryBroker(l.CreateLogger<MemoryBroker>()));
     }
+
+    public IEnumerable<string> BrokerNames => _brokers.Keys.Order();
+
+    public MicroPlugins AddBroker(string name, Func<MicroSettings, ILoggerFactory, IRegistry, IBroker> factory)
+    {
+        _brokers[name] = factory;
+        return this;
+    }
+
+    public IBroker CreateBroker(MicroSettings settings, ILoggerFactory loggerFactory, IRegistry registry)
+        => Find(_brokers, settings.Broker, "broker", () => BrokerNames)(settings, loggerFactory, registry);
 
     public IEnumerable<string> RegistryNames => _registries.Keys.Order();
 
@@ -39,12 +54,24 @@ public sealed class MicroPlugins
     }
 
     public IRegistry CreateRegistry(MicroSettings settings, ILoggerFactory loggerFactory)
-        => _registries.TryGetValue(settings.Registry, out var f)
-            ? f(settings, loggerFactory)
-            : throw new ArgumentException($"registry: unknown registry '{settings.Registry}'; available: {string.Join(", ", RegistryNames)}.");
+        => Find(_registries, settings.Registry, "registry", () => RegistryNames)(settings, loggerFactory);
 
     public ITransport CreateTransport(MicroSettings settings, ILoggerFactory loggerFactory)
-        => _transports.TryGetValue(settings.Transport, out var f)
-            ? f(settings, loggerFactory)
-            : throw new ArgumentException($"transport: unknown transport '{settings.Transport}'; available: {string.Join(", ", TransportNames)}.");
+        => Find(_transports, settings.Transport, "transport", () => TransportNames)(settings, loggerFactory);
+
+    /// <summary>
+    /// The factory of that name. A name not known yet is looked for in an installed plugin assembly
+    /// (<c>Micro.Nats</c> for <c>nats</c>...): adding the package is enough, no code change.
+    /// </summary>
+    private T Find<T>(Dictionary<string, T> factories, string name, string kind, Func<IEnumerable<string>> known)
+    {
+        if (!factories.TryGetValue(name, out var factory) && PluginLoader.TryLoad(name, this))
+        {
+            factories.TryGetValue(name, out factory);
+        }
+
+        return factory ?? throw new ArgumentException(
+            $"{kind}: unknown {kind} '{name}'; available: {string.Join(", ", known())}" +
+            (PluginLoader.AssemblyFor(name) is { } assembly ? $" (for '{name}', add the {assembly} package)." : "."));
+    }
 }

@@ -67,6 +67,13 @@ public sealed class MicroServiceBuilder
         return this;
     }
 
+    public MicroServiceBuilder AddSubscriber<TSubscriber>()
+        where TSubscriber : class
+    {
+        _micro.AddSubscriber<TSubscriber>();
+        return this;
+    }
+
     public MicroServiceBuilder UseServerMiddleware(ServerMiddleware middleware)
     {
         _micro.UseServerMiddleware(middleware);

@@ -1,3 +1,4 @@
+using Micro.Broker;
 using Micro.Client;
 using Micro.Codec;
 using Micro.Hosting;
@@ -38,6 +39,7 @@ public static class MicroServiceCollectionExtensions
         services.TryAddSingleton(CodecRegistry.Default);
         services.TryAddSingleton(sp => sp.GetRequiredService<MicroPlugins>().CreateRegistry(sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp)));
         services.TryAddSingleton(sp => sp.GetRequiredService<MicroPlugins>().CreateTransport(sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp)));
+        services.TryAddSingleton(sp => sp.GetRequiredService<MicroPlugins>().CreateBroker(sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp), sp.GetRequiredService<IRegistry>()));
         services.TryAddSingleton<ISelector>(sp => new RegistrySelector(
             sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<MicroSettings>().CreateStrategy(), SelectorOptions.Default,
             sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<RegistrySelector>()));
@@ -45,12 +47,14 @@ public static class MicroServiceCollectionExtensions
         services.TryAddSingleton<IMicroClient>(sp => new MicroClient(
             sp.GetRequiredService<ISelector>(), sp.GetRequiredService<ITransport>(), sp.GetRequiredService<CodecRegistry>(),
             sp.GetRequiredService<MicroSettings>().ToClientOptions(builder.HasServer ? sp.GetRequiredService<ServerOptions>().Name : null),
-            sp.GetServices<ClientMiddleware>(), sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroClient>()));
+            sp.GetServices<ClientMiddleware>(), sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroClient>(),
+            sp.GetRequiredService<IBroker>()));
         services.TryAddSingleton(builder.Lifetimes);
         services.TryAddSingleton(sp => new MicroServer(
             sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<ITransport>(),
             sp.GetServices<EndpointDescriptor>(), sp, sp.GetRequiredService<CodecRegistry>(), sp.GetServices<ServerMiddleware>(),
-            sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroServer>()));
+            sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroServer>(), sp.GetRequiredService<IBroker>(),
+            sp.GetServices<SubscriberDescriptor>(), sp.GetServices<SubscriberMiddleware>()));
         configure?.Invoke(builder);
         if (builder.HasServer)
         {

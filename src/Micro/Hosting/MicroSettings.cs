@@ -35,6 +35,12 @@ public sealed record MicroSettings
     /// <summary><c>random</c> (default), <c>roundrobin</c>, <c>hashed</c>, or <c>blacklist</c> (random; every strategy skips failing nodes).</summary>
     public string Selector { get; init; } = "random";
 
+    /// <summary><c>http</c> (default), <c>memory</c>, or a plugin's name (<c>nats</c>, <c>rabbitmq</c>).</summary>
+    public string Broker { get; init; } = "http";
+
+    /// <summary>For http: where subscribers listen (host:port); for nats/rabbitmq: the server address(es).</summary>
+    public string? BrokerAddress { get; init; }
+
     /// <summary><c>tcp</c> (default), <c>memory</c>, or a plugin's name.</summary>
     public string Transport { get; init; } = "tcp";
     public string? TransportAddress { get; init; }
@@ -64,6 +70,8 @@ public sealed record MicroSettings
             RegisterTtl = Get("register_ttl") is { } ttl ? Positive(Durations.Parse(ttl, "register_ttl"), "register_ttl") : d.RegisterTtl,
             RegisterInterval = Get("register_interval") is { } ri ? Positive(Durations.Parse(ri, "register_interval"), "register_interval") : d.RegisterInterval,
             Selector = (Get("selector") ?? d.Selector).ToLowerInvariant(),
+            Broker = (Get("broker") ?? d.Broker).ToLowerInvariant(),
+            BrokerAddress = Get("broker_address"),
             Transport = (Get("transport") ?? d.Transport).ToLowerInvariant(),
             TransportAddress = Get("transport_address"),
             ClientRequestTimeout = Get("client_request_timeout") is { } rt ? Positive(Durations.Parse(rt, "client_request_timeout"), "client_request_timeout") : d.ClientRequestTimeout,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Micro.Broker;
 using Micro.Codec;
 using Micro.Registry;
 using Micro.Transport;
@@ -29,6 +30,10 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
     private readonly Dictionary<string, RequestHandler> _handlers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IBroker? _broker;
+    private readonly IReadOnlyList<SubscriberDescriptor> _subscribers;
+    private readonly IReadOnlyList<SubscriberMiddleware> _subscriberMiddleware;
+    private readonly List<ISubscription> _subscriptions = [];
     private ITransportListener? _listener;
     private Task? _reregister;
     private Service? _registration;
@@ -37,8 +42,17 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
 
     public MicroServer(ServerOptions options, IRegistry registry, ITransport transport, IEnumerable<EndpointDescriptor> endpoints,
         IServiceProvider services, CodecRegistry? codecs = null, IEnumerable<ServerMiddleware>? middleware = null,
-        TimeProvider? timeProvider = null, ILogger<MicroServer>? logger = null)
+        TimeProvider? timeProvider = null, ILogger<MicroServer>? logger = null, IBroker? broker = null,
+        IEnumerable<SubscriberDescriptor>? subscribers = null, IEnumerable<SubscriberMiddleware>? subscriberMiddleware = null)
     {
+        _broker = broker;
+        _subscribers = (subscribers ?? []).ToArray();
+        _subscriberMiddleware = (subscriberMiddleware ?? []).ToArray();
+        if (_subscribers.Count > 0 && broker is null)
+        {
+            throw new ArgumentException("The server has subscribers but no broker to receive their messages.", nameof(broker));
+        }
+
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
@@ -70,7 +84,7 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
     /// <summary>The address registered for this node.</summary>
     public string AdvertisedAddress { get; private set; } = "";
 
-    public IReadOnlyList<Endpoint> Endpoints => _descriptors.Select(d => d.Endpoint).ToArray();
+    public IReadOnlyList<Endpoint> Endpoints => _descriptors.Select(d => d.Endpoint).Concat(_subscribers.Select(s => s.Endpoint)).ToArray();
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -92,6 +106,7 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
             }
 
             _listener = await _transport.ListenAsync(_options.Address, this, cancellationToken).ConfigureAwait(false);
+            await SubscribeAllAsync(cancellationToken).ConfigureAwait(false);
             AdvertisedAddress = Advertise(_options.Advertise ?? _listener.Address);
             _registration = BuildRegistration();
             await _registry.RegisterAsync(_registration, _options.RegisterTtl, cancellationToken).ConfigureAwait(false);
@@ -100,6 +115,7 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
         {
             // Leave nothing half-started: no open port without a registration, and stop has nothing to undo.
             Volatile.Write(ref _state, 3);
+            await UnsubscribeAllAsync().ConfigureAwait(false);
             if (_listener is not null)
             {
                 await _listener.DisposeAsync().ConfigureAwait(false);
@@ -134,6 +150,7 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
             _logger.LogWarning(e, "Deregistering {Name} node {Id} failed; it expires after its TTL", _options.Name, Id);
         }
 
+        await UnsubscribeAllAsync().ConfigureAwait(false);
         await _listener!.StopAcceptingAsync().ConfigureAwait(false);
         if (Volatile.Read(ref _inFlight) > 0)
         {
@@ -296,7 +313,7 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
         var metadata = new Dictionary<string, string>(_options.Metadata ?? new Dictionary<string, string>())
         {
             ["transport"] = _transport.Name,
-            ["broker"] = "none",
+            ["broker"] = _broker?.Name ?? "none",
             ["server"] = "mucp",
             ["registry"] = _registry.Name,
             ["protocol"] = "mucp",
@@ -305,9 +322,54 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
         {
             Name = _options.Name,
             Version = _options.Version,
-            Endpoints = _descriptors.Select(d => d.Endpoint).ToArray(),
+            Endpoints = Endpoints,
             Nodes = [new Node { Id = Id, Address = AdvertisedAddress, Metadata = metadata }],
         };
+    }
+
+    private async Task SubscribeAllAsync(CancellationToken cancellationToken)
+    {
+        if (_subscribers.Count == 0)
+        {
+            return;
+        }
+
+        await _broker!.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var subscriber in _subscribers)
+        {
+            BrokerHandler handler = subscriber.Bind(_services, _codecs);
+            for (var i = _subscriberMiddleware.Count - 1; i >= 0; i--)
+            {
+                handler = _subscriberMiddleware[i](handler);
+            }
+
+            var endpoint = subscriber.Endpoint.Name;
+            BrokerHandler withContext = (delivery, ct) =>
+            {
+                CallContext.Current = new CallContext(_options.Name, endpoint, delivery.Message.Header, null, Id);
+                return handler(delivery, ct);
+            };
+            _subscriptions.Add(await _broker.SubscribeAsync(subscriber.Topic, withContext, subscriber.Options, cancellationToken).ConfigureAwait(false));
+            _logger.LogInformation("Subscribed {Endpoint} to {Topic}{Queue} on the {Broker} broker", endpoint, subscriber.Topic,
+                subscriber.Options.Queue is { } q ? $" (queue {q})" : "", _broker.Name);
+        }
+    }
+
+    private async Task UnsubscribeAllAsync()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            try
+            {
+                await subscription.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "Unsubscribing from {Topic} failed", subscription.Topic);
+            }
+        }
+
+        _subscriptions.Clear();
     }
 
     private async Task ReregisterLoopAsync()

@@ -1,0 +1,334 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using Micro.Registry;
+using Micro.Selector;
+using Micro.Transport.Tcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro.Broker;
+
+/// <summary>
+/// The development broker, go-micro's design: each subscriber registers in the registry as service
+/// <c>go.micro.http.broker</c> (version = queue name or <c>ff.http.broadcast</c>, node metadata <c>topic</c>), and a publisher
+/// looks subscribers up and POSTs the envelope to <c>http://node/_sub?id=nodeId</c>: to every broadcast node and to one
+/// node per queue group. Deliveries are queued per subscriber node, so a slow or dead subscriber never blocks a publisher.
+/// It keeps no messages: a subscriber that is down misses what is published meanwhile (use NATS or RabbitMQ for that).
+/// </summary>
+public sealed class HttpBroker : IBroker
+{
+    public const string ServiceName = "go.micro.http.broker";
+    public const string Broadcast = "ff.http.broadcast";
+    private const int MaxQueuedPerNode = 10_000;
+
+    private readonly IRegistry _registry;
+    private readonly RegistrySelector _selector;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly string _listenAddress;
+    private readonly TimeSpan _ttl;
+    private readonly TimeSpan _interval;
+    private readonly HttpClient _http;
+    private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Outbox> _outboxes = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private WebApplication? _app;
+
+    public HttpBroker(IRegistry registry, string? address = null, TimeSpan? registerTtl = null, TimeSpan? registerInterval = null,
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<HttpBroker>();
+        _time = timeProvider ?? TimeProvider.System;
+        _listenAddress = string.IsNullOrWhiteSpace(address) ? "127.0.0.1:0" : address;
+        _ttl = registerTtl ?? TimeSpan.FromSeconds(60);
+        _interval = registerInterval ?? TimeSpan.FromSeconds(30);
+        _selector = new RegistrySelector(registry, new RandomStrategy(), SelectorOptions.Default, _time, loggerFactory.CreateLogger<RegistrySelector>());
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public string Name => "http";
+
+    public string Address { get; private set; } = "";
+
+    public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is not null)
+            {
+                return;
+            }
+
+            var endPoint = await TcpAddress.ResolveAsync(_listenAddress, cancellationToken).ConfigureAwait(false);
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint));
+            var app = builder.Build();
+            app.MapPost("/_sub", HandleAsync);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            Address = $"{(IPAddress.TryParse(bound.Host.Trim('[', ']'), out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : bound.Host)}:{bound.Port}";
+            _app = app;
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    public async ValueTask DisconnectAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var sub in _subscriptions.Values)
+        {
+            await sub.UnsubscribeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+
+    public async ValueTask PublishAsync(string topic, BrokerMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var header = new Dictionary<string, string>(message.Header, StringComparer.OrdinalIgnoreCase) { [BrokerEnvelope.TopicHeader] = topic };
+        var body = JsonSerializer.SerializeToUtf8Bytes(new BrokerEnvelope(header, message.Body.ToArray()), BrokerJsonContext.Default.BrokerEnvelope);
+        var nodes = await _selector.GetNodesAsync(ServiceName, cancellationToken).ConfigureAwait(false);
+        foreach (var group in nodes.Where(n => n.Node.Metadata?.GetValueOrDefault("topic") == topic).GroupBy(n => n.Version))
+        {
+            if (group.Key == Broadcast)
+            {
+                foreach (var node in group)
+                {
+                    Send(node, body, topic, null);
+                }
+            }
+            else
+            {
+                Send(PickMember(group.ToArray(), null), body, topic, group.Key);
+            }
+        }
+    }
+
+    public async ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(handler);
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        options ??= SubscribeOptions.Default;
+        var id = $"{ServiceName}-{Guid.NewGuid()}";
+        var registration = new Service
+        {
+            Name = ServiceName,
+            Version = options.Queue ?? Broadcast,
+            Nodes = [new Node { Id = id, Address = Address, Metadata = new Dictionary<string, string> { ["topic"] = topic, ["broker"] = "http", ["secure"] = "false" } }],
+        };
+        var sub = new Subscription(this, id, topic, handler, options, registration);
+        _subscriptions[id] = sub;
+        await _registry.RegisterAsync(registration, _ttl, cancellationToken).ConfigureAwait(false);
+        sub.StartReregistering();
+        return sub;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisconnectAsync().ConfigureAwait(false);
+        foreach (var outbox in _outboxes.Values)
+        {
+            outbox.Complete();
+        }
+
+        await _selector.DisposeAsync().ConfigureAwait(false);
+        _http.Dispose();
+        _connectGate.Dispose();
+    }
+
+    private static SelectableNode PickMember(SelectableNode[] members, string? avoid)
+    {
+        var candidates = avoid is null || members.Length == 1 ? members : members.Where(m => m.Id != avoid).ToArray();
+        return candidates[Random.Shared.Next(candidates.Length)];
+    }
+
+    private void Send(SelectableNode node, byte[] body, string topic, string? queue)
+    {
+        var outbox = _outboxes.GetOrAdd(node.Id, static (_, state) => new Outbox(state.self, state.node), (self: this, node));
+        outbox.Enqueue(new Pending(body, topic, queue, Attempt: 1));
+    }
+
+    /// <summary>A queue-group message its member could not take goes to another member (once).</summary>
+    private async ValueTask RerouteAsync(SelectableNode failed, Pending pending)
+    {
+        if (pending.Queue is null || pending.Attempt > 1)
+        {
+            _logger.LogWarning("Dropping a message of {Topic} for subscriber {Node}: it did not accept it", pending.Topic, failed.Id);
+            return;
+        }
+
+        var members = (await _selector.GetNodesAsync(ServiceName).ConfigureAwait(false))
+            .Where(n => n.Version == pending.Queue && n.Node.Metadata?.GetValueOrDefault("topic") == pending.Topic && n.Id != failed.Id).ToArray();
+        if (members.Length == 0)
+        {
+            _logger.LogWarning("Dropping a message of {Topic}: no other member of queue {Queue}", pending.Topic, pending.Queue);
+            return;
+        }
+
+        var next = PickMember(members, failed.Id);
+        _outboxes.GetOrAdd(next.Id, static (_, state) => new Outbox(state.self, state.next), (self: this, next)).Enqueue(pending with { Attempt = pending.Attempt + 1 });
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var id = context.Request.Query["id"].ToString();
+        if (!_subscriptions.TryGetValue(id, out var sub))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound; // unsubscribed: the publisher drops or reroutes
+            return;
+        }
+
+        BrokerEnvelope? envelope;
+        try
+        {
+            envelope = await JsonSerializer.DeserializeAsync(context.Request.Body, BrokerJsonContext.Default.BrokerEnvelope, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("invalid broker envelope: " + e.Message, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var header = new Dictionary<string, string>(envelope?.Header ?? [], StringComparer.OrdinalIgnoreCase);
+        var topic = header.Remove(BrokerEnvelope.TopicHeader, out var t) ? t : sub.Topic;
+        var acked = true;
+        var delivery = new SimpleBrokerEvent(topic, new BrokerMessage(header, envelope?.Body ?? []), (ack, _) =>
+        {
+            acked = ack;
+            return ValueTask.CompletedTask;
+        });
+        var handled = await Deliveries.RunAsync(sub.Handler, delivery, sub.Options, _logger, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = handled && acked ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
+    }
+
+    private readonly record struct Pending(byte[] Body, string Topic, string? Queue, int Attempt);
+
+    /// <summary>The ordered queue of messages for one subscriber node, sent by one loop.</summary>
+    private sealed class Outbox
+    {
+        private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxQueuedPerNode) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        private readonly HttpBroker _broker;
+        private readonly SelectableNode _node;
+
+        public Outbox(HttpBroker broker, SelectableNode node)
+        {
+            _broker = broker;
+            _node = node;
+            _ = Task.Run(SendLoopAsync);
+        }
+
+        public void Enqueue(Pending pending) => _queue.Writer.TryWrite(pending);
+
+        public void Complete() => _queue.Writer.TryComplete();
+
+        private async Task SendLoopAsync()
+        {
+            var url = new Uri($"http://{_node.Address}/_sub?id={Uri.EscapeDataString(_node.Id)}");
+            await foreach (var pending in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                try
+                {
+                    using var content = new ByteArrayContent(pending.Body);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using var response = await _broker._http.PostAsync(url, content).ConfigureAwait(false);
+                    if (response.StatusCode == HttpStatusCode.NotFound || (int)response.StatusCode >= 500)
+                    {
+                        await _broker.RerouteAsync(_node, pending).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException)
+                {
+                    _broker._logger.LogDebug(e, "Subscriber {Node} at {Address} unreachable", _node.Id, _node.Address);
+                    await _broker.RerouteAsync(_node, pending).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private sealed class Subscription(HttpBroker broker, string id, string topic, BrokerHandler handler, SubscribeOptions options, Service registration) : ISubscription
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _reregister;
+        private int _closed;
+
+        public string Topic => topic;
+
+        public SubscribeOptions Options => options;
+
+        public BrokerHandler Handler => handler;
+
+        public void StartReregistering() => _reregister = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(broker._interval, broker._time);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await broker._registry.RegisterAsync(registration, broker._ttl, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        broker._logger.LogWarning(e, "Re-registering the subscription to {Topic} failed", topic);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+            {
+                return;
+            }
+
+            broker._subscriptions.TryRemove(id, out _);
+            await _stop.CancelAsync().ConfigureAwait(false);
+            if (_reregister is not null)
+            {
+                await _reregister.ConfigureAwait(false);
+            }
+
+            try
+            {
+                await broker._registry.DeregisterAsync(registration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                broker._logger.LogWarning(e, "Deregistering the subscription to {Topic} failed; it expires with its TTL", topic);
+            }
+        }
+
+        public ValueTask DisposeAsync() => UnsubscribeAsync();
+    }
+}
