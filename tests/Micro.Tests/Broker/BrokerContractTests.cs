@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using Micro.Broker;
+
+namespace Micro.Tests.Broker;
+
+/// <summary>What every broker must do. Each broker's test class supplies connections to one shared backend.</summary>
+public abstract class BrokerContractTests
+{
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>A new broker connection (like another process) to the backend under test.</summary>
+    protected abstract Task<IBroker> ConnectAsync();
+
+    /// <summary>Whether a failed message is delivered again.</summary>
+    protected virtual bool Redelivers => true;
+
+    /// <summary>A topic no other test uses.</summary>
+    protected static string Topic() => "test." + Guid.NewGuid().ToString("N")[..12];
+
+    protected static BrokerMessage Message(int n, Dictionary<string, string>? header = null)
+        => new(header ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), BitConverter.GetBytes(n));
+
+    protected static int Number(BrokerEvent e) => BitConverter.ToInt32(e.Message.Body.Span);
+
+    protected static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task Broadcast_reaches_every_subscriber()
+    {
+        var topic = Topic();
+        var got = Enumerable.Range(0, 3).Select(_ => new ConcurrentBag<int>()).ToArray();
+        var subscribers = new List<IBroker>();
+        var subscriptions = new List<ISubscription>();
+        foreach (var bag in got)
+        {
+            var broker = await ConnectAsync();
+            subscribers.Add(broker);
+            subscriptions.Add(await broker.SubscribeAsync(topic, (e, _) =>
+            {
+                bag.Add(Number(e));
+                return ValueTask.CompletedTask;
+            }));
+        }
+
+        await using var publisher = await ConnectAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await publisher.PublishAsync(topic, Message(i));
+        }
+
+        await Eventually(() => got.All(b => b.Count >= 20), "20 messages at each of 3 subscribers");
+        await Task.Delay(200);
+        Assert.All(got, b => Assert.Equal(Enumerable.Range(0, 20), b.Order()));
+        await DisposeAll(subscriptions, subscribers);
+    }
+
+    [Fact]
+    public async Task A_queue_group_splits_messages_with_none_lost_or_duplicated()
+    {
+        var topic = Topic();
+        var got = Enumerable.Range(0, 3).Select(_ => new ConcurrentBag<int>()).ToArray();
+        var subscribers = new List<IBroker>();
+        var subscriptions = new List<ISubscription>();
+        foreach (var bag in got)
+        {
+            var broker = await ConnectAsync();
+            subscribers.Add(broker);
+            subscriptions.Add(await broker.SubscribeAsync(topic, (e, _) =>
+            {
+                bag.Add(Number(e));
+                return ValueTask.CompletedTask;
+            }, SubscribeOptions.Default with { Queue = "workers" }));
+        }
+
+        await using var publisher = await ConnectAsync();
+        const int count = 300;
+        for (var i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync(topic, Message(i));
+        }
+
+        await Eventually(() => got.Sum(b => b.Count) >= count, $"{count} messages across the group");
+        await Task.Delay(300); // a duplicate would show up now
+        var all = got.SelectMany(b => b).ToArray();
+        Assert.Equal(count, all.Length);
+        Assert.Equal(Enumerable.Range(0, count), all.Order());
+        Assert.All(got, b => Assert.NotEmpty(b)); // every member took a share
+        await DisposeAll(subscriptions, subscribers);
+    }
+
+    [Fact]
+    public async Task Headers_arrive_with_the_body()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var received = new TaskCompletionSource<BrokerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var sub = await broker.SubscribeAsync(topic, (e, _) =>
+        {
+            received.TrySetResult(e);
+            return ValueTask.CompletedTask;
+        });
+        await using var publisher = await ConnectAsync();
+        await publisher.PublishAsync(topic, Message(7, new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Trace"] = "abc" }));
+        var e = await received.Task.WaitAsync(Patience);
+        Assert.Equal(7, Number(e));
+        Assert.Equal("abc", e.Message.Header["X-Trace"]);
+        Assert.Equal("application/json", e.Message.Header["Content-Type"]);
+        Assert.Equal(topic, e.Topic);
+    }
+
+    [Fact]
+    public async Task Manual_ack_acknowledges_and_a_failure_is_delivered_again()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var attempts = new ConcurrentDictionary<int, int>();
+        await using var sub = await broker.SubscribeAsync(topic, async (e, ct) =>
+        {
+            var n = Number(e);
+            var attempt = attempts.AddOrUpdate(n, 1, (_, a) => a + 1);
+            if (n == 1 && attempt == 1)
+            {
+                await e.NackAsync(requeue: true, ct); // fail the first delivery of message 1
+                return;
+            }
+
+            await e.AckAsync(ct);
+        }, SubscribeOptions.Default with { AutoAck = false });
+        await using var publisher = await ConnectAsync();
+        await publisher.PublishAsync(topic, Message(0));
+        await publisher.PublishAsync(topic, Message(1));
+        if (Redelivers)
+        {
+            await Eventually(() => attempts.GetValueOrDefault(1) >= 2, "message 1 delivered again after its failure");
+        }
+        else
+        {
+            await Eventually(() => attempts.ContainsKey(1), "message 1 delivered");
+        }
+
+        await Task.Delay(300);
+        Assert.Equal(1, attempts[0]); // acknowledged: never again
+    }
+
+    [Fact]
+    public async Task A_throwing_subscriber_does_not_acknowledge()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var attempts = 0;
+        await using var sub = await broker.SubscribeAsync(topic, (_, _) =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                throw new InvalidOperationException("first try fails");
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        await using var publisher = await ConnectAsync();
+        await publisher.PublishAsync(topic, Message(1));
+        await Eventually(() => Volatile.Read(ref attempts) >= (Redelivers ? 2 : 1), "the failed message to be retried");
+    }
+
+    [Fact]
+    public async Task Unsubscribe_stops_delivery()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var count = 0;
+        var sub = await broker.SubscribeAsync(topic, (_, _) =>
+        {
+            Interlocked.Increment(ref count);
+            return ValueTask.CompletedTask;
+        });
+        await using var publisher = await ConnectAsync();
+        await publisher.PublishAsync(topic, Message(1));
+        await Eventually(() => Volatile.Read(ref count) == 1, "the first message");
+        await sub.UnsubscribeAsync();
+        await Task.Delay(300);
+        await publisher.PublishAsync(topic, Message(2));
+        await Task.Delay(500);
+        Assert.Equal(1, Volatile.Read(ref count));
+    }
+
+    [Fact]
+    public async Task Publishing_to_a_topic_nobody_subscribes_to_is_not_an_error()
+    {
+        await using var publisher = await ConnectAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await publisher.PublishAsync(Topic(), Message(i));
+        }
+    }
+
+    private static async Task DisposeAll(List<ISubscription> subscriptions, List<IBroker> brokers)
+    {
+        foreach (var s in subscriptions)
+        {
+            await s.DisposeAsync();
+        }
+
+        foreach (var b in brokers)
+        {
+            await b.DisposeAsync();
+        }
+    }
+}
