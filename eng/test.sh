@@ -11,7 +11,7 @@ dotnet build Micro.slnx -c Release -nologo -v quiet -clp:ErrorsOnly || { echo "b
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 status=0
-for project in tests/*/*.csproj; do
+for project in tests/*Tests/*.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
   dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \

@@ -1,6 +1,8 @@
 using Micro.Broker;
 using Micro.Registry;
 
+using Micro.Testing;
+
 namespace Micro.Tests.Broker;
 
 public sealed class MemoryBrokerTests : BrokerContractTests, IAsyncLifetime

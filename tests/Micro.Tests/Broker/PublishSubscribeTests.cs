@@ -6,6 +6,8 @@ using Micro.Registry;
 using Micro.Server;
 using Microsoft.Extensions.DependencyInjection;
 
+using Micro.Testing;
+
 namespace Micro.Tests.Broker;
 
 public sealed record OrderCreated(string Id, decimal Total);

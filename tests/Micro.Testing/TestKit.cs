@@ -7,10 +7,10 @@ using Micro.Transport;
 using Micro.Transport.Tcp;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Micro.Tests;
+namespace Micro.Testing;
 
 /// <summary>Starts real servers (tcp on 127.0.0.1, port 0) and clients over one registry, for tests.</summary>
-internal sealed class TestKit : IAsyncDisposable
+public sealed class TestKit : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -63,7 +63,7 @@ public sealed class Greeter
         => Task.FromResult(new HelloResponse($"Hello {request.Name}"));
 }
 
-internal static class Json
+public static class Json
 {
     public static ReadOnlyMemory<byte> Bytes(string json) => System.Text.Encoding.UTF8.GetBytes(json);
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Micro.Broker;
 
-namespace Micro.Tests.Broker;
+namespace Micro.Testing;
 
 /// <summary>What every broker must do. Each broker's test class supplies connections to one shared backend.</summary>
 public abstract class BrokerContractTests

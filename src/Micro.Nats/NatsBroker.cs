@@ -1,0 +1,242 @@
+using System.Text;
+using System.Text.Json;
+using Micro.Broker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Micro.Nats;
+
+/// <summary>
+/// Broker on NATS: subject = topic, payload = go-micro's JSON envelope, queue groups via queue subscribe.
+/// Core NATS delivers at most once (a failed message is not redelivered). A <see cref="SubscribeOptions.Durable"/>
+/// subscription uses JetStream instead: a stream captures the topic and a durable consumer named by the queue keeps
+/// the subscriber's place, so messages published while it is down arrive when it comes back; a failed message is
+/// delivered again. NATS.Net reconnects on its own when the server restarts.
+/// </summary>
+public sealed class NatsBroker : IBroker
+{
+    private readonly NatsConnection _connection;
+    private readonly ILogger _logger;
+    private readonly NatsJSContext _jetStream;
+
+    public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null)
+    {
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<NatsBroker>();
+        Address = url;
+        _connection = new NatsConnection(NatsOpts.Default with
+        {
+            Url = url,
+            Name = "micro-broker",
+            LoggerFactory = loggerFactory,
+            RetryOnInitialConnect = false,
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
+            ReconnectWaitMax = TimeSpan.FromSeconds(2),
+            SubPendingChannelFullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
+        });
+        _jetStream = new NatsJSContext(_connection);
+    }
+
+    public string Name => "nats";
+
+    public string Address { get; }
+
+    public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            throw new InvalidOperationException($"Cannot connect to NATS at {Address}: {e.Message}", e);
+        }
+    }
+
+    public ValueTask DisconnectAsync(CancellationToken cancellationToken = default) => _connection.DisposeAsync();
+
+    public async ValueTask PublishAsync(string topic, BrokerMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.PublishAsync(topic, NatsEnvelope.Encode(message), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(handler);
+        options ??= SubscribeOptions.Default;
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (options.Durable)
+        {
+            if (options.Queue is null)
+            {
+                throw new ArgumentException($"A durable subscription to '{topic}' needs a Queue: it names the JetStream consumer that keeps its place.", nameof(options));
+            }
+
+            return await DurableSubscription.StartAsync(this, topic, handler, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var sub = await _connection.SubscribeCoreAsync<byte[]>(topic, options.Queue, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false); // the server has the subscription when this returns
+        return new CoreSubscription(this, topic, handler, options, sub);
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    /// <summary>JetStream names may not hold '.', '*', '>' or spaces.</summary>
+    internal static string SafeName(string name)
+    {
+        var sb = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
+        }
+
+        return sb.ToString();
+    }
+
+    private BrokerMessage? TryDecode(string topic, byte[]? data)
+    {
+        try
+        {
+            return NatsEnvelope.Decode(data ?? []);
+        }
+        catch (JsonException e)
+        {
+            _logger.LogWarning("Dropping a message on {Topic} that is not a broker envelope: {Reason}", topic, e.Message);
+            return null;
+        }
+    }
+
+    private sealed class CoreSubscription : ISubscription
+    {
+        private readonly NatsBroker _broker;
+        private readonly INatsSub<byte[]> _sub;
+        private readonly Task _loop;
+
+        public CoreSubscription(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, INatsSub<byte[]> sub)
+        {
+            _broker = broker;
+            _sub = sub;
+            Topic = topic;
+            Options = options;
+            _loop = Task.Run(async () =>
+            {
+                await foreach (var msg in sub.Msgs.ReadAllAsync().ConfigureAwait(false))
+                {
+                    if (broker.TryDecode(topic, msg.Data) is not { } message)
+                    {
+                        continue;
+                    }
+
+                    // Core NATS has nothing to acknowledge; a failure is logged by Deliveries and the message is gone.
+                    await Deliveries.RunAsync(handler, new SimpleBrokerEvent(msg.Subject, message), options, broker._logger, CancellationToken.None).ConfigureAwait(false);
+                }
+            });
+        }
+
+        public string Topic { get; }
+
+        public SubscribeOptions Options { get; }
+
+        public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
+        {
+            await _sub.UnsubscribeAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await UnsubscribeAsync().ConfigureAwait(false);
+            await _sub.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class DurableSubscription : ISubscription
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _loop;
+
+        private DurableSubscription(string topic, SubscribeOptions options)
+        {
+            Topic = topic;
+            Options = options;
+        }
+
+        public string Topic { get; }
+
+        public SubscribeOptions Options { get; }
+
+        public static async Task<DurableSubscription> StartAsync(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, CancellationToken cancellationToken)
+        {
+            var stream = "MICRO_" + SafeName(topic);
+            await broker._jetStream.CreateOrUpdateStreamAsync(new StreamConfig { Name = stream, Subjects = [topic], Storage = StreamConfigStorage.File }, cancellationToken).ConfigureAwait(false);
+            var consumer = await broker._jetStream.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig(SafeName(options.Queue!))
+            {
+                AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+                FilterSubject = topic,
+                MaxAckPending = Math.Max(1, options.Prefetch),
+                AckWait = TimeSpan.FromSeconds(30),
+            }, cancellationToken).ConfigureAwait(false);
+            var sub = new DurableSubscription(topic, options);
+            var stop = sub._stop.Token;
+            sub._loop = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = Math.Max(1, options.Prefetch) }, cancellationToken: stop).ConfigureAwait(false))
+                    {
+                        if (broker.TryDecode(topic, msg.Data) is not { } message)
+                        {
+                            await msg.AckAsync(cancellationToken: stop).ConfigureAwait(false); // unreadable: do not redeliver forever
+                            continue;
+                        }
+
+                        var delivery = new JetStreamEvent(msg, message);
+                        await Deliveries.RunAsync(handler, delivery, options, broker._logger, stop).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                }
+            });
+            return sub;
+        }
+
+        public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
+        {
+            // Stops consuming; the durable consumer stays on the server and keeps the subscriber's place.
+            if (!_stop.IsCancellationRequested)
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+            }
+
+            if (_loop is not null)
+            {
+                await _loop.ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await UnsubscribeAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
+    }
+
+    private sealed class JetStreamEvent(INatsJSMsg<byte[]> msg, BrokerMessage message) : BrokerEvent(msg.Subject, message)
+    {
+        protected override ValueTask OnAckAsync(CancellationToken cancellationToken) => msg.AckAsync(cancellationToken: cancellationToken);
+
+        protected override ValueTask OnNackAsync(bool requeue, CancellationToken cancellationToken)
+            => requeue ? msg.NakAsync(cancellationToken: cancellationToken) : msg.AckTerminateAsync(cancellationToken: cancellationToken);
+    }
+}

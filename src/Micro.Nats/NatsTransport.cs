@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+
+namespace Micro.Nats;
+
+/// <summary>
+/// RPC over NATS request/reply: a node listens on its own subject (its registered address, e.g. <c>micro.rpc.&lt;id&gt;</c>);
+/// message headers travel as NATS headers and the body as the payload. A cancelled call sends a cancel notice
+/// (<c>Micro-Cancel</c> header) so the server cancels that handler too.
+/// </summary>
+public sealed class NatsTransport : ITransport
+{
+    private const string CancelHeader = "Micro-Cancel";
+    private readonly NatsConnection _connection;
+    private readonly TransportOptions _options;
+    private readonly ILogger _logger;
+
+    public NatsTransport(string url = NatsUrl.Default, TransportOptions? options = null)
+    {
+        _options = options ?? TransportOptions.Default;
+        _logger = _options.LoggerFactory.CreateLogger<NatsTransport>();
+        Url = url;
+        _connection = new NatsConnection(NatsOpts.Default with
+        {
+            Url = url,
+            Name = "micro-transport",
+            LoggerFactory = _options.LoggerFactory,
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
+            ReconnectWaitMax = TimeSpan.FromSeconds(2),
+        });
+    }
+
+    public string Name => "nats";
+
+    public string Url { get; }
+
+    public async ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        // host:port addresses mean "pick for me" here: a NATS node's address is a subject.
+        var subject = string.IsNullOrWhiteSpace(address) || address.Contains(':', StringComparison.Ordinal) ? "micro.rpc." + Guid.NewGuid().ToString("N") : address;
+        var sub = await _connection.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        return new Listener(this, subject, sub, handler);
+    }
+
+    public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
+    {
+        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
+        if (size > _options.MaxMessageSize)
+        {
+            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
+        }
+
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var headers = new NatsHeaders();
+        foreach (var (k, v) in request.Headers)
+        {
+            headers[k] = v;
+        }
+
+        try
+        {
+            var reply = await _connection.RequestAsync<ReadOnlyMemory<byte>, byte[]>(address, request.Body, headers,
+                replyOpts: new NatsSubOpts { Timeout = TimeSpan.FromDays(1) }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var replyHeaders = TransportMessage.NewHeaders(reply.Headers?.Count ?? 0);
+            if (reply.Headers is not null)
+            {
+                foreach (var (k, v) in reply.Headers)
+                {
+                    replyHeaders[k] = v.ToString();
+                }
+            }
+
+            return new TransportMessage(replyHeaders, reply.Data ?? []);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await SendCancelAsync(address, request.Header(MicroHeaders.Id)).ConfigureAwait(false);
+            throw;
+        }
+        catch (NatsNoRespondersException)
+        {
+            throw new MicroException("go.micro.transport", 500, $"nats {address}: no node is listening there") { IsTransportError = true };
+        }
+        catch (NatsException e)
+        {
+            throw new MicroException("go.micro.transport", 500, $"nats {address}: {e.Message}", inner: e) { IsTransportError = true };
+        }
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private async ValueTask ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            throw new MicroException("go.micro.transport", 500, $"cannot connect to NATS at {Url}: {e.Message}", inner: e) { IsTransportError = true };
+        }
+    }
+
+    private async ValueTask SendCancelAsync(string subject, string? id)
+    {
+        if (id is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _connection.PublishAsync(subject, headers: new NatsHeaders { [CancelHeader] = id }).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            _logger.LogDebug(e, "Could not send the cancel notice for {Id}", id);
+        }
+    }
+
+    private sealed class Listener : ITransportListener
+    {
+        private readonly NatsTransport _transport;
+        private readonly INatsSub<byte[]> _sub;
+        private readonly ITransportHandler _handler;
+        private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
+        private readonly Task _loop;
+
+        public Listener(NatsTransport transport, string subject, INatsSub<byte[]> sub, ITransportHandler handler)
+        {
+            _transport = transport;
+            _sub = sub;
+            _handler = handler;
+            Address = subject;
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public string Address { get; }
+
+        public async ValueTask StopAcceptingAsync()
+        {
+            await _sub.UnsubscribeAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAcceptingAsync().ConfigureAwait(false);
+            foreach (var cts in _inFlight.Values)
+            {
+                TryCancel(cts);
+            }
+
+            await _sub.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async Task LoopAsync()
+        {
+            await foreach (var msg in _sub.Msgs.ReadAllAsync().ConfigureAwait(false))
+            {
+                if (msg.Headers?.TryGetValue(CancelHeader, out var cancelId) == true)
+                {
+                    if (_inFlight.TryGetValue(cancelId.ToString(), out var running))
+                    {
+                        TryCancel(running);
+                    }
+
+                    continue;
+                }
+
+                if (msg.ReplyTo is null)
+                {
+                    continue; // not a request: nobody to answer
+                }
+
+                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.HandleAsync(s.Msg), (Self: this, Msg: msg), preferLocal: false);
+            }
+        }
+
+        private async Task HandleAsync(NatsMsg<byte[]> msg)
+        {
+            var headers = TransportMessage.NewHeaders(msg.Headers?.Count ?? 0);
+            if (msg.Headers is not null)
+            {
+                foreach (var (k, v) in msg.Headers)
+                {
+                    headers[k] = v.ToString();
+                }
+            }
+
+            var id = headers.GetValueOrDefault(MicroHeaders.Id) ?? Guid.NewGuid().ToString();
+            using var cts = new CancellationTokenSource();
+            _inFlight[id] = cts;
+            TransportMessage response;
+            try
+            {
+                response = await _handler.HandleAsync(new TransportMessage(headers, msg.Data ?? []), new TransportPeer(Address, "nats"), cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                response = new TransportMessage();
+                response.Headers[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
+            }
+            finally
+            {
+                _inFlight.TryRemove(id, out _);
+            }
+
+            var replyHeaders = new NatsHeaders();
+            foreach (var (k, v) in response.Headers)
+            {
+                replyHeaders[k] = v;
+            }
+
+            try
+            {
+                await msg.ReplyAsync(response.Body, replyHeaders).ConfigureAwait(false);
+            }
+            catch (NatsException e)
+            {
+                _transport._logger.LogWarning(e, "Could not reply on {Subject}", msg.ReplyTo);
+            }
+        }
+
+        private static void TryCancel(CancellationTokenSource cts)
+        {
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
