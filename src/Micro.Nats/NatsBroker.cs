@@ -57,7 +57,11 @@ public sealed class NatsBroker : IBroker
         }
     }
 
-    public ValueTask DisconnectAsync(CancellationToken cancellationToken = default) => _connection.DisposeAsync();
+    public async ValueTask DisconnectAsync(CancellationToken cancellationToken = default)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     public async ValueTask PublishAsync(string topic, BrokerMessage message, CancellationToken cancellationToken = default)
     {
@@ -88,7 +92,30 @@ public sealed class NatsBroker : IBroker
         return new CoreSubscription(this, topic, handler, options, sub);
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public ValueTask DisposeAsync() => DisconnectAsync();
+
+    /// <summary>
+    /// Waits until the server has everything published so far (a ping answered after them): NATS.Net buffers publishes,
+    /// and a connection closed without this could drop the last of them.
+    /// </summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await _connection.PingAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or NatsException)
+        {
+            _logger.LogWarning("Could not confirm that the last messages reached NATS at {Address}: {Reason}", Address, e.Message);
+        }
+    }
 
     /// <summary>JetStream names may not hold '.', '*', '>' or spaces.</summary>
     internal static string SafeName(string name)
@@ -190,22 +217,38 @@ public sealed class NatsBroker : IBroker
             var stop = sub._stop.Token;
             sub._loop = Task.Run(async () =>
             {
-                try
+                // Keep consuming across server restarts and transient errors until unsubscribed.
+                while (!stop.IsCancellationRequested)
                 {
-                    await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = Math.Max(1, options.Prefetch) }, cancellationToken: stop).ConfigureAwait(false))
+                    try
                     {
-                        if (broker.TryDecode(topic, msg.Data) is not { } message)
+                        await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = Math.Max(1, options.Prefetch) }, cancellationToken: stop).ConfigureAwait(false))
                         {
-                            await msg.AckAsync(cancellationToken: stop).ConfigureAwait(false); // unreadable: do not redeliver forever
-                            continue;
-                        }
+                            if (broker.TryDecode(topic, msg.Data) is not { } message)
+                            {
+                                await msg.AckAsync(cancellationToken: stop).ConfigureAwait(false); // unreadable: do not redeliver forever
+                                continue;
+                            }
 
-                        var delivery = new JetStreamEvent(msg, message);
-                        await Deliveries.RunAsync(handler, delivery, options, broker._logger, stop).ConfigureAwait(false);
+                            await Deliveries.RunAsync(handler, new JetStreamEvent(msg, message), options, broker._logger, stop).ConfigureAwait(false);
+                        }
                     }
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e)
+                    {
+                        broker._logger.LogWarning(e, "Consuming {Topic} from JetStream failed; retrying", topic);
+                        try
+                        {
+                            await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return;
+                        }
+                    }
                 }
             });
             return sub;

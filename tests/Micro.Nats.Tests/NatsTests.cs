@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Micro.Broker;
+using Micro.Hosting;
+using Micro.Transport;
+
+namespace Micro.Nats.Tests;
+
+[Collection(NatsCollection.Name)]
+public sealed class NatsBrokerTests(NatsFixture nats) : BrokerContractTests
+{
+    /// <summary>Core NATS delivers at most once; redelivery is what the durable (JetStream) tests cover.</summary>
+    protected override bool Redelivers => false;
+
+    protected override async Task<IBroker> ConnectAsync()
+    {
+        var broker = new NatsBroker(nats.Server.Url);
+        await broker.ConnectAsync();
+        return broker;
+    }
+}
+
+[Collection(NatsCollection.Name)]
+public sealed class NatsCallTests(NatsFixture nats) : CallContractTests
+{
+    protected override ITransport CreateTransport() => new NatsTransport(nats.Server.Url);
+
+    protected override string DeadAddress => "micro.rpc.nobody-listens-here";
+}
+
+[Collection(NatsCollection.Name)]
+public sealed class NatsJetStreamTests(NatsFixture nats)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static BrokerMessage Message(int n) => new(null, BitConverter.GetBytes(n));
+
+    [Fact]
+    public async Task A_durable_subscriber_stopped_while_1000_messages_are_published_receives_all_after_it_restarts()
+    {
+        var topic = "durable." + Guid.NewGuid().ToString("N")[..8];
+        var options = SubscribeOptions.Default with { Durable = true, Queue = "keeper" };
+        var got = new ConcurrentDictionary<int, int>();
+        BrokerHandler handler = (e, _) =>
+        {
+            got.AddOrUpdate(BitConverter.ToInt32(e.Message.Body.Span), 1, (_, c) => c + 1);
+            return ValueTask.CompletedTask;
+        };
+
+        await using (var first = new NatsBroker(nats.Server.Url))
+        {
+            var sub = await first.SubscribeAsync(topic, handler, options); // creates the stream and the durable consumer
+            await sub.UnsubscribeAsync(); // the subscriber goes away
+        }
+
+        await using (var publisher = new NatsBroker(nats.Server.Url))
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                await publisher.PublishAsync(topic, Message(i));
+            }
+        }
+
+        await using var second = new NatsBroker(nats.Server.Url);
+        await using var again = await second.SubscribeAsync(topic, handler, options);
+        var deadline = DateTime.UtcNow + Patience;
+        while (got.Count < 1000)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {got.Count} of 1000 arrived after the restart");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 1000), got.Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_failed_durable_message_is_delivered_again()
+    {
+        var topic = "redeliver." + Guid.NewGuid().ToString("N")[..8];
+        await using var broker = new NatsBroker(nats.Server.Url);
+        var attempts = 0;
+        await using var sub = await broker.SubscribeAsync(topic, (_, _) =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                throw new InvalidOperationException("first try fails");
+            }
+
+            return ValueTask.CompletedTask;
+        }, SubscribeOptions.Default with { Durable = true, Queue = "retrier" });
+        await broker.PublishAsync(topic, Message(1));
+        var deadline = DateTime.UtcNow + Patience;
+        while (Volatile.Read(ref attempts) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the failed message was not delivered again");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_durable_subscription_without_a_queue_name_is_refused_clearly()
+    {
+        await using var broker = new NatsBroker(nats.Server.Url);
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await broker.SubscribeAsync("x", (_, _) => ValueTask.CompletedTask, SubscribeOptions.Default with { Durable = true }));
+        Assert.Contains("needs a Queue", e.Message);
+    }
+}
+
+/// <summary>A server restart: own server instance, since it is stopped and started.</summary>
+public sealed class NatsReconnectTests
+{
+    [Fact]
+    public async Task Publishing_resumes_after_the_server_comes_back_without_restarting_the_client()
+    {
+        await using var server = new NatsServer();
+        await server.StartAsync();
+        await using var subscriber = new NatsBroker(server.Url);
+        await using var publisher = new NatsBroker(server.Url);
+        var got = new ConcurrentBag<int>();
+        await using var sub = await subscriber.SubscribeAsync("reconnect", (e, _) =>
+        {
+            got.Add(BitConverter.ToInt32(e.Message.Body.Span));
+            return ValueTask.CompletedTask;
+        });
+        await publisher.PublishAsync("reconnect", new BrokerMessage(null, BitConverter.GetBytes(1)));
+        await WaitFor(() => got.Contains(1));
+
+        await server.RestartAsync(); // same port; both clients reconnect on their own
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var n = 100;
+        while (!got.Contains(n - 1) || n == 100)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "publishing did not resume after the restart");
+            try
+            {
+                await publisher.PublishAsync("reconnect", new BrokerMessage(null, BitConverter.GetBytes(n++)));
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                // still reconnecting
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task The_plugin_is_selected_by_configuration_alone()
+    {
+        await using var server = new NatsServer();
+        await server.StartAsync();
+        var plugins = new MicroPlugins();
+        var settings = MicroSettings.Default with { Broker = "nats", BrokerAddress = $"127.0.0.1:{server.Port}", Transport = "nats", TransportAddress = $"127.0.0.1:{server.Port}" };
+        await using var broker = plugins.CreateBroker(settings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry());
+        await using var transport = plugins.CreateTransport(settings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        Assert.IsType<NatsBroker>(broker);
+        Assert.IsType<NatsTransport>(transport);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Micro.Testing;
+
+/// <summary>
+/// A real server (nats-server, rabbitmq-server...) started for tests on a free loopback port with its own data folder,
+/// restartable on the same port, removed with its folder at the end. A missing binary fails with what to install.
+/// </summary>
+public abstract class ExternalServer : IAsyncDisposable
+{
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    protected ExternalServer(string binary, string debianPackage)
+    {
+        Binary = binary;
+        DataFolder = Path.Combine(Path.GetTempPath(), "micro-servers", GetType().Name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(DataFolder);
+        if (!File.Exists(binary))
+        {
+            throw new InvalidOperationException(
+                $"{binary} is not installed: these tests need a real server. Install it with `apt-get install {debianPackage}` " +
+                "(eng/test.sh does this), then run the tests again.");
+        }
+    }
+
+    public string Binary { get; }
+
+    public string DataFolder { get; }
+
+    public int Port { get; protected set; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public async Task StartAsync()
+    {
+        var info = StartInfo();
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await IsReadyAsync())
+        {
+            if (_process.HasExited && !KeepsRunningAfterLauncherExits)
+            {
+                throw new InvalidOperationException($"{Path.GetFileName(Binary)} exited with {_process.ExitCode} before it was ready:\n{Log}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Path.GetFileName(Binary)} was not ready on 127.0.0.1:{Port} within 90 s:\n{Log}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public virtual async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        GC.SuppressFinalize(this);
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    protected virtual bool KeepsRunningAfterLauncherExits => false;
+
+    protected abstract ProcessStartInfo StartInfo();
+
+    protected virtual async Task<bool> IsReadyAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+}
+
+/// <summary>nats-server with JetStream, on a free loopback port.</summary>
+public sealed class NatsServer : ExternalServer
+{
+    public NatsServer()
+        : base("/usr/sbin/nats-server", "nats-server")
+    {
+        Port = FreePort();
+    }
+
+    public string Url => $"nats://127.0.0.1:{Port}";
+
+    protected override ProcessStartInfo StartInfo()
+    {
+        var info = new ProcessStartInfo(Binary);
+        foreach (var a in new[] { "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-js", "-sd", DataFolder})
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }
+}
