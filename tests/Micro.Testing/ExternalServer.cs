@@ -162,3 +162,42 @@ public sealed class NatsServer : ExternalServer
         return info;
     }
 }
+
+/// <summary>
+/// rabbitmq-server as the current user on free loopback ports (AMQP and Erlang distribution), with its own node name,
+/// data, logs and cookie in its folder, so it neither needs nor touches the system service.
+/// </summary>
+public sealed class RabbitMqServer : ExternalServer
+{
+    private readonly int _distributionPort = FreePort();
+
+    public RabbitMqServer()
+        : base("/usr/lib/rabbitmq/bin/rabbitmq-server", "rabbitmq-server")
+    {
+        Port = FreePort();
+        File.WriteAllText(Path.Combine(DataFolder, "rabbitmq.conf"), $"listeners.tcp.1 = 127.0.0.1:{Port}\nloopback_users = none\n");
+        File.WriteAllText(Path.Combine(DataFolder, "enabled_plugins"), "[].");
+    }
+
+    public string Url => $"amqp://guest:guest@127.0.0.1:{Port}/";
+
+    protected override ProcessStartInfo StartInfo()
+    {
+        var info = new ProcessStartInfo(Binary);
+        var env = info.Environment;
+        env["RABBITMQ_NODENAME"] = $"micro-test-{Port}@localhost";
+        env["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1";
+        env["RABBITMQ_NODE_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["RABBITMQ_DIST_PORT"] = _distributionPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["RABBITMQ_CONFIG_FILE"] = Path.Combine(DataFolder, "rabbitmq");
+        env["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(DataFolder, "enabled_plugins");
+        env["RABBITMQ_MNESIA_BASE"] = Path.Combine(DataFolder, "mnesia");
+        env["RABBITMQ_LOG_BASE"] = Path.Combine(DataFolder, "log");
+        env["RABBITMQ_PID_FILE"] = Path.Combine(DataFolder, "rabbitmq.pid");
+        env["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(DataFolder, "advanced.config");
+        env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}";
+        env["ERL_EPMD_ADDRESS"] = "127.0.0.1";
+        env["HOME"] = DataFolder; // the Erlang cookie lives here
+        return info;
+    }
+}

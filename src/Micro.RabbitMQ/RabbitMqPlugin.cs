@@ -1,0 +1,50 @@
+using Micro.Hosting;
+
+[assembly: MicroPlugin(typeof(Micro.RabbitMQ.RabbitMqPlugin))]
+
+namespace Micro.RabbitMQ;
+
+/// <summary>Adds <c>rabbitmq</c> as a broker and a transport name (<c>--broker rabbitmq</c>, <c>--transport rabbitmq</c>).</summary>
+public sealed class RabbitMqPlugin : IMicroPlugin
+{
+    public void Register(MicroPlugins plugins)
+    {
+        plugins.AddBroker("rabbitmq", (settings, loggers, _) => new RabbitMqBroker(RabbitMqBrokerOptions.Default with { Url = RabbitMqUrl.From(settings.BrokerAddress) }, loggers));
+        plugins.AddTransport("rabbitmq", (settings, loggers) => new RabbitMqTransport(RabbitMqUrl.From(settings.TransportAddress), settings.ToTransportOptions() with { LoggerFactory = loggers }));
+    }
+}
+
+/// <summary>Turns <c>--broker_address</c> values (<c>host:port</c> or <c>amqp://</c> URLs) into an AMQP URL.</summary>
+public static class RabbitMqUrl
+{
+    public const string Default = "amqp://guest:guest@127.0.0.1:5672/";
+
+    public static string From(string? address)
+    {
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return Default;
+        }
+
+        var first = address.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+        return first.Contains("://", StringComparison.Ordinal) ? first : $"amqp://guest:guest@{first}/";
+    }
+}
+
+/// <summary>RabbitMQ broker settings (go-micro's options). Immutable; change with <c>with { ... }</c>.</summary>
+public sealed record RabbitMqBrokerOptions
+{
+    public static RabbitMqBrokerOptions Default { get; } = new();
+
+    public string Url { get; init; } = RabbitMqUrl.Default;
+
+    /// <summary>The topic exchange every message goes through (go-micro: <c>micro</c>).</summary>
+    public string Exchange { get; init; } = "micro";
+
+    /// <summary>Declare the exchange durable so it survives a broker restart. go-micro's default is false; a go-micro
+    /// service and this one must agree, since RabbitMQ refuses a redeclaration with other settings.</summary>
+    public bool DurableExchange { get; init; }
+
+    /// <summary>Publish with confirmations: a publish returns once RabbitMQ has the message.</summary>
+    public bool PublisherConfirms { get; init; } = true;
+}

@@ -1,0 +1,346 @@
+using System.Collections.Concurrent;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Micro.RabbitMQ;
+
+/// <summary>
+/// RPC over RabbitMQ: a node consumes its own queue (its registered address, e.g. <c>micro.rpc.&lt;id&gt;</c>); a client
+/// publishes requests there with <c>ReplyTo = amq.rabbitmq.reply-to</c> (direct reply-to) and matches replies by
+/// CorrelationId. Requests are published mandatory, so one to a queue nobody consumes fails at once as a transport error.
+/// A cancelled call sends a cancel notice (<c>Micro-Cancel</c> header) so the server cancels that handler too.
+/// </summary>
+public sealed class RabbitMqTransport : ITransport
+{
+    private const string ReplyQueue = "amq.rabbitmq.reply-to";
+    private const string CancelHeader = "Micro-Cancel";
+    private readonly string _url;
+    private readonly TransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<TransportMessage>> _pending = new(StringComparer.Ordinal);
+    private IConnection? _connection;
+    private IChannel? _clientChannel;
+
+    public RabbitMqTransport(string url = RabbitMqUrl.Default, TransportOptions? options = null)
+    {
+        _url = url;
+        _options = options ?? TransportOptions.Default;
+        _logger = _options.LoggerFactory.CreateLogger<RabbitMqTransport>();
+    }
+
+    public string Name => "rabbitmq";
+
+    public async ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var queue = string.IsNullOrWhiteSpace(address) || address.Contains(':', StringComparison.Ordinal) ? "micro.rpc." + Guid.NewGuid().ToString("N") : address;
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var listener = new Listener(this, channel, queue, handler);
+        await listener.StartAsync(cancellationToken).ConfigureAwait(false);
+        return listener;
+    }
+
+    public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
+    {
+        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
+        if (size > _options.MaxMessageSize)
+        {
+            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
+        }
+
+        var channel = await ClientChannelAsync(cancellationToken).ConfigureAwait(false);
+        var correlation = Guid.NewGuid().ToString("N");
+        var pending = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[correlation] = pending;
+        var properties = new BasicProperties { CorrelationId = correlation, ReplyTo = ReplyQueue, Headers = RabbitMqHeaders.ToAmqp(request.Headers) };
+        try
+        {
+            await SendAsync(channel, address, properties, request.Body, mandatory: true, cancellationToken).ConfigureAwait(false);
+            await using (cancellationToken.UnsafeRegister(static s => ((TaskCompletionSource<TransportMessage>)s!).TrySetCanceled(), pending).ConfigureAwait(false))
+            {
+                return await pending.Task.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (request.Header(MicroHeaders.Id) is { } id)
+            {
+                await TrySendCancelAsync(channel, address, id).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        finally
+        {
+            _pending.TryRemove(correlation, out _);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _pending.Values)
+        {
+            p.TrySetException(new MicroException("go.micro.transport", 500, "transport closed") { IsTransportError = true });
+        }
+
+        if (_clientChannel is not null)
+        {
+            await _clientChannel.CloseAsync().ConfigureAwait(false);
+            _clientChannel.Dispose();
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.CloseAsync().ConfigureAwait(false);
+            _connection.Dispose();
+        }
+
+        _gate.Dispose();
+        _sendGate.Dispose();
+    }
+
+    private async Task SendAsync(IChannel channel, string queue, BasicProperties properties, ReadOnlyMemory<byte> body, bool mandatory, CancellationToken cancellationToken)
+    {
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await channel.BasicPublishAsync("", queue, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::RabbitMQ.Client.Exceptions.AlreadyClosedException e)
+        {
+            throw new MicroException("go.micro.transport", 500, $"rabbitmq {queue}: {e.Message}", inner: e) { IsTransportError = true };
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    private async Task TrySendCancelAsync(IChannel channel, string queue, string id)
+    {
+        try
+        {
+            var headers = new Dictionary<string, string> { [CancelHeader] = id };
+            await SendAsync(channel, queue, new BasicProperties { Headers = RabbitMqHeaders.ToAmqp(headers) }, ReadOnlyMemory<byte>.Empty, mandatory: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MicroException or OperationCanceledException)
+        {
+            _logger.LogDebug(e, "Could not send the cancel notice for {Id}", id);
+        }
+    }
+
+    private async ValueTask<IConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is null)
+            {
+                var factory = new ConnectionFactory
+                {
+                    Uri = new Uri(_url),
+                    AutomaticRecoveryEnabled = true,
+                    NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
+                    ClientProvidedName = "micro-transport",
+                };
+                try
+                {
+                    _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (global::RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+                {
+                    throw new MicroException("go.micro.transport", 500, $"cannot connect to RabbitMQ at {factory.HostName}:{factory.Port}: {e.InnerException?.Message ?? e.Message}", inner: e) { IsTransportError = true };
+                }
+            }
+
+            return _connection;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<IChannel> ClientChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_clientChannel is not null)
+        {
+            return _clientChannel;
+        }
+
+        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_clientChannel is not null)
+            {
+                return _clientChannel;
+            }
+
+            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            channel.BasicReturnAsync += (_, e) =>
+            {
+                // Mandatory request with no queue to take it: no node listens at that address.
+                if (e.BasicProperties.CorrelationId is { } id && _pending.TryGetValue(id, out var pending))
+                {
+                    pending.TrySetException(new MicroException("go.micro.transport", 500, $"rabbitmq {e.RoutingKey}: no node is listening there ({e.ReplyText})") { IsTransportError = true });
+                }
+
+                return Task.CompletedTask;
+            };
+            var replies = new AsyncEventingBasicConsumer(channel);
+            replies.ReceivedAsync += (_, e) =>
+            {
+                if (e.BasicProperties.CorrelationId is { } id && _pending.TryGetValue(id, out var pending))
+                {
+                    var headers = TransportMessage.NewHeaders();
+                    foreach (var (k, v) in RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers))
+                    {
+                        headers[k] = v;
+                    }
+
+                    pending.TrySetResult(new TransportMessage(headers, e.Body.ToArray()));
+                }
+
+                return Task.CompletedTask;
+            };
+            await channel.BasicConsumeAsync(ReplyQueue, autoAck: true, replies, cancellationToken).ConfigureAwait(false);
+            _clientChannel = channel;
+            return channel;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private sealed class Listener(RabbitMqTransport transport, IChannel channel, string queue, ITransportHandler handler) : ITransportListener
+    {
+        private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _replyGate = new(1, 1);
+        private string? _consumerTag;
+
+        public string Address => queue;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (sender, e) =>
+            {
+                var headers = TransportMessage.NewHeaders();
+                foreach (var (k, v) in RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers))
+                {
+                    headers[k] = v;
+                }
+
+                if (headers.TryGetValue(CancelHeader, out var cancelId))
+                {
+                    if (_inFlight.TryGetValue(cancelId, out var running))
+                    {
+                        TryCancel(running);
+                    }
+
+                    return Task.CompletedTask;
+                }
+
+                if (e.BasicProperties.ReplyTo is not { } replyTo)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var request = new TransportMessage(headers, e.Body.ToArray());
+                var correlation = e.BasicProperties.CorrelationId;
+                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.HandleAsync(s.Request, s.ReplyTo, s.Correlation), (Self: this, Request: request, ReplyTo: replyTo, Correlation: correlation), preferLocal: false);
+                return Task.CompletedTask;
+            };
+            _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask StopAcceptingAsync()
+        {
+            if (_consumerTag is { } tag && channel.IsOpen)
+            {
+                _consumerTag = null;
+                await channel.BasicCancelAsync(tag).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAcceptingAsync().ConfigureAwait(false);
+            foreach (var cts in _inFlight.Values)
+            {
+                TryCancel(cts);
+            }
+
+            if (channel.IsOpen)
+            {
+                await channel.CloseAsync().ConfigureAwait(false);
+            }
+
+            channel.Dispose();
+            _replyGate.Dispose();
+        }
+
+        private async Task HandleAsync(TransportMessage request, string replyTo, string? correlation)
+        {
+            var id = request.Header(MicroHeaders.Id) ?? Guid.NewGuid().ToString();
+            using var cts = new CancellationTokenSource();
+            _inFlight[id] = cts;
+            TransportMessage response;
+            try
+            {
+                response = await handler.HandleAsync(request, new TransportPeer(queue, "rabbitmq"), cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                response = new TransportMessage();
+                response.Headers[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
+            }
+            finally
+            {
+                _inFlight.TryRemove(id, out _);
+            }
+
+            await _replyGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (channel.IsOpen)
+                {
+                    var properties = new BasicProperties { CorrelationId = correlation, Headers = RabbitMqHeaders.ToAmqp(response.Headers) };
+                    await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, response.Body).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or OperationCanceledException)
+            {
+                transport._logger.LogWarning(e, "Could not reply to {ReplyTo}", replyTo);
+            }
+            finally
+            {
+                _replyGate.Release();
+            }
+        }
+
+        private static void TryCancel(CancellationTokenSource cts)
+        {
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
