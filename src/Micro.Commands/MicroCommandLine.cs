@@ -15,6 +15,7 @@ public static class MicroCommandLine
     [
         "registry", "registry_address", "register_ttl", "register_interval", "selector", "transport", "transport_address",
         "client_request_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
+        "broker", "broker_address",
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
@@ -27,7 +28,7 @@ public static class MicroCommandLine
 
     public static RootCommand Build(MicroPlugins? plugins = null)
     {
-        var root = new RootCommand("micro: run and operate microservices (list, get, call, health).");
+        var root = new RootCommand("micro: run and operate microservices (list, get, call, health, publish, subscribe).");
         var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
         foreach (var flag in flags.Values)
         {
@@ -82,20 +83,13 @@ public static class MicroCommandLine
         call.Options.Add(outputFormat);
         call.SetAction((parse, ct) => WithEnvironment(parse, Connect, async (commands, output, error) =>
         {
-            var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var pair in parse.GetValue(metadata) ?? [])
+            if (ParsePairs(parse.GetValue(metadata), out var pairs) is { } bad)
             {
-                var eq = pair.IndexOf('=');
-                if (eq <= 0)
-                {
-                    await error.WriteLineAsync($"error: --metadata '{pair}' is not key=value").ConfigureAwait(false);
-                    return 2;
-                }
-
-                pairs[pair[..eq]] = pair[(eq + 1)..];
+                await error.WriteLineAsync(bad).ConfigureAwait(false);
+                return 2;
             }
 
-            var options = new CallOptions { Address = parse.GetValue(address), Metadata = pairs.Count > 0 ? pairs : null };
+            var options = new CallOptions { Address = parse.GetValue(address), Metadata = pairs };
             return await commands.CallAsync(parse.GetRequiredValue(callService), parse.GetRequiredValue(callEndpoint), parse.GetValue(callBody),
                 options, parse.GetValue(outputFormat) == "raw", output, error, ct).ConfigureAwait(false);
         }));
@@ -108,7 +102,55 @@ public static class MicroCommandLine
         health.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.HealthAsync(parse.GetRequiredValue(healthService), output, error, ct)));
         root.Subcommands.Add(health);
 
+        // micro publish <topic> <json>
+        var publish = new Command("publish", "Publish a JSON message to a topic.");
+        var publishTopic = new Argument<string>("topic") { Description = "The topic, e.g. orders.created." };
+        var publishBody = new Argument<string?>("message") { Description = "The message as JSON (default {}).", Arity = ArgumentArity.ZeroOrOne };
+        var publishMetadata = new Option<string[]>("--metadata") { Description = "Headers, key=value; repeat for more." };
+        publish.Arguments.Add(publishTopic);
+        publish.Arguments.Add(publishBody);
+        publish.Options.Add(publishMetadata);
+        publish.SetAction((parse, ct) => WithEnvironment(parse, Connect, async (commands, output, error) =>
+        {
+            if (ParsePairs(parse.GetValue(publishMetadata), out var pairs) is { } bad)
+            {
+                await error.WriteLineAsync(bad).ConfigureAwait(false);
+                return 2;
+            }
+
+            return await commands.PublishAsync(parse.GetRequiredValue(publishTopic), parse.GetValue(publishBody), pairs, output, error, ct).ConfigureAwait(false);
+        }));
+        root.Subcommands.Add(publish);
+
+        // micro subscribe <topic> [--queue q]
+        var subscribe = new Command("subscribe", "Print the messages of a topic as they arrive (for debugging).");
+        var subscribeTopic = new Argument<string>("topic") { Description = "The topic." };
+        var queue = new Option<string?>("--queue") { Description = "Join this queue group (share messages with its other members)." };
+        subscribe.Arguments.Add(subscribeTopic);
+        subscribe.Options.Add(queue);
+        subscribe.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) =>
+            commands.SubscribeAsync(parse.GetRequiredValue(subscribeTopic), parse.GetValue(queue), output, error, ct)));
+        root.Subcommands.Add(subscribe);
+
         return root;
+    }
+
+    /// <summary>Parses key=value pairs; returns an error message for the first bad one.</summary>
+    private static string? ParsePairs(string[]? values, out Dictionary<string, string>? pairs)
+    {
+        pairs = null;
+        foreach (var pair in values ?? [])
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0)
+            {
+                return $"error: --metadata '{pair}' is not key=value";
+            }
+
+            (pairs ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase))[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return null;
     }
 
     private static async Task<int> WithEnvironment(ParseResult parse, Func<ParseResult, MicroEnvironment> connect, Func<MicroCommands, TextWriter, TextWriter, Task<int>> run)
@@ -137,6 +179,8 @@ public static class MicroCommandLine
         "registry" => "Registry: local (default), memory, or a plugin. Env MICRO_REGISTRY.",
         "registry_address" => "Registry address; for local, the folder. Env MICRO_REGISTRY_ADDRESS.",
         "selector" => "Selector: random (default), roundrobin, hashed, blacklist. Env MICRO_SELECTOR.",
+        "broker" => "Broker: http (default), memory, nats, rabbitmq. Env MICRO_BROKER.",
+        "broker_address" => "Broker address(es), e.g. 127.0.0.1:4222. Env MICRO_BROKER_ADDRESS.",
         "transport" => "Transport: tcp (default) or a plugin. Env MICRO_TRANSPORT.",
         "client_request_timeout" => "Request timeout, e.g. 5s. Env MICRO_CLIENT_REQUEST_TIMEOUT.",
         "client_retries" => "Retries after a failed attempt. Env MICRO_CLIENT_RETRIES.",

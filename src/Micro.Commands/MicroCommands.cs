@@ -101,6 +101,76 @@ public sealed class MicroCommands(MicroEnvironment environment)
         return healthy ? 0 : 1;
     }
 
+    /// <summary>Publishes a JSON message to a topic through the configured broker.</summary>
+    public async Task<int> PublishAsync(string topic, string? json, IReadOnlyDictionary<string, string>? metadata, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var body = string.IsNullOrWhiteSpace(json) ? "{}" : json;
+        try
+        {
+            using var _ = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            await error.WriteLineAsync($"error: the message is not valid JSON: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            await environment.Client.PublishAsync(new MicroMessage(topic, Encoding.UTF8.GetBytes(body)), new PublishOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            await environment.Broker.DisconnectAsync(cancellationToken).ConfigureAwait(false); // delivers what is buffered before the process ends
+            await output.WriteLineAsync($"published to {topic} on the {environment.Broker.Name} broker").ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is MicroException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"error publishing to {topic}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>Prints each message of a topic as it arrives (headers, then the body), until cancelled.</summary>
+    public async Task<int> SubscribeAsync(string topic, string? queue, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var gate = new SemaphoreSlim(1, 1);
+        Broker.ISubscription subscription;
+        try
+        {
+            subscription = await environment.Broker.SubscribeAsync(topic, async (delivery, ct) =>
+            {
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    var headers = string.Join(" ", delivery.Message.Header.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value));
+                    await output.WriteLineAsync($"{delivery.Topic} [{headers}]").ConfigureAwait(false);
+                    await output.WriteLineAsync(Encoding.UTF8.GetString(delivery.Message.Body.Span)).ConfigureAwait(false);
+                    await output.FlushAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }, Broker.SubscribeOptions.Default with { Queue = queue }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or MicroException)
+        {
+            await error.WriteLineAsync($"error subscribing to {topic}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await error.WriteLineAsync($"subscribed to {topic}{(queue is null ? "" : $" (queue {queue})")} on the {environment.Broker.Name} broker; Ctrl-C to stop").ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await subscription.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
     /// <summary>The service's versions, or null after saying on <paramref name="error"/> that it is not registered.</summary>
     private async Task<IReadOnlyList<Registry.Service>?> FindAsync(string name, TextWriter error, CancellationToken cancellationToken)
     {

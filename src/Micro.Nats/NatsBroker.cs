@@ -21,6 +21,7 @@ public sealed class NatsBroker : IBroker
     private readonly NatsConnection _connection;
     private readonly ILogger _logger;
     private readonly NatsJSContext _jetStream;
+    private int _closed;
 
     public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null)
     {
@@ -57,8 +58,14 @@ public sealed class NatsBroker : IBroker
         }
     }
 
+    /// <summary>Flushes what was published and closes the connection; the broker cannot be used afterwards.</summary>
     public async ValueTask DisconnectAsync(CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        {
+            return;
+        }
+
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
@@ -111,7 +118,7 @@ public sealed class NatsBroker : IBroker
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await _connection.PingAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or NatsException)
+        catch (Exception e) when (e is OperationCanceledException or NatsException or ObjectDisposedException)
         {
             _logger.LogWarning("Could not confirm that the last messages reached NATS at {Address}: {Reason}", Address, e.Message);
         }

@@ -17,6 +17,10 @@ internal static class Programs
 
     public static string Cli => Dll("src/Micro.Cli", "Micro.Cli.dll");
 
+    public static string PubSubSubscriber => Dll("examples/PubSub/Subscriber", "pubsub-subscriber.dll");
+
+    public static string PubSubPublisher => Dll("examples/PubSub/Publisher", "pubsub-publisher.dll");
+
     private static string Dll(string project, string name)
     {
         var path = Path.Combine(Root, project, "bin", Metadata("Configuration"), "net10.0", name);

@@ -92,6 +92,15 @@ public sealed class HttpBroker : IBroker
 
     public async ValueTask DisconnectAsync(CancellationToken cancellationToken = default)
     {
+        // Deliver what is queued (bounded), so a publisher that disconnects and exits loses nothing it published.
+        var outboxes = _outboxes.Values.ToArray();
+        _outboxes.Clear();
+        foreach (var outbox in outboxes)
+        {
+            outbox.Complete();
+        }
+
+        await Task.WhenAny(Task.WhenAll(outboxes.Select(o => o.Drained)), Task.Delay(TimeSpan.FromSeconds(10), cancellationToken)).ConfigureAwait(false);
         foreach (var sub in _subscriptions.Values)
         {
             await sub.UnsubscribeAsync(cancellationToken).ConfigureAwait(false);
@@ -151,11 +160,6 @@ public sealed class HttpBroker : IBroker
     public async ValueTask DisposeAsync()
     {
         await DisconnectAsync().ConfigureAwait(false);
-        foreach (var outbox in _outboxes.Values)
-        {
-            outbox.Complete();
-        }
-
         await _selector.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
         _connectGate.Dispose();
@@ -240,8 +244,11 @@ public sealed class HttpBroker : IBroker
         {
             _broker = broker;
             _node = node;
-            _ = Task.Run(SendLoopAsync);
+            Drained = Task.Run(SendLoopAsync);
         }
+
+        /// <summary>Completes when everything queued was sent (or given up) after <see cref="Complete"/>.</summary>
+        public Task Drained { get; }
 
         public void Enqueue(Pending pending) => _queue.Writer.TryWrite(pending);
 
