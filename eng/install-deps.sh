@@ -15,7 +15,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
+  # Keep the packages' system services from starting: tests start their own servers on free loopback ports.
+  blocker=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    blocker=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$blocker" >/dev/null && $sudo_cmd chmod +x "$blocker"
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  [ -n "$blocker" ] && $sudo_cmd rm -f "$blocker"
 fi
 
 if ! command -v dotnet >/dev/null; then
