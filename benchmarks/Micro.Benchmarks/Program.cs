@@ -10,7 +10,7 @@ using Micro.Hosting;
 switch (args.FirstOrDefault())
 {
     case "server-micro":
-        return await Servers.RunMicroAsync(args[1]);
+        return await Servers.RunMicroAsync(args[1], args.Length > 2 ? args[2] : null);
     case "server-grpc":
         return await Servers.RunGrpcAsync();
 }
@@ -66,10 +66,65 @@ foreach (var (m, g) in results)
     }
 }
 
+// RPC over the NATS transport, beside tcp at 16 callers.
+await using var nats = new Micro.Testing.NatsServer();
+await nats.StartAsync();
+await using var natsServer = await ServerProcess.StartAsync("server-micro", folder, nats.Url);
+await using var natsTransport = new Micro.Nats.NatsTransport(nats.Url);
+var natsClient = new MicroClient(micro.Selector, natsTransport, CodecRegistry.Default, ClientOptions.Default with { ContentType = ProtobufCodec.MediaType });
+Task NatsCall() => natsClient.CallAsync<HelloRequest, HelloReply>("bench.greeter.nats", "Greeter.Hello", request).AsTask();
+await NatsCall();
+var overNats = await LoadRunner.RunAsync("micro-nats", 16, NatsCall, natsServer, warmup, duration);
+var tcp16 = results.Single(r => r.Micro.Concurrency == 16).Micro;
+Console.WriteLine($"  rpc over nats c16: {overNats.Throughput:N0}/s (tcp {tcp16.Throughput:N0}/s)");
+
+// Publish-to-delivery through Micro's brokers against the raw client libraries.
+var natsMessages = quick ? 20_000 : 100_000;
+await using var rabbit = new Micro.Testing.RabbitMqServer();
+await rabbit.StartAsync();
+var rabbitMessages = quick ? 5_000 : 20_000;
+await using var microNats = new Micro.Nats.NatsBroker(nats.Url);
+await using var microRabbit = new Micro.RabbitMQ.RabbitMqBroker(Micro.RabbitMQ.RabbitMqBrokerOptions.Default with { Url = rabbit.Url });
+await BrokerBenchmark.MicroAsync("warm-up", microNats, 2_000);
+await BrokerBenchmark.RawNatsAsync(nats.Url, 2_000);
+var brokerResults = new List<(BrokerResult Micro, BrokerResult Raw, string Name)>
+{
+    (await BrokerBenchmark.MicroAsync("micro broker on NATS", microNats, natsMessages), await BrokerBenchmark.RawNatsAsync(nats.Url, natsMessages), "broker-nats-vs-raw"),
+};
+await BrokerBenchmark.MicroAsync("warm-up", microRabbit, 1_000);
+await BrokerBenchmark.RawRabbitMqAsync(rabbit.Url, 1_000);
+brokerResults.Add((await BrokerBenchmark.MicroAsync("micro broker on RabbitMQ", microRabbit, rabbitMessages), await BrokerBenchmark.RawRabbitMqAsync(rabbit.Url, rabbitMessages), "broker-rabbitmq-vs-raw"));
+
+Console.WriteLine();
+Console.WriteLine("| rpc | callers | calls/s | p50 µs | p99 µs | client B/call | server B/call | errors |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+foreach (var r in new[] { tcp16, overNats })
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {r.System} | {r.Concurrency} | {r.Throughput:N0} | {r.P50Us:N0} | {r.P99Us:N0} | {r.ClientBytesPerCall:N0} | {r.ServerBytesPerCall:N0} | {r.Errors} |"));
+}
+
+Console.WriteLine();
+Console.WriteLine("| publish → delivery | messages | msgs/s | p50 µs | p99 µs |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+foreach (var (m, r, _) in brokerResults)
+{
+    foreach (var x in new[] { m, r })
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {x.System} | {x.Messages:N0} | {x.Throughput:N0} | {x.P50Us:N0} | {x.P99Us:N0} |"));
+    }
+}
+
 Console.WriteLine();
 foreach (var (m, g) in results)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-tcp-vs-grpc-c{m.Concurrency} {m.Throughput / g.Throughput:0.00}"));
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-nats-vs-tcp-c16 {overNats.Throughput / tcp16.Throughput:0.00}"));
+foreach (var (m, r, name) in brokerResults)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {name} {m.Throughput / r.Throughput:0.00}"));
 }
 
 try

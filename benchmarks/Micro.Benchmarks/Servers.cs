@@ -30,12 +30,12 @@ public sealed class GrpcGreeter : Proto.Greeter.GreeterBase
 /// </summary>
 internal static class Servers
 {
-    public static async Task<int> RunMicroAsync(string registryFolder)
+    public static async Task<int> RunMicroAsync(string registryFolder, string? natsUrl = null)
     {
         await using var registry = new LocalRegistry(registryFolder);
-        await using var transport = new TcpTransport();
+        await using Micro.Transport.ITransport transport = natsUrl is null ? new TcpTransport() : new Micro.Nats.NatsTransport(natsUrl);
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider();
-        await using var server = new MicroServer(ServerOptions.Default with { Name = "bench.greeter" }, registry, transport,
+        await using var server = new MicroServer(ServerOptions.Default with { Name = natsUrl is null ? "bench.greeter" : "bench.greeter.nats" }, registry, transport,
             HandlerEndpoints.From(typeof(BenchGreeter), "Greeter"), services);
         await server.StartAsync();
         Console.WriteLine("READY " + server.Address);

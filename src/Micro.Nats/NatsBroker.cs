@@ -48,6 +48,11 @@ public sealed class NatsBroker : IBroker
 
     public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
     {
+        if (_connection.ConnectionState == NatsConnectionState.Open)
+        {
+            return; // the common case on every publish
+        }
+
         try
         {
             await _connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -74,8 +79,12 @@ public sealed class NatsBroker : IBroker
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
-        await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await _connection.PublishAsync(topic, NatsEnvelope.Encode(message), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _connection.PublishAsync(topic, message, serializer: NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
@@ -94,7 +103,7 @@ public sealed class NatsBroker : IBroker
             return await DurableSubscription.StartAsync(this, topic, handler, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var sub = await _connection.SubscribeCoreAsync<byte[]>(topic, options.Queue, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var sub = await _connection.SubscribeCoreAsync(topic, options.Queue, NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false); // the server has the subscription when this returns
         return new CoreSubscription(this, topic, handler, options, sub);
     }
@@ -136,26 +145,25 @@ public sealed class NatsBroker : IBroker
         return sb.ToString();
     }
 
-    private BrokerMessage? TryDecode(string topic, byte[]? data)
+    /// <summary>The decoded envelope, or null (logged) when the payload was not one.</summary>
+    private BrokerMessage? Decoded(string topic, BrokerMessage? data, NatsException? error)
     {
-        try
+        if (error is null && data is not null)
         {
-            return NatsEnvelope.Decode(data ?? []);
+            return data;
         }
-        catch (JsonException e)
-        {
-            _logger.LogWarning("Dropping a message on {Topic} that is not a broker envelope: {Reason}", topic, e.Message);
-            return null;
-        }
+
+        _logger.LogWarning("Dropping a message on {Topic} that is not a broker envelope: {Reason}", topic, error?.InnerException?.Message ?? error?.Message ?? "empty payload");
+        return null;
     }
 
     private sealed class CoreSubscription : ISubscription
     {
         private readonly NatsBroker _broker;
-        private readonly INatsSub<byte[]> _sub;
+        private readonly INatsSub<BrokerMessage> _sub;
         private readonly Task _loop;
 
-        public CoreSubscription(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, INatsSub<byte[]> sub)
+        public CoreSubscription(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, INatsSub<BrokerMessage> sub)
         {
             _broker = broker;
             _sub = sub;
@@ -165,7 +173,7 @@ public sealed class NatsBroker : IBroker
             {
                 await foreach (var msg in sub.Msgs.ReadAllAsync().ConfigureAwait(false))
                 {
-                    if (broker.TryDecode(topic, msg.Data) is not { } message)
+                    if (broker.Decoded(topic, msg.Data, msg.Error) is not { } message)
                     {
                         continue;
                     }
@@ -229,9 +237,9 @@ public sealed class NatsBroker : IBroker
                 {
                     try
                     {
-                        await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = Math.Max(1, options.Prefetch) }, cancellationToken: stop).ConfigureAwait(false))
+                        await foreach (var msg in consumer.ConsumeAsync(NatsEnvelope.Serializer, opts: new NatsJSConsumeOpts { MaxMsgs = Math.Max(1, options.Prefetch) }, cancellationToken: stop).ConfigureAwait(false))
                         {
-                            if (broker.TryDecode(topic, msg.Data) is not { } message)
+                            if (broker.Decoded(topic, msg.Data, msg.Error) is not { } message)
                             {
                                 await msg.AckAsync(cancellationToken: stop).ConfigureAwait(false); // unreadable: do not redeliver forever
                                 continue;
@@ -282,7 +290,7 @@ public sealed class NatsBroker : IBroker
         }
     }
 
-    private sealed class JetStreamEvent(INatsJSMsg<byte[]> msg, BrokerMessage message) : BrokerEvent(msg.Subject, message)
+    private sealed class JetStreamEvent(INatsJSMsg<BrokerMessage> msg, BrokerMessage message) : BrokerEvent(msg.Subject, message)
     {
         protected override ValueTask OnAckAsync(CancellationToken cancellationToken) => msg.AckAsync(cancellationToken: cancellationToken);
 
