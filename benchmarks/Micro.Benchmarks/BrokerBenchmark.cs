@@ -32,7 +32,7 @@ internal static class BrokerBenchmark
 
     public sealed record Tick(long Sent, int N);
 
-    public static async Task<BrokerResult> RunAsync(string system, int messages, Func<Func<byte[], ValueTask>, Task<IAsyncDisposable>> subscribe, Func<byte[], ValueTask> publish)
+    public static async Task<BrokerResult> RunAsync(string system, int messages, Func<Func<ReadOnlyMemory<byte>, ValueTask>, Task<IAsyncDisposable>> subscribe, Func<byte[], ValueTask> publish)
     {
         var latencies = new long[messages];
         var delivered = 0;
@@ -40,7 +40,7 @@ internal static class BrokerBenchmark
         var window = new SemaphoreSlim(Window, Window);
         await using var sub = await subscribe(body =>
         {
-            var tick = JsonSerializer.Deserialize<Tick>(body, JsonCodec.DefaultOptions)!;
+            var tick = JsonSerializer.Deserialize<Tick>(body.Span, JsonCodec.DefaultOptions)!;
             latencies[tick.N] = Stopwatch.GetTimestamp() - tick.Sent;
             window.Release();
             if (Interlocked.Increment(ref delivered) == messages)
@@ -71,16 +71,20 @@ internal static class BrokerBenchmark
         var client = new MicroClient(new RegistrySelector(new MemoryRegistry()), new MemoryTransport(), CodecRegistry.Default, ClientOptions.Default, broker: broker);
         var topic = "bench." + Guid.NewGuid().ToString("N")[..8];
         return RunAsync(system, messages,
-            async deliver => await broker.SubscribeAsync(topic, (e, _) => deliver(e.Message.Body.ToArray()), SubscribeOptions.Default with { Queue = "bench" }),
+            async deliver => await broker.SubscribeAsync(topic, (e, _) => deliver(e.Message.Body), SubscribeOptions.Default with { Queue = "bench" }),
             body => client.PublishAsync(new MicroMessage(topic, body)));
     }
 
-    public static async Task<BrokerResult> RawNatsAsync(string url, int messages)
+    /// <summary>
+    /// Raw NATS.Net delivering the same event. With <paramref name="withHeaders"/> it also carries what Micro's message
+    /// carries (content type, topic, a unique id) as NATS headers, so both deliver the same information.
+    /// </summary>
+    public static async Task<BrokerResult> RawNatsAsync(string url, int messages, bool withHeaders)
     {
         await using var nats = new NatsConnection(new NatsOpts { Url = url });
         await nats.ConnectAsync();
         var topic = "raw." + Guid.NewGuid().ToString("N")[..8];
-        return await RunAsync("raw NATS.Net", messages, async deliver =>
+        return await RunAsync(withHeaders ? "raw NATS.Net, same headers" : "raw NATS.Net, payload only", messages, async deliver =>
         {
             var sub = await nats.SubscribeCoreAsync<byte[]>(topic, queueGroup: "bench");
             await nats.PingAsync();
@@ -88,6 +92,7 @@ internal static class BrokerBenchmark
             {
                 await foreach (var msg in sub.Msgs.ReadAllAsync())
                 {
+                    _ = msg.Headers?.Count;
                     await deliver(msg.Data!);
                 }
             });
@@ -96,7 +101,9 @@ internal static class BrokerBenchmark
                 await sub.UnsubscribeAsync();
                 await loop;
             });
-        }, body => nats.PublishAsync(topic, body));
+        }, body => withHeaders
+            ? nats.PublishAsync(topic, body, new NatsHeaders { ["Content-Type"] = "application/json", ["Micro-Topic"] = topic, ["Micro-Id"] = Guid.NewGuid().ToString() })
+            : nats.PublishAsync(topic, body));
     }
 
     public static async Task<BrokerResult> RawRabbitMqAsync(string url, int messages)
@@ -107,7 +114,7 @@ internal static class BrokerBenchmark
         await publishChannel.ExchangeDeclareAsync("raw-bench", ExchangeType.Topic);
         var topic = "raw." + Guid.NewGuid().ToString("N")[..8];
         var gate = new SemaphoreSlim(1, 1);
-        return await RunAsync("raw RabbitMQ.Client", messages, async deliver =>
+        return await RunAsync("raw RabbitMQ.Client, same headers", messages, async deliver =>
         {
             var channel = await connection.CreateChannelAsync();
             await channel.BasicQosAsync(0, 64, false);
@@ -116,7 +123,7 @@ internal static class BrokerBenchmark
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += async (_, e) =>
             {
-                await deliver(e.Body.ToArray());
+                await deliver(e.Body);
                 await channel.BasicAckAsync(e.DeliveryTag, false);
             };
             await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
@@ -126,7 +133,13 @@ internal static class BrokerBenchmark
             await gate.WaitAsync();
             try
             {
-                await publishChannel.BasicPublishAsync("raw-bench", topic, false, new BasicProperties { Persistent = true, ContentType = "application/json" }, body);
+                var headers = new Dictionary<string, object?>
+                {
+                    ["Content-Type"] = "application/json"u8.ToArray(),
+                    ["Micro-Topic"] = System.Text.Encoding.UTF8.GetBytes(topic),
+                    ["Micro-Id"] = System.Text.Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()),
+                };
+                await publishChannel.BasicPublishAsync("raw-bench", topic, false, new BasicProperties { Persistent = true, ContentType = "application/json", Headers = headers }, body);
             }
             finally
             {

@@ -103,7 +103,8 @@ public sealed class NatsBroker : IBroker
             return await DurableSubscription.StartAsync(this, topic, handler, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var sub = await _connection.SubscribeCoreAsync(topic, options.Queue, NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Bytes here, decoded on the subscription's own loop: decoding on NATS.Net's socket reader would hold up every other message.
+        var sub = await _connection.SubscribeCoreAsync<byte[]>(topic, options.Queue, cancellationToken: cancellationToken).ConfigureAwait(false);
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false); // the server has the subscription when this returns
         return new CoreSubscription(this, topic, handler, options, sub);
     }
@@ -146,6 +147,20 @@ public sealed class NatsBroker : IBroker
     }
 
     /// <summary>The decoded envelope, or null (logged) when the payload was not one.</summary>
+    private BrokerMessage? Decoded(string topic, byte[]? data)
+    {
+        try
+        {
+            return NatsEnvelope.Decode(data ?? []);
+        }
+        catch (JsonException e)
+        {
+            _logger.LogWarning("Dropping a message on {Topic} that is not a broker envelope: {Reason}", topic, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The decoded envelope, or null (logged) when the payload was not one.</summary>
     private BrokerMessage? Decoded(string topic, BrokerMessage? data, NatsException? error)
     {
         if (error is null && data is not null)
@@ -160,10 +175,10 @@ public sealed class NatsBroker : IBroker
     private sealed class CoreSubscription : ISubscription
     {
         private readonly NatsBroker _broker;
-        private readonly INatsSub<BrokerMessage> _sub;
+        private readonly INatsSub<byte[]> _sub;
         private readonly Task _loop;
 
-        public CoreSubscription(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, INatsSub<BrokerMessage> sub)
+        public CoreSubscription(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, INatsSub<byte[]> sub)
         {
             _broker = broker;
             _sub = sub;
@@ -173,7 +188,7 @@ public sealed class NatsBroker : IBroker
             {
                 await foreach (var msg in sub.Msgs.ReadAllAsync().ConfigureAwait(false))
                 {
-                    if (broker.Decoded(topic, msg.Data, msg.Error) is not { } message)
+                    if (broker.Decoded(topic, msg.Data) is not { } message)
                     {
                         continue;
                     }

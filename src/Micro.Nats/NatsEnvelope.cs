@@ -12,6 +12,9 @@ internal sealed class NatsEnvelope : NATS.Client.Core.INatsSerialize<BrokerMessa
 {
     public static readonly NatsEnvelope Serializer = new();
 
+    private static readonly JsonEncodedText HeaderName = JsonEncodedText.Encode("Header");
+    private static readonly JsonEncodedText BodyName = JsonEncodedText.Encode("Body");
+
     [ThreadStatic]
     private static Utf8JsonWriter? _writer;
 
@@ -36,14 +39,14 @@ internal sealed class NatsEnvelope : NATS.Client.Core.INatsSerialize<BrokerMessa
         try
         {
             writer.WriteStartObject();
-            writer.WriteStartObject("Header");
+            writer.WriteStartObject(HeaderName);
             foreach (var (k, v) in message.Header)
             {
                 writer.WriteString(k, v);
             }
 
             writer.WriteEndObject();
-            writer.WriteBase64String("Body", message.Body.Span);
+            writer.WriteBase64String(BodyName, message.Body.Span);
             writer.WriteEndObject();
             writer.Flush();
         }
@@ -61,7 +64,7 @@ internal sealed class NatsEnvelope : NATS.Client.Core.INatsSerialize<BrokerMessa
             throw new JsonException("a broker envelope is a JSON object");
         }
 
-        var header = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var header = new Dictionary<string, string>(4, StringComparer.OrdinalIgnoreCase);
         byte[] body = [];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -80,9 +83,14 @@ internal sealed class NatsEnvelope : NATS.Client.Core.INatsSerialize<BrokerMessa
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
+                    var name = Known(ref reader) ?? reader.GetString()!;
                     reader.Read();
-                    header[name] = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException($"header '{name}' is not a string");
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        throw new JsonException($"header '{name}' is not a string");
+                    }
+
+                    header[name] = reader.ValueTextEquals("application/json"u8) ? "application/json" : reader.GetString()!;
                 }
             }
             else if (reader.ValueTextEquals("Body"u8))
@@ -104,4 +112,12 @@ internal sealed class NatsEnvelope : NATS.Client.Core.INatsSerialize<BrokerMessa
 
         return new BrokerMessage(header, body);
     }
+
+    /// <summary>The header names every Micro message carries, without allocating a string for each.</summary>
+    private static string? Known(ref Utf8JsonReader reader)
+        => reader.ValueTextEquals("Content-Type"u8) ? "Content-Type"
+            : reader.ValueTextEquals("Micro-Topic"u8) ? "Micro-Topic"
+            : reader.ValueTextEquals("Micro-Id"u8) ? "Micro-Id"
+            : reader.ValueTextEquals("Micro-From-Service"u8) ? "Micro-From-Service"
+            : null;
 }
