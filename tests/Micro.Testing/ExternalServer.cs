@@ -201,3 +201,36 @@ public sealed class RabbitMqServer : ExternalServer
         return info;
     }
 }
+
+/// <summary>etcd (v3 API) as a single-member cluster on free loopback ports with its own data folder.</summary>
+public sealed class EtcdServer : ExternalServer
+{
+    private readonly int _peerPort = FreePort();
+
+    public EtcdServer()
+        : base("/usr/bin/etcd", "etcd-server")
+    {
+        Port = FreePort();
+    }
+
+    public string Address => $"127.0.0.1:{Port}";
+
+    protected override ProcessStartInfo StartInfo()
+    {
+        var info = new ProcessStartInfo(Binary);
+        var client = $"http://127.0.0.1:{Port}";
+        var peer = $"http://127.0.0.1:{_peerPort}";
+        foreach (var a in new[]
+        {
+            "--name", "micro-test", "--data-dir", Path.Combine(DataFolder, "data"),
+            "--listen-client-urls", client, "--advertise-client-urls", client,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", $"micro-test={peer}", "--log-level", "warn",
+        })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }
+}

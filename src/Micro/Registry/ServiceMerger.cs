@@ -1,9 +1,13 @@
 namespace Micro.Registry;
 
 /// <summary>Folds per-node records into services, one per (name, version), as go-micro returns them.</summary>
-internal static class ServiceMerger
+public static class ServiceMerger
 {
-    public static IReadOnlyList<Service> Merge(IEnumerable<NodeRecord> records)
+    /// <summary>Folds single-node (or multi-node) service records into one service per (name, version).</summary>
+    public static IReadOnlyList<Service> Merge(IEnumerable<Service> services)
+        => Merge(services.SelectMany(SplitNodes).Select(s => new NodeRecord(s, DateTimeOffset.MaxValue, "")));
+
+    internal static IReadOnlyList<Service> Merge(IEnumerable<NodeRecord> records)
     {
         var groups = new Dictionary<(string Name, string Version), (Service Template, DateTimeOffset Newest, List<Node> Nodes)>();
         foreach (var record in records)
