@@ -10,6 +10,7 @@ command -v kill >/dev/null || need_apt+=(procps)
 # Real servers the tests start on loopback ports (never as system services).
 [ -x /usr/sbin/nats-server ] || need_apt+=(nats-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
+[ -x /usr/bin/etcd ] || need_apt+=(etcd-server etcd-client)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"

@@ -28,7 +28,7 @@ public static class MicroCommandLine
 
     public static RootCommand Build(MicroPlugins? plugins = null)
     {
-        var root = new RootCommand("micro: run and operate microservices (list, get, call, health, publish, subscribe).");
+        var root = new RootCommand("micro: run and operate microservices (list, get, call, health, register, deregister, publish, subscribe).");
         var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
         foreach (var flag in flags.Values)
         {
@@ -101,6 +101,22 @@ public static class MicroCommandLine
         health.Arguments.Add(healthService);
         health.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.HealthAsync(parse.GetRequiredValue(healthService), output, error, ct)));
         root.Subcommands.Add(health);
+
+        // micro register service <json> / micro deregister service <json>
+        var register = new Command("register", "Register an item.");
+        var registerService = new Command("service", "Register a service from go-micro's service JSON (name, version, endpoints, nodes).");
+        var registerJson = new Argument<string>("json") { Description = "The service JSON." };
+        registerService.Arguments.Add(registerJson);
+        registerService.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.RegisterAsync(parse.GetRequiredValue(registerJson), output, error, ct)));
+        register.Subcommands.Add(registerService);
+        root.Subcommands.Add(register);
+        var deregister = new Command("deregister", "Deregister an item.");
+        var deregisterService = new Command("service", "Deregister the nodes given in a service JSON.");
+        var deregisterJson = new Argument<string>("json") { Description = "The service JSON." };
+        deregisterService.Arguments.Add(deregisterJson);
+        deregisterService.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.DeregisterAsync(parse.GetRequiredValue(deregisterJson), output, error, ct)));
+        deregister.Subcommands.Add(deregisterService);
+        root.Subcommands.Add(deregister);
 
         // micro publish <topic> <json>
         var publish = new Command("publish", "Publish a JSON message to a topic.");
@@ -176,7 +192,7 @@ public static class MicroCommandLine
 
     private static string Describe(string flag) => flag switch
     {
-        "registry" => "Registry: local (default), memory, or a plugin. Env MICRO_REGISTRY.",
+        "registry" => "Registry: local (default), memory, etcd, consul, kubernetes. Env MICRO_REGISTRY.",
         "registry_address" => "Registry address; for local, the folder. Env MICRO_REGISTRY_ADDRESS.",
         "selector" => "Selector: random (default), roundrobin, hashed, blacklist. Env MICRO_SELECTOR.",
         "broker" => "Broker: http (default), memory, nats, rabbitmq. Env MICRO_BROKER.",

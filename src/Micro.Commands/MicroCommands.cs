@@ -101,6 +101,63 @@ public sealed class MicroCommands(MicroEnvironment environment)
         return healthy ? 0 : 1;
     }
 
+    /// <summary>Registers a service given as go-micro's service JSON (with its nodes) for the configured TTL.</summary>
+    public async Task<int> RegisterAsync(string json, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        if (ParseService(json, out var problem) is not { } service)
+        {
+            await error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            return 2;
+        }
+
+        await environment.Registry.RegisterAsync(service, environment.Settings.RegisterTtl, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"registered {service.Name} ({service.Nodes.Count} node(s)) in the {environment.Registry.Name} registry for {environment.Settings.RegisterTtl.TotalSeconds:0} s").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Deregisters the nodes named in a service JSON.</summary>
+    public async Task<int> DeregisterAsync(string json, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        if (ParseService(json, out var problem) is not { } service)
+        {
+            await error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            return 2;
+        }
+
+        await environment.Registry.DeregisterAsync(service, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"deregistered {service.Nodes.Count} node(s) of {service.Name} from the {environment.Registry.Name} registry").ConfigureAwait(false);
+        return 0;
+    }
+
+    private static Registry.Service? ParseService(string json, out string problem)
+    {
+        problem = "";
+        Registry.Service? service;
+        try
+        {
+            service = JsonSerializer.Deserialize(json, Registry.RegistryJsonContext.Default.Service);
+        }
+        catch (JsonException e)
+        {
+            problem = $"the service is not valid JSON: {e.Message}";
+            return null;
+        }
+
+        if (service is null || string.IsNullOrWhiteSpace(service.Name))
+        {
+            problem = "the service JSON needs a \"name\"";
+            return null;
+        }
+
+        if (service.Nodes.Count == 0 || service.Nodes.Any(n => string.IsNullOrWhiteSpace(n.Id) || string.IsNullOrWhiteSpace(n.Address)))
+        {
+            problem = "the service JSON needs \"nodes\", each with an \"id\" and an \"address\"";
+            return null;
+        }
+
+        return service;
+    }
+
     /// <summary>Publishes a JSON message to a topic through the configured broker.</summary>
     public async Task<int> PublishAsync(string topic, string? json, IReadOnlyDictionary<string, string>? metadata, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {

@@ -8,8 +8,9 @@ public sealed record Service
     [JsonPropertyName("name")] public required string Name { get; init; }
     [JsonPropertyName("version")] public string Version { get; init; } = "latest";
     [JsonPropertyName("metadata")] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
-    [JsonPropertyName("endpoints")] public IReadOnlyList<Endpoint> Endpoints { get; init; } = [];
-    [JsonPropertyName("nodes")] public IReadOnlyList<Node> Nodes { get; init; } = [];
+    // go-micro writes nil slices as null: read null as empty.
+    [JsonPropertyName("endpoints")] public IReadOnlyList<Endpoint> Endpoints { get; init => field = value ?? []; } = [];
+    [JsonPropertyName("nodes")] public IReadOnlyList<Node> Nodes { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>One running instance of a service.</summary>

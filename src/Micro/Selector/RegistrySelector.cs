@@ -18,6 +18,9 @@ public sealed class RegistrySelector : ISelector
     private readonly ILogger _logger;
     private readonly Blacklist _blacklist;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new();
+    private readonly ConcurrentDictionary<string, byte> _refreshing = new();
+    private int _watchFailing;
+    private int _outage; // 1 while the registry is unreachable: logged once when it starts and once when it ends
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _watchGate = new();
     private Task? _watch;
@@ -58,12 +61,42 @@ public sealed class RegistrySelector : ISelector
     public async ValueTask<SelectableNode[]> GetNodesAsync(string service, CancellationToken cancellationToken = default)
     {
         EnsureWatching();
-        if (_cache.TryGetValue(service, out var entry) && entry.FreshUntil > _time.GetUtcNow())
+        if (_cache.TryGetValue(service, out var entry))
         {
+            if (entry.FreshUntil <= _time.GetUtcNow())
+            {
+                // Stale: answer from the cache now and re-read in the background, so a slow or unreachable
+                // registry never delays a call to nodes we already know.
+                RefreshInBackground(service, entry);
+            }
+
             return entry.Nodes;
         }
 
-        return await RefreshAsync(service, entry, cancellationToken).ConfigureAwait(false);
+        return await RefreshAsync(service, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RefreshInBackground(string service, CacheEntry entry)
+    {
+        if (!_refreshing.TryAdd(service, 0))
+        {
+            return; // one refresh per service at a time
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RefreshAsync(service, entry, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                _refreshing.TryRemove(service, out _);
+            }
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -124,10 +157,19 @@ public sealed class RegistrySelector : ISelector
         }
         catch (Exception e) when (previous is not null && e is not OperationCanceledException)
         {
-            // Keep serving the last known nodes while the registry is unreachable.
-            _logger.LogWarning(e, "Registry {Registry} unreachable; serving cached nodes of {Service}", _registry.Name, service);
+            // Keep serving the last known nodes while the registry is unreachable; say so once, not per call.
+            if (Interlocked.Exchange(ref _outage, 1) == 0)
+            {
+                _logger.LogWarning("Registry {Registry} unreachable ({Reason}); serving the last known nodes until it returns", _registry.Name, e.Message);
+            }
+
             _cache[service] = previous with { FreshUntil = _time.GetUtcNow() + TimeSpan.FromSeconds(5) };
             return previous.Nodes;
+        }
+
+        if (Interlocked.Exchange(ref _outage, 0) == 1)
+        {
+            _logger.LogInformation("Registry {Registry} reachable again", _registry.Name);
         }
 
         var nodes = Flatten(versions);
@@ -177,6 +219,7 @@ public sealed class RegistrySelector : ISelector
                     ExpireAll();
                     while (await next.ConfigureAwait(false))
                     {
+                        Volatile.Write(ref _watchFailing, 0);
                         // Re-read the whole service: events carry single nodes, the cache holds all versions.
                         var change = changes.Current;
                         if (_cache.TryGetValue(change.Service.Name, out var entry))
@@ -194,7 +237,11 @@ public sealed class RegistrySelector : ISelector
             }
             catch (Exception e)
             {
-                _logger.LogWarning(e, "Registry watch failed; retrying. Cached entries expire after {Ttl}", _options.CacheTtl);
+                if (Interlocked.Exchange(ref _watchFailing, 1) == 0)
+                {
+                    _logger.LogWarning("Registry {Registry} watch failed ({Reason}); retrying every second", _registry.Name, e.Message);
+                }
+
                 // Expire everything so stale nodes are not served forever while the watch is down.
                 ExpireAll();
 
