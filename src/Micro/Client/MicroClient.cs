@@ -23,11 +23,18 @@ public sealed class MicroClient : IMicroClient
     private readonly ILogger _logger;
     private readonly CallHandler _pipeline;
     private readonly IBroker? _broker;
+    private readonly Func<string, ITransport?>? _transportFor;
 
+    /// <param name="transportFor">
+    /// Finds the transport a node advertises in its <c>transport</c> metadata when it differs from <paramref name="transport"/>
+    /// (so one client can call tcp, http, nats and rabbitmq nodes); null sends everything over <paramref name="transport"/>.
+    /// </param>
     public MicroClient(ISelector selector, ITransport transport, CodecRegistry? codecs = null, ClientOptions? options = null,
-        IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null, ILogger<MicroClient>? logger = null, IBroker? broker = null)
+        IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null, ILogger<MicroClient>? logger = null, IBroker? broker = null,
+        Func<string, ITransport?>? transportFor = null)
     {
         _broker = broker;
+        _transportFor = transportFor;
         _selector = selector ?? throw new ArgumentNullException(nameof(selector));
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _codecs = codecs ?? CodecRegistry.Default;
@@ -158,6 +165,7 @@ public sealed class MicroClient : IMicroClient
     {
         string address;
         string? nodeId = null;
+        var transport = _transport;
         if (options.Address is { Length: > 0 } direct)
         {
             address = direct;
@@ -167,6 +175,11 @@ public sealed class MicroClient : IMicroClient
             var node = await _selector.SelectAsync(request.Service, new SelectRequest(options.SelectKey, options.Filter, tried), cancellationToken).ConfigureAwait(false);
             address = node.Address;
             nodeId = node.Id;
+            if (_transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
+                && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                transport = _transportFor(advertised) ?? _transport; // speak to the node the way it listens
+            }
         }
 
         var message = new TransportMessage(BuildHeaders(request, options, deadline));
@@ -174,7 +187,7 @@ public sealed class MicroClient : IMicroClient
         TransportMessage reply;
         try
         {
-            reply = await _transport.RequestAsync(address, message, cancellationToken).ConfigureAwait(false);
+            reply = await transport.RequestAsync(address, message, cancellationToken).ConfigureAwait(false);
         }
         catch (MicroException e) when (e.IsTransportError && nodeId is not null)
         {

@@ -15,8 +15,12 @@ namespace Micro.Hosting;
 /// </summary>
 public sealed class MicroEnvironment : IAsyncDisposable
 {
-    private MicroEnvironment(MicroSettings settings, IRegistry registry, RegistrySelector selector, ITransport transport, IBroker broker, MicroClient client)
+    private readonly TransportCatalog _transports;
+
+    private MicroEnvironment(MicroSettings settings, IRegistry registry, RegistrySelector selector, TransportCatalog transports, IBroker broker, MicroClient client)
     {
+        _transports = transports;
+        var transport = transports.Configured;
         Broker = broker;
         Settings = settings;
         Registry = registry;
@@ -47,14 +51,16 @@ public sealed class MicroEnvironment : IAsyncDisposable
         var transport = plugins.CreateTransport(settings, loggerFactory);
         var selector = new RegistrySelector(registry, settings.CreateStrategy(), SelectorOptions.Default, timeProvider, loggerFactory.CreateLogger<RegistrySelector>());
         var broker = plugins.CreateBroker(settings, loggerFactory, registry);
-        var client = new MicroClient(selector, transport, CodecRegistry.Default, settings.ToClientOptions(), middleware, timeProvider, loggerFactory.CreateLogger<MicroClient>(), broker);
-        return new MicroEnvironment(settings, registry, selector, transport, broker, client);
+        var transports = new TransportCatalog(transport, plugins, settings, loggerFactory);
+        var client = new MicroClient(selector, transport, CodecRegistry.Default, settings.ToClientOptions(), middleware, timeProvider, loggerFactory.CreateLogger<MicroClient>(), broker, transports.Get);
+        return new MicroEnvironment(settings, registry, selector, transports, broker, client);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Broker.DisposeAsync().ConfigureAwait(false);
         await Selector.DisposeAsync().ConfigureAwait(false);
+        await _transports.DisposeAsync().ConfigureAwait(false);
         await Transport.DisposeAsync().ConfigureAwait(false);
         await Registry.DisposeAsync().ConfigureAwait(false);
     }

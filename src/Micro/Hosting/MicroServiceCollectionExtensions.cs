@@ -44,11 +44,12 @@ public static class MicroServiceCollectionExtensions
             sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<MicroSettings>().CreateStrategy(), SelectorOptions.Default,
             sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<RegistrySelector>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<MicroSettings>().ToServerOptions(sp.GetService<IHostEnvironment>()?.ApplicationName));
+        services.TryAddSingleton(sp => new TransportCatalog(sp.GetRequiredService<ITransport>(), sp.GetRequiredService<MicroPlugins>(), sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp)));
         services.TryAddSingleton<IMicroClient>(sp => new MicroClient(
             sp.GetRequiredService<ISelector>(), sp.GetRequiredService<ITransport>(), sp.GetRequiredService<CodecRegistry>(),
             sp.GetRequiredService<MicroSettings>().ToClientOptions(builder.HasServer ? sp.GetRequiredService<ServerOptions>().Name : null),
             sp.GetServices<ClientMiddleware>(), sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroClient>(),
-            sp.GetRequiredService<IBroker>()));
+            sp.GetRequiredService<IBroker>(), sp.GetRequiredService<TransportCatalog>().Get));
         services.TryAddSingleton(builder.Lifetimes);
         services.TryAddSingleton(sp => new MicroServer(
             sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<ITransport>(),

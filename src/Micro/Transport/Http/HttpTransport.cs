@@ -1,0 +1,199 @@
+using System.Net;
+using System.Text;
+using Micro.Transport.Tcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Transport.Http;
+
+/// <summary>
+/// go-micro's default transport: each message is an HTTP/1.1 <c>POST /</c> on a persistent connection, the message
+/// headers as HTTP headers, the body as the codec's bytes; the reply is <c>200 OK</c> carrying the reply headers
+/// (an error travels in <c>Micro-Error</c>). Served by Kestrel; header values are UTF-8 so error JSON passes intact.
+/// A caller that gives up closes its request, which cancels the handler.
+/// </summary>
+public sealed class HttpTransport : ITransport
+{
+    /// <summary>HTTP's own headers, not message headers.</summary>
+    private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Connection", "Transfer-Encoding", "Keep-Alive", "User-Agent", "Accept-Encoding", "Expect", "Date", "Server",
+    };
+
+    private readonly TransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly HttpClient _client;
+
+    public HttpTransport(TransportOptions? options = null)
+    {
+        _options = options ?? TransportOptions.Default;
+        _logger = _options.LoggerFactory.CreateLogger<HttpTransport>();
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = _options.DialTimeout,
+            MaxConnectionsPerServer = Math.Max(1, _options.PoolSize) * 32,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
+            ResponseHeaderEncodingSelector = (_, _) => Encoding.UTF8,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // the caller's deadline rules
+            DefaultRequestVersion = HttpVersion.Version11,
+        };
+    }
+
+    public string Name => "http";
+
+    public async ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var endPoint = await TcpAddress.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(endPoint);
+            k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
+            k.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
+            k.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
+            k.AddServerHeader = false;
+        });
+        var app = builder.Build();
+        app.MapPost("/", context => ServeAsync(context, handler));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return new Listener(app, TcpAddress.Format(new IPEndPoint(IPAddress.Parse(bound.Host.Trim('[', ']')), bound.Port)));
+    }
+
+    public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
+    {
+        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
+        if (size > _options.MaxMessageSize)
+        {
+            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
+        }
+
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"http://{address}/") { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        message.Content = new ReadOnlyMemoryContent(request.Body);
+        foreach (var (k, v) in request.Headers)
+        {
+            if (!message.Headers.TryAddWithoutValidation(k, v))
+            {
+                message.Content.Headers.TryAddWithoutValidation(k, v);
+            }
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new MicroException("go.micro.transport", 500, $"http {address}: {e.Message}", inner: e) { IsTransportError = true };
+        }
+
+        using (response)
+        {
+            var headers = TransportMessage.NewHeaders();
+            foreach (var (k, v) in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!HopHeaders.Contains(k))
+                {
+                    headers[k] = string.Join(",", v);
+                }
+            }
+
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK && !headers.ContainsKey(MicroHeaders.Error))
+            {
+                var code = (int)response.StatusCode;
+                headers[MicroHeaders.Error] = new MicroException("go.micro.transport", code, $"http {address}: {code} {Encoding.UTF8.GetString(body)}".Trim()).ToJson();
+            }
+
+            return new TransportMessage(headers, body);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task ServeAsync(HttpContext context, ITransportHandler handler)
+    {
+        var headers = TransportMessage.NewHeaders(context.Request.Headers.Count);
+        foreach (var (k, v) in context.Request.Headers)
+        {
+            if (!HopHeaders.Contains(k))
+            {
+                headers[k] = v.ToString();
+            }
+        }
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            _logger.LogWarning("Refusing a request from {Remote}: {Reason}", context.Connection.RemoteIpAddress, e.Message);
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            context.Response.Headers[MicroHeaders.Error] = MicroException.TooLarge("go.micro.transport", $"message exceeds the maximum message size of {_options.MaxMessageSize} bytes").ToJson();
+            return;
+        }
+
+        var peer = new TransportPeer($"{context.Connection.LocalIpAddress}:{context.Connection.LocalPort}", $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
+        var reply = await handler.HandleAsync(new TransportMessage(headers, body), peer, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        foreach (var (k, v) in reply.Headers)
+        {
+            if (k.Equals(MicroHeaders.ContentType, StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.ContentType = v;
+            }
+            else
+            {
+                context.Response.Headers[k] = v;
+            }
+        }
+
+        context.Response.ContentLength = reply.Body.Length;
+        await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private sealed class Listener(WebApplication app, string address) : ITransportListener
+    {
+        private int _stopped;
+
+        public string Address => address;
+
+        public async ValueTask StopAcceptingAsync()
+        {
+            if (Interlocked.Exchange(ref _stopped, 1) == 0)
+            {
+                // Kestrel stops accepting and lets requests in flight finish (the server waits for those itself).
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await app.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAcceptingAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
