@@ -24,6 +24,7 @@ public sealed class MicroClient : IMicroClient
     private readonly CallHandler _pipeline;
     private readonly IBroker? _broker;
     private readonly Func<string, ITransport?>? _transportFor;
+    private long _sequence;
 
     /// <param name="transportFor">
     /// Finds the transport a node advertises in its <c>transport</c> metadata when it differs from <paramref name="transport"/>
@@ -183,7 +184,8 @@ public sealed class MicroClient : IMicroClient
         }
 
         var message = new TransportMessage(BuildHeaders(request, options, deadline));
-        message.Body = request.Body;
+        var envelope = RpcEnvelope.For(request.ContentType);
+        message.Body = envelope is null ? request.Body : envelope.WrapRequest(request.Endpoint, (ulong)Interlocked.Increment(ref _sequence), request.Body);
         TransportMessage reply;
         try
         {
@@ -195,6 +197,16 @@ public sealed class MicroClient : IMicroClient
             (tried ??= []).Add(nodeId);
             setTried(tried);
             throw;
+        }
+
+        var replyBody = reply.Body;
+        if (envelope is not null && RpcEnvelope.For(reply.Header(MicroHeaders.ContentType)) is not null && !reply.Headers.ContainsKey(MicroHeaders.Error))
+        {
+            (replyBody, var enveloped) = envelope.UnwrapResponse(reply.Body);
+            if (enveloped is not null)
+            {
+                reply.Headers[MicroHeaders.Error] = enveloped; // a peer that reports errors only inside the envelope
+            }
         }
 
         if (reply.Headers.TryGetValue(MicroHeaders.Error, out var errorJson) && errorJson.Length > 0)
@@ -219,7 +231,7 @@ public sealed class MicroClient : IMicroClient
             _selector.Mark(request.Service, nodeId, success: true);
         }
 
-        return new MicroResponse(reply.Body, reply.Header(MicroHeaders.ContentType) ?? request.ContentType, ResponseMetadata(reply.Headers));
+        return new MicroResponse(replyBody, envelope?.InnerContentType ?? reply.Header(MicroHeaders.ContentType) ?? request.ContentType, ResponseMetadata(reply.Headers));
     }
 
     private Dictionary<string, string> BuildHeaders(MicroRequest request, CallOptions options, DateTimeOffset deadline)

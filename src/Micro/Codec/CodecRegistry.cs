@@ -27,15 +27,18 @@ public sealed class CodecRegistry
             _codecs[alias] = codec;
         }
 
+        // Enveloped types (RpcEnvelope) carry JSON or protobuf inside.
         if (codec is ProtobufCodec)
         {
             _codecs.TryAdd("application/x-protobuf", codec);
             _codecs.TryAdd("application/proto", codec);
+            _codecs.TryAdd(RpcEnvelope.ProtoRpc.ContentType, codec);
         }
 
         if (codec is JsonCodec)
         {
             _codecs.TryAdd("text/json", codec);
+            _codecs.TryAdd(RpcEnvelope.JsonRpc.ContentType, codec);
         }
     }
 

@@ -204,8 +204,22 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
         var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
         var contentType = headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType;
         string replyType = contentType;
+        var envelope = RpcEnvelope.For(contentType);
+        RpcRequestEnvelope? rpc = null;
+        var body = request.Body;
         try
         {
+            if (envelope is not null)
+            {
+                // json-rpc / proto-rpc: the method and the message are inside the envelope.
+                rpc = envelope.UnwrapRequest(body);
+                body = rpc.Inner;
+                if (endpoint.Length == 0)
+                {
+                    endpoint = rpc.Method;
+                }
+            }
+
             if (_stopping.IsCancellationRequested)
             {
                 throw MicroException.Unavailable(_options.Name, $"service {_options.Name} node {Id} is stopping");
@@ -219,8 +233,8 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
             }
 
             var codec = _codecs.Get(contentType);
-            var replyCodec = headers.TryGetValue(MicroHeaders.Accept, out var accept) && _codecs.TryGet(accept, out var a) ? a : codec;
-            replyType = replyCodec.ContentType;
+            var replyCodec = envelope is null && headers.TryGetValue(MicroHeaders.Accept, out var accept) && _codecs.TryGet(accept, out var a) ? a : codec;
+            replyType = envelope?.ContentType ?? replyCodec.ContentType;
 
             DateTimeOffset? deadline = null;
             CancellationTokenSource? timeout = null;
@@ -241,8 +255,10 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
             try
             {
                 var token = timeout?.Token ?? cancellationToken;
-                var result = await handler(new ServerRequest(_options.Name, endpoint, codec, replyCodec, metadata, request.Body, peer), token).ConfigureAwait(false);
-                return Reply(id, result.ContentType, result.Body, context.ResponseMetadataIfAny, null);
+                var result = await handler(new ServerRequest(_options.Name, endpoint, codec, replyCodec, metadata, body, peer), token).ConfigureAwait(false);
+                return envelope is null
+                    ? Reply(id, result.ContentType, result.Body, context.ResponseMetadataIfAny, null)
+                    : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc!, result.Body, null), context.ResponseMetadataIfAny, null);
             }
             catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true || cancellationToken.IsCancellationRequested)
             {
@@ -264,14 +280,20 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
                 _logger.LogWarning("{Endpoint} failed: {Detail}", endpoint, e.Detail);
             }
 
-            return Reply(id, replyType, default, null, error);
+            return ErrorReply(id, replyType, envelope, rpc, error);
         }
         catch (Exception e)
         {
             _logger.LogError(e, "{Endpoint} threw", endpoint);
-            return Reply(id, replyType, default, null, MicroException.InternalServerError(_options.Name, e.Message));
+            return ErrorReply(id, replyType, envelope, rpc, MicroException.InternalServerError(_options.Name, e.Message));
         }
     }
+
+    /// <summary>An error reply: the error JSON in Micro-Error, and inside the envelope too when the request had one.</summary>
+    private static TransportMessage ErrorReply(string? id, string contentType, RpcEnvelope? envelope, RpcRequestEnvelope? rpc, MicroException error)
+        => envelope is null
+            ? Reply(id, contentType, default, null, error)
+            : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc ?? new RpcRequestEnvelope("", "null", 0, default), default, error.ToJson()), null, error);
 
     private static TransportMessage Reply(string? id, string contentType, ReadOnlyMemory<byte> body, Dictionary<string, string>? metadata, MicroException? error)
     {
