@@ -79,6 +79,15 @@ var overNats = await LoadRunner.RunAsync("micro-nats", 16, NatsCall, natsServer,
 var tcp16 = results.Single(r => r.Micro.Concurrency == 16).Micro;
 Console.WriteLine($"  rpc over nats c16: {overNats.Throughput:N0}/s (tcp {tcp16.Throughput:N0}/s)");
 
+// RPC over the http transport (go-micro's default), beside tcp at 16 callers.
+await using var httpServer = await ServerProcess.StartAsync("server-micro", folder, "http");
+await using var httpTransport = new Micro.Transport.Http.HttpTransport();
+var httpClient = new MicroClient(micro.Selector, httpTransport, CodecRegistry.Default, ClientOptions.Default with { ContentType = ProtobufCodec.MediaType });
+Task HttpCall() => httpClient.CallAsync<HelloRequest, HelloReply>("bench.greeter.http", "Greeter.Hello", request).AsTask();
+await HttpCall();
+var overHttp = await LoadRunner.RunAsync("micro-http", 16, HttpCall, httpServer, warmup, duration);
+Console.WriteLine($"  rpc over http c16: {overHttp.Throughput:N0}/s");
+
 // Publish-to-delivery through Micro's brokers against the raw client libraries.
 var natsMessages = quick ? 100_000 : 300_000;
 await using var rabbit = new Micro.Testing.RabbitMqServer();
@@ -115,7 +124,7 @@ var brokerResults = new List<(BrokerResult Micro, BrokerResult Raw, string Name)
 Console.WriteLine();
 Console.WriteLine("| rpc | callers | calls/s | p50 µs | p99 µs | client B/call | server B/call | errors |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var r in new[] { tcp16, overNats })
+foreach (var r in new[] { tcp16, overHttp, overNats })
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {r.System} | {r.Concurrency} | {r.Throughput:N0} | {r.P50Us:N0} | {r.P99Us:N0} | {r.ClientBytesPerCall:N0} | {r.ServerBytesPerCall:N0} | {r.Errors} |"));
@@ -135,6 +144,7 @@ foreach (var (m, g) in results)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-tcp-vs-grpc-c{m.Concurrency} {m.Throughput / g.Throughput:0.00}"));
 }
 
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-http-vs-tcp-c16 {overHttp.Throughput / tcp16.Throughput:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-nats-vs-tcp-c16 {overNats.Throughput / tcp16.Throughput:0.00}"));
 foreach (var (m, r, name) in brokerResults)
 {

@@ -30,12 +30,18 @@ public sealed class GrpcGreeter : Proto.Greeter.GreeterBase
 /// </summary>
 internal static class Servers
 {
-    public static async Task<int> RunMicroAsync(string registryFolder, string? natsUrl = null)
+    /// <param name="transportName">tcp, http, or a NATS URL for the NATS transport.</param>
+    public static async Task<int> RunMicroAsync(string registryFolder, string? transportName = null)
     {
         await using var registry = new LocalRegistry(registryFolder);
-        await using Micro.Transport.ITransport transport = natsUrl is null ? new TcpTransport() : new Micro.Nats.NatsTransport(natsUrl);
+        await using Micro.Transport.ITransport transport = transportName switch
+        {
+            null or "tcp" => new TcpTransport(),
+            "http" => new Micro.Transport.Http.HttpTransport(),
+            _ => new Micro.Nats.NatsTransport(transportName),
+        };
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider();
-        await using var server = new MicroServer(ServerOptions.Default with { Name = natsUrl is null ? "bench.greeter" : "bench.greeter.nats" }, registry, transport,
+        await using var server = new MicroServer(ServerOptions.Default with { Name = "bench.greeter" + (transportName is null or "tcp" ? "" : transportName == "http" ? ".http" : ".nats") }, registry, transport,
             HandlerEndpoints.From(typeof(BenchGreeter), "Greeter"), services);
         await server.StartAsync();
         Console.WriteLine("READY " + server.Address);
