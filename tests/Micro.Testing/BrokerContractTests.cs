@@ -36,19 +36,7 @@ public abstract class BrokerContractTests
     public async Task Broadcast_reaches_every_subscriber()
     {
         var topic = Topic();
-        var got = Enumerable.Range(0, 3).Select(_ => new ConcurrentBag<int>()).ToArray();
-        var subscribers = new List<IBroker>();
-        var subscriptions = new List<ISubscription>();
-        foreach (var bag in got)
-        {
-            var broker = await ConnectAsync();
-            subscribers.Add(broker);
-            subscriptions.Add(await broker.SubscribeAsync(topic, (e, _) =>
-            {
-                bag.Add(Number(e));
-                return ValueTask.CompletedTask;
-            }));
-        }
+        var (got, subscriptions, subscribers) = await SubscribeThreeAsync(topic, SubscribeOptions.Default);
 
         await using var publisher = await ConnectAsync();
         for (var i = 0; i < 20; i++)
@@ -66,19 +54,7 @@ public abstract class BrokerContractTests
     public async Task A_queue_group_splits_messages_with_none_lost_or_duplicated()
     {
         var topic = Topic();
-        var got = Enumerable.Range(0, 3).Select(_ => new ConcurrentBag<int>()).ToArray();
-        var subscribers = new List<IBroker>();
-        var subscriptions = new List<ISubscription>();
-        foreach (var bag in got)
-        {
-            var broker = await ConnectAsync();
-            subscribers.Add(broker);
-            subscriptions.Add(await broker.SubscribeAsync(topic, (e, _) =>
-            {
-                bag.Add(Number(e));
-                return ValueTask.CompletedTask;
-            }, SubscribeOptions.Default with { Queue = "workers" }));
-        }
+        var (got, subscriptions, subscribers) = await SubscribeThreeAsync(topic, SubscribeOptions.Default with { Queue = "workers" });
 
         await using var publisher = await ConnectAsync();
         const int count = 300;
@@ -199,6 +175,26 @@ public abstract class BrokerContractTests
         {
             await publisher.PublishAsync(Topic(), Message(i));
         }
+    }
+
+    /// <summary>Three subscribers, each on its own connection, each collecting the numbers it receives.</summary>
+    private async Task<(ConcurrentBag<int>[] Got, List<ISubscription> Subscriptions, List<IBroker> Brokers)> SubscribeThreeAsync(string topic, SubscribeOptions options)
+    {
+        var got = Enumerable.Range(0, 3).Select(_ => new ConcurrentBag<int>()).ToArray();
+        var brokers = new List<IBroker>();
+        var subscriptions = new List<ISubscription>();
+        foreach (var bag in got)
+        {
+            var broker = await ConnectAsync();
+            brokers.Add(broker);
+            subscriptions.Add(await broker.SubscribeAsync(topic, (e, _) =>
+            {
+                bag.Add(Number(e));
+                return ValueTask.CompletedTask;
+            }, options));
+        }
+
+        return (got, subscriptions, brokers);
     }
 
     private static async Task DisposeAll(List<ISubscription> subscriptions, List<IBroker> brokers)

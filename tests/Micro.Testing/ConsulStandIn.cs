@@ -2,12 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Micro.Testing;
 
@@ -34,18 +29,15 @@ public sealed class ConsulStandIn : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.MapPut("/v1/agent/service/register", (Delegate)RegisterAsync);
-        app.MapPut("/v1/agent/service/deregister/{id}", (string id) => Change(() => _services.Remove(id)) ? Results.Ok() : Results.NotFound($"Unknown service ID \"{id}\""));
-        app.MapPut("/v1/agent/check/pass/{checkId}", Pass);
-        app.MapGet("/v1/health/service/{name}", HealthAsync);
-        app.MapGet("/v1/catalog/services", CatalogAsync);
-        await app.StartAsync();
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Address = $"127.0.0.1:{bound.Port}";
+        var (app, address) = await Micro.Transport.Http.KestrelEndpoint.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), a =>
+        {
+            a.MapPut("/v1/agent/service/register", (Delegate)RegisterAsync);
+            a.MapPut("/v1/agent/service/deregister/{id}", (string id) => Change(() => _services.Remove(id)) ? Results.Ok() : Results.NotFound($"Unknown service ID \"{id}\""));
+            a.MapPut("/v1/agent/check/pass/{checkId}", Pass);
+            a.MapGet("/v1/health/service/{name}", HealthAsync);
+            a.MapGet("/v1/catalog/services", CatalogAsync);
+        });
+        Address = address;
         _app = app;
         _reaper = Task.Run(ReapAsync);
     }

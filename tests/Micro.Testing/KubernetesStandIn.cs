@@ -3,12 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Micro.Testing;
 
@@ -30,15 +25,12 @@ public sealed class KubernetesStandIn : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.MapGet("/api/v1/namespaces/{ns}/pods", ListAsync);
-        app.MapMethods("/api/v1/namespaces/{ns}/pods/{name}", ["PATCH"], PatchAsync);
-        await app.StartAsync();
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Url = $"http://127.0.0.1:{bound.Port}";
+        var (app, address) = await Micro.Transport.Http.KestrelEndpoint.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), a =>
+        {
+            a.MapGet("/api/v1/namespaces/{ns}/pods", ListAsync);
+            a.MapMethods("/api/v1/namespaces/{ns}/pods/{name}", ["PATCH"], PatchAsync);
+        });
+        Url = "http://" + address;
         _app = app;
     }
 

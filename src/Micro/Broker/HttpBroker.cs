@@ -6,11 +6,7 @@ using Micro.Registry;
 using Micro.Selector;
 using Micro.Transport.Tcp;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -74,15 +70,7 @@ public sealed class HttpBroker : IBroker
             }
 
             var endPoint = await TcpAddress.ResolveAsync(_listenAddress, cancellationToken).ConfigureAwait(false);
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint));
-            var app = builder.Build();
-            app.MapPost("/_sub", HandleAsync);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            Address = $"{(IPAddress.TryParse(bound.Host.Trim('[', ']'), out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : bound.Host)}:{bound.Port}";
-            _app = app;
+            (_app, Address) = await Transport.Http.KestrelEndpoint.StartAsync(endPoint, app => app.MapPost("/_sub", HandleAsync), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -2,12 +2,7 @@ using System.Net;
 using System.Text;
 using Micro.Transport.Tcp;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.Transport.Http;
@@ -56,21 +51,13 @@ public sealed class HttpTransport : ITransport
     {
         ArgumentNullException.ThrowIfNull(handler);
         var endPoint = await TcpAddress.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
+        var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app => app.MapPost("/", context => ServeAsync(context, handler)), k =>
         {
-            k.Listen(endPoint);
             k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
             k.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
-            k.AddServerHeader = false;
-        });
-        var app = builder.Build();
-        app.MapPost("/", context => ServeAsync(context, handler));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new Listener(app, TcpAddress.Format(new IPEndPoint(IPAddress.Parse(bound.Host.Trim('[', ']')), bound.Port)));
+        }, cancellationToken).ConfigureAwait(false);
+        return new Listener(app, bound);
     }
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
