@@ -9,6 +9,12 @@ public interface IMicroClient
     /// <summary>Typed call: encodes <paramref name="request"/> with the default content type and decodes the reply.</summary>
     ValueTask<TResponse> CallAsync<TRequest, TResponse>(string service, string endpoint, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens a stream to a stream endpoint (<c>stream: true</c>); <paramref name="request"/>'s body is ignored: send messages
+    /// on the returned stream. Cancelling <paramref name="cancellationToken"/> cancels the stream on both sides.
+    /// </summary>
+    ValueTask<MicroStream> OpenStreamAsync(MicroRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Publishes an encoded event through the broker.</summary>
     ValueTask PublishAsync(MicroMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default);
 

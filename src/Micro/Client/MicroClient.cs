@@ -77,6 +77,53 @@ public sealed class MicroClient : IMicroClient
         return replyCodec.Decode<TResponse>(response.Body);
     }
 
+    public async ValueTask<MicroStream> OpenStreamAsync(MicroRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        options ??= CallOptions.Default;
+        string address;
+        var transport = _transport;
+        if (options.Address is { Length: > 0 } direct)
+        {
+            address = direct;
+        }
+        else
+        {
+            var node = await _selector.SelectAsync(request.Service, new SelectRequest(options.SelectKey, options.Filter, null), cancellationToken).ConfigureAwait(false);
+            address = node.Address;
+            if (_transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
+                && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                transport = _transportFor(advertised) ?? _transport;
+            }
+        }
+
+        if (transport is not IStreamingTransport streaming)
+        {
+            throw new MicroException(ClientId, 501, $"the {transport.Name} transport cannot carry streams; use tcp for {request.Service} {request.Endpoint}");
+        }
+
+        var headers = TransportMessage.NewHeaders(8 + (options.Metadata?.Count ?? 0));
+        if (options.Metadata is not null)
+        {
+            foreach (var (k, v) in options.Metadata)
+            {
+                headers[k] = v;
+            }
+        }
+
+        headers[MicroHeaders.ContentType] = request.ContentType;
+        headers[MicroHeaders.Id] = Guid.NewGuid().ToString();
+        headers[MicroHeaders.Service] = request.Service;
+        headers[MicroHeaders.Method] = request.Endpoint;
+        headers[MicroHeaders.Endpoint] = request.Endpoint;
+        headers[MicroHeaders.Stream] = "true";
+        var stream = await streaming.OpenStreamAsync(address, headers, cancellationToken).ConfigureAwait(false);
+        // The caller's cancellation ends the stream on both sides.
+        var registration = cancellationToken.UnsafeRegister(static s => _ = ((ITransportStream)s!).DisposeAsync().AsTask(), stream);
+        return new MicroStream(stream, request.ContentType, registration);
+    }
+
     public ValueTask PublishAsync(MicroMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -19,7 +19,31 @@ public static class HandlerEndpoints
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var method in handlerType.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (method.DeclaringType == typeof(object) || method.IsSpecialName || !IsAsyncWithResult(method.ReturnType, out var responseType))
+            if (method.DeclaringType == typeof(object) || method.IsSpecialName)
+            {
+                continue;
+            }
+
+            if (StreamEndpoints.IsStream(method))
+            {
+                var streamName = handlerName + "." + method.Name;
+                if (!seen.Add(streamName))
+                {
+                    throw new InvalidOperationException($"{handlerType.Name} has more than one public method named {method.Name}; endpoint names must be unique.");
+                }
+
+                var (req, res) = StreamEndpoints.MessageTypes(method);
+                endpoints.Add(new EndpointDescriptor(new Endpoint
+                {
+                    Name = streamName,
+                    Request = ValueDescriber.Describe(req, req.Name),
+                    Response = ValueDescriber.Describe(res, res.Name),
+                    Metadata = new Dictionary<string, string> { ["stream"] = "true" },
+                }, null, StreamEndpoints.Bind(handlerType, method)));
+                continue;
+            }
+
+            if (!IsAsyncWithResult(method.ReturnType, out var responseType))
             {
                 continue;
             }

@@ -16,7 +16,7 @@ namespace Micro.Server;
 /// on an interval, and on stop deregisters, refuses new requests (503, which clients retry elsewhere), waits (bounded)
 /// for requests in flight, then closes connections.
 /// </summary>
-public sealed class MicroServer : ITransportHandler, IAsyncDisposable
+public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IAsyncDisposable
 {
     private readonly ServerOptions _options;
     private readonly IRegistry _registry;
@@ -28,6 +28,7 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
     private readonly IReadOnlyList<EndpointDescriptor> _descriptors;
     private readonly IReadOnlyList<ServerMiddleware> _middleware;
     private readonly Dictionary<string, RequestHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StreamHandler> _streamHandlers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IBroker? _broker;
@@ -99,7 +100,10 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
         {
             foreach (var d in _descriptors)
             {
-                if (!_handlers.TryAdd(d.Name, Compose(d.Bind(_services))))
+                var added = d.BindStream is { } bindStream
+                    ? _streamHandlers.TryAdd(d.Name, bindStream(_services))
+                    : _handlers.TryAdd(d.Name, Compose(d.Bind!(_services)));
+                if (!added)
                 {
                     throw new InvalidOperationException($"Endpoint {d.Name} is registered twice.");
                 }
@@ -294,6 +298,57 @@ public sealed class MicroServer : ITransportHandler, IAsyncDisposable
         => envelope is null
             ? Reply(id, contentType, default, null, error)
             : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc ?? new RpcRequestEnvelope("", "null", 0, default), default, error.ToJson()), null, error);
+
+    async ValueTask ITransportStreamHandler.HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var headers = new Dictionary<string, string>(stream.Headers, StringComparer.OrdinalIgnoreCase)
+        {
+            [MicroHeaders.Local] = peer.LocalAddress,
+            [MicroHeaders.Remote] = peer.RemoteAddress,
+        };
+        var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                throw MicroException.Unavailable(_options.Name, $"service {_options.Name} node {Id} is stopping");
+            }
+
+            if (!_streamHandlers.TryGetValue(endpoint, out var handler))
+            {
+                throw MicroException.NotFound(_options.Name, _handlers.ContainsKey(endpoint)
+                    ? $"{endpoint} of service {_options.Name} is not a stream endpoint; call it instead"
+                    : $"unknown stream endpoint {endpoint} of service {_options.Name}; it has: {string.Join(", ", _streamHandlers.Keys.Order())}");
+            }
+
+            var codec = _codecs.Get(headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType);
+            CallContext.Current = new CallContext(_options.Name, endpoint, headers, null, Id);
+            await handler(new ServerStream(stream, codec), cancellationToken).ConfigureAwait(false);
+            await stream.CompleteAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away: nobody to tell.
+        }
+        catch (MicroException e)
+        {
+            await stream.CompleteAsync((e.Id.Length == 0 || e.Id == "go.micro.codec" ? new MicroException(_options.Name, e.Code, e.Detail, e.Status) : e).ToJson(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Stream {Endpoint} threw", endpoint);
+            await stream.CompleteAsync(MicroException.InternalServerError(_options.Name, e.Message).ToJson(), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            CallContext.Current = null;
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
+            {
+                _drained.TrySetResult();
+            }
+        }
+    }
 
     private static TransportMessage Reply(string? id, string contentType, ReadOnlyMemory<byte> body, Dictionary<string, string>? metadata, MicroException? error)
     {

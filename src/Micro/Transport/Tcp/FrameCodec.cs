@@ -8,7 +8,7 @@ namespace Micro.Transport.Tcp;
 /// The tcp transport's framing. Every frame, big-endian:
 /// <code>
 /// u32 length (of everything after this field)
-/// u8  type   (1 request, 2 response, 3 cancel)
+/// u8  type   (1 request, 2 response, 3 cancel, 4 stream open, 5 stream data, 6 stream end, 7 stream credit)
 /// u32 id     (matches a response to its request)
 /// u16 header count, then per header: u16 name length, name (UTF-8), u32 value length, value (UTF-8)
 /// body       (the rest)
@@ -137,7 +137,7 @@ internal static class FrameCodec
         reader.TryReadBigEndian(out int id);
         reader.TryReadBigEndian(out short countSigned);
         var type = (FrameType)typeByte;
-        if (type is not (FrameType.Request or FrameType.Response or FrameType.Cancel))
+        if (type is < FrameType.Request or > FrameType.StreamCredit)
         {
             error = $"unknown frame type {typeByte}";
             return DecodeStatus.Malformed;

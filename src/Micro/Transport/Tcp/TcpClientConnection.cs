@@ -8,6 +8,7 @@ internal sealed class TcpClientConnection : IAsyncDisposable
 {
     private readonly TcpConnection _connection;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<TransportMessage>> _pending = new();
+    private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
     private int _nextId;
 
     public TcpClientConnection(TcpConnection connection)
@@ -61,6 +62,15 @@ internal sealed class TcpClientConnection : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
+    public ITransportStream OpenStream(Dictionary<string, string> headers)
+    {
+        var id = (uint)Interlocked.Increment(ref _nextId);
+        var stream = new TcpStream(_connection, id, headers, i => _streams.TryRemove(i, out _));
+        _streams[id] = stream;
+        _connection.Send(FrameType.StreamOpen, id, headers, default);
+        return stream;
+    }
+
     private void TrySendCancel(uint id)
     {
         try
@@ -75,6 +85,16 @@ internal sealed class TcpClientConnection : IAsyncDisposable
 
     private void OnFrame(Frame frame)
     {
+        if (frame.Type is FrameType.StreamData or FrameType.StreamEnd or FrameType.StreamCredit or FrameType.Cancel)
+        {
+            if (_streams.TryGetValue(frame.Id, out var stream))
+            {
+                stream.OnFrame(frame);
+            }
+
+            return;
+        }
+
         if (frame.Type != FrameType.Response)
         {
             _connection.Close($"unexpected frame type {frame.Type} from a server");
@@ -89,6 +109,11 @@ internal sealed class TcpClientConnection : IAsyncDisposable
 
     private void FailAll()
     {
+        foreach (var stream in _streams.Values)
+        {
+            stream.Abort(new MicroException("go.micro.transport", 500, $"{_connection.CloseReason} ({_connection.RemoteAddress})") { IsTransportError = true });
+        }
+
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var tcs))

@@ -11,6 +11,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TransportPeer _peer;
     private readonly ConcurrentDictionary<uint, CancellationTokenSource> _inFlight = new();
+    private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
 
     public TcpServerConnection(TcpConnection connection, ITransportHandler handler, ILogger logger)
     {
@@ -46,6 +47,34 @@ internal sealed class TcpServerConnection : IAsyncDisposable
                 if (_inFlight.TryGetValue(frame.Id, out var running))
                 {
                     TryCancel(running);
+                }
+
+                if (_streams.TryGetValue(frame.Id, out var cancelled))
+                {
+                    cancelled.OnFrame(frame);
+                }
+
+                break;
+            case FrameType.StreamOpen:
+                if (_handler is not ITransportStreamHandler streams)
+                {
+                    _connection.Send(FrameType.StreamEnd, frame.Id, new Dictionary<string, string> { [MicroHeaders.Error] = MicroException.BadRequest("go.micro.server", "this server does not take streams").ToJson() }, default);
+                    break;
+                }
+
+                var stream = new TcpStream(_connection, frame.Id, frame.Headers ?? TransportMessage.NewHeaders(0), i => _streams.TryRemove(i, out _));
+                if (!_streams.TryAdd(frame.Id, stream))
+                {
+                    _connection.Close($"stream id {frame.Id} reused while still open");
+                    return;
+                }
+
+                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.RunStreamAsync(s.Streams, s.Stream), (Self: this, Streams: streams, Stream: stream), preferLocal: false);
+                break;
+            case FrameType.StreamData or FrameType.StreamEnd or FrameType.StreamCredit:
+                if (_streams.TryGetValue(frame.Id, out var open))
+                {
+                    open.OnFrame(frame);
                 }
 
                 break;
@@ -97,6 +126,19 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         }
     }
 
+    private async Task RunStreamAsync(ITransportStreamHandler handler, TcpStream stream)
+    {
+        try
+        {
+            await handler.HandleStreamAsync(stream, _peer, stream.Cancelled).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Stream handler failed");
+            await stream.CompleteAsync(MicroException.InternalServerError("go.micro.server", e.Message).ToJson()).ConfigureAwait(false);
+        }
+    }
+
     private void TrySend(uint id, Dictionary<string, string> headers)
     {
         try
@@ -110,6 +152,11 @@ internal sealed class TcpServerConnection : IAsyncDisposable
 
     private void CancelAll()
     {
+        foreach (var stream in _streams.Values)
+        {
+            stream.Abort(new MicroException("go.micro.transport", 500, "connection closed") { IsTransportError = true });
+        }
+
         foreach (var cts in _inFlight.Values)
         {
             TryCancel(cts);

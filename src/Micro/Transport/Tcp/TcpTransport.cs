@@ -9,7 +9,7 @@ namespace Micro.Transport.Tcp;
 /// The default transport: length-prefixed frames over tcp, many requests multiplexed on a small pool of
 /// connections per address (System.IO.Pipelines for framing).
 /// </summary>
-public sealed class TcpTransport : ITransport
+public sealed class TcpTransport : IStreamingTransport
 {
     private readonly TransportOptions _options;
     private readonly ILogger _logger;
@@ -56,6 +56,13 @@ public sealed class TcpTransport : ITransport
         var pool = _pools.GetOrAdd(address, static (a, self) => new TcpConnectionPool(a, self._options, self._logger), this);
         var connection = await pool.GetAsync(cancellationToken).ConfigureAwait(false);
         return await connection.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    {
+        var pool = _pools.GetOrAdd(address, static (a, self) => new TcpConnectionPool(a, self._options, self._logger), this);
+        var connection = await pool.GetAsync(cancellationToken).ConfigureAwait(false);
+        return connection.OpenStream(headers);
     }
 
     public async ValueTask DisposeAsync()

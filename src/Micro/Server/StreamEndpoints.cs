@@ -1,0 +1,142 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Micro.Codec;
+using Micro.Transport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Micro.Server;
+
+/// <summary>A stream being served: its transport stream and the codec its messages use.</summary>
+public sealed class ServerStream(ITransportStream stream, ICodec codec)
+{
+    public ITransportStream Transport { get; } = stream;
+
+    public ICodec Codec { get; } = codec;
+
+    /// <summary>The caller's messages, decoded, until it completes.</summary>
+    public async IAsyncEnumerable<T> ReadAllAsync<T>([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await Transport.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } body)
+        {
+            yield return Codec.Decode<T>(body);
+        }
+    }
+
+    public ValueTask SendAsync<T>(T message, CancellationToken cancellationToken) => Transport.SendAsync(Codec.Encode(message), cancellationToken);
+}
+
+/// <summary>Serves one stream of an endpoint.</summary>
+public delegate ValueTask StreamHandler(ServerStream stream, CancellationToken cancellationToken);
+
+/// <summary>
+/// Binds streaming methods: <c>IAsyncEnumerable&lt;TRes&gt; M(TReq, CancellationToken)</c> (server streaming),
+/// <c>Task&lt;TRes&gt; M(IAsyncEnumerable&lt;TReq&gt;, CancellationToken)</c> (client streaming) and
+/// <c>IAsyncEnumerable&lt;TRes&gt; M(IAsyncEnumerable&lt;TReq&gt;, CancellationToken)</c> (bidirectional).
+/// </summary>
+internal static class StreamEndpoints
+{
+    public static bool IsStream(MethodInfo method)
+        => IsAsyncEnumerable(method.ReturnType, out _) || (method.GetParameters() is { Length: > 0 } p && IsAsyncEnumerable(p[0].ParameterType, out _));
+
+    public static Func<IServiceProvider, StreamHandler> Bind(Type handlerType, MethodInfo method)
+    {
+        var parameters = method.GetParameters();
+        if (parameters.Length != 2 || parameters[1].ParameterType != typeof(CancellationToken))
+        {
+            throw new InvalidOperationException($"{handlerType.Name}.{method.Name} cannot be a stream endpoint: stream endpoints take (request or IAsyncEnumerable<TRequest>, CancellationToken).");
+        }
+
+        var clientStreams = IsAsyncEnumerable(parameters[0].ParameterType, out var requestType);
+        if (!clientStreams)
+        {
+            requestType = parameters[0].ParameterType;
+        }
+
+        Type responseType;
+        string kind;
+        if (IsAsyncEnumerable(method.ReturnType, out var streamed))
+        {
+            responseType = streamed;
+            kind = clientStreams ? nameof(Bidirectional) : nameof(ServerStreaming);
+        }
+        else if (clientStreams && method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            responseType = method.ReturnType.GetGenericArguments()[0];
+            kind = nameof(ClientStreaming);
+        }
+        else
+        {
+            throw new InvalidOperationException($"{handlerType.Name}.{method.Name} cannot be a stream endpoint: a client stream returns Task<TResponse> or IAsyncEnumerable<TResponse>.");
+        }
+
+        return (Func<IServiceProvider, StreamHandler>)typeof(StreamEndpoints).GetMethod(kind, BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(handlerType, requestType, responseType).Invoke(null, [method])!;
+    }
+
+    public static (Type Request, Type Response) MessageTypes(MethodInfo method)
+    {
+        var p = method.GetParameters()[0].ParameterType;
+        var request = IsAsyncEnumerable(p, out var r) ? r : p;
+        var response = IsAsyncEnumerable(method.ReturnType, out var s) ? s : method.ReturnType.GetGenericArguments()[0];
+        return (request, response);
+    }
+
+    private static bool IsAsyncEnumerable(Type type, out Type element)
+    {
+        element = typeof(void);
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
+        {
+            element = type.GetGenericArguments()[0];
+            return true;
+        }
+
+        return false;
+    }
+
+    private static THandler Resolve<THandler>(IServiceProvider services) where THandler : class
+        => services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
+
+    private static Func<IServiceProvider, StreamHandler> ServerStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    {
+        var call = method.CreateDelegate<Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>>>();
+        return services =>
+        {
+            var handler = Resolve<THandler>(services);
+            return async (stream, ct) =>
+            {
+                var first = await stream.Transport.ReceiveAsync(ct).ConfigureAwait(false)
+                    ?? throw MicroException.BadRequest("go.micro.server", "the stream ended before its request message");
+                await foreach (var item in call(handler, stream.Codec.Decode<TRequest>(first), ct).WithCancellation(ct).ConfigureAwait(false))
+                {
+                    await stream.SendAsync(item, ct).ConfigureAwait(false);
+                }
+            };
+        };
+    }
+
+    private static Func<IServiceProvider, StreamHandler> ClientStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    {
+        var call = method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>>>();
+        return services =>
+        {
+            var handler = Resolve<THandler>(services);
+            return async (stream, ct) => await stream.SendAsync(await call(handler, stream.ReadAllAsync<TRequest>(ct), ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        };
+    }
+
+    private static Func<IServiceProvider, StreamHandler> Bidirectional<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    {
+        var call = method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>>>();
+        return services =>
+        {
+            var handler = Resolve<THandler>(services);
+            return async (stream, ct) =>
+            {
+                await foreach (var item in call(handler, stream.ReadAllAsync<TRequest>(ct), ct).WithCancellation(ct).ConfigureAwait(false))
+                {
+                    await stream.SendAsync(item, ct).ConfigureAwait(false);
+                }
+            };
+        };
+    }
+}
