@@ -19,16 +19,16 @@ public static class MicroCommandLine
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroPlugins? plugins = null, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroPlugins? plugins = null, CancellationToken cancellationToken = default, TextReader? input = null)
     {
-        var root = Build(plugins);
+        var root = Build(plugins, input);
         var parsed = root.Parse(args);
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
-    public static RootCommand Build(MicroPlugins? plugins = null)
+    public static RootCommand Build(MicroPlugins? plugins = null, TextReader? input = null)
     {
-        var root = new RootCommand("micro: run and operate microservices (list, get, call, health, register, deregister, publish, subscribe).");
+        var root = new RootCommand("micro: run and operate microservices (list, get, call, stream, health, register, deregister, publish, subscribe).");
         var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
         foreach (var flag in flags.Values)
         {
@@ -94,6 +94,18 @@ public static class MicroCommandLine
                 options, parse.GetValue(outputFormat) == "raw", output, error, ct).ConfigureAwait(false);
         }));
         root.Subcommands.Add(call);
+
+        // micro stream <service> <endpoint> [json]
+        var stream = new Command("stream", "Stream with a stream endpoint: prints each reply as it arrives. Without a request, sends each line of standard input.");
+        var streamService = new Argument<string>("service") { Description = "The service name, e.g. streamer." };
+        var streamEndpoint = new Argument<string>("endpoint") { Description = "The stream endpoint, e.g. Streamer.Count." };
+        var streamBody = new Argument<string?>("request") { Description = "One request as JSON; omit to send standard input, one JSON message per line.", Arity = ArgumentArity.ZeroOrOne };
+        stream.Arguments.Add(streamService);
+        stream.Arguments.Add(streamEndpoint);
+        stream.Arguments.Add(streamBody);
+        stream.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) =>
+            commands.StreamAsync(parse.GetRequiredValue(streamService), parse.GetRequiredValue(streamEndpoint), parse.GetValue(streamBody), input ?? Console.In, output, error, ct)));
+        root.Subcommands.Add(stream);
 
         // micro health <service>
         var health = new Command("health", "Call Debug.Health on every node of a service.");

@@ -64,6 +64,54 @@ public sealed class MicroCommands(MicroEnvironment environment)
         }
     }
 
+    /// <summary>
+    /// Streams with a stream endpoint: sends <paramref name="json"/> when given (server streaming), otherwise every line of
+    /// <paramref name="input"/> as a message (client and bidirectional streams), and prints each reply as it arrives.
+    /// </summary>
+    public async Task<int> StreamAsync(string service, string endpoint, string? json, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var stream = await environment.Client.OpenStreamAsync(new MicroRequest(service, endpoint, default), null, cancellationToken).ConfigureAwait(false);
+            var sending = Task.Run(async () =>
+            {
+                if (!string.IsNullOrWhiteSpace(json))
+                {
+                    await stream.SendAsync(Encoding.UTF8.GetBytes(json), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                    {
+                        if (line.Trim().Length > 0)
+                        {
+                            await stream.SendAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
+            await foreach (var reply in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await output.WriteLineAsync(Encoding.UTF8.GetString(reply.Span)).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await sending.ConfigureAwait(false);
+            return 0;
+        }
+        catch (MicroException e)
+        {
+            await error.WriteLineAsync("error streaming " + service + " " + endpoint + ": " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+    }
+
     /// <summary>Calls Debug.Health on every node of a service; fails when any node is not ok.</summary>
     public async Task<int> HealthAsync(string service, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {

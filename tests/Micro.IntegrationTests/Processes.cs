@@ -17,6 +17,8 @@ internal static class Programs
 
     public static string Cli => Dll("src/Micro.Cli", "Micro.Cli.dll");
 
+    public static string StreamingService => Dll("examples/Streaming/Service", "streaming-service.dll");
+
     public static string PubSubSubscriber => Dll("examples/PubSub/Subscriber", "pubsub-subscriber.dll");
 
     public static string PubSubPublisher => Dll("examples/PubSub/Publisher", "pubsub-publisher.dll");
@@ -34,9 +36,9 @@ internal sealed class RunningProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly List<TaskCompletionSource> _waiters = [];
 
-    public RunningProcess(string dll, IEnumerable<string> args, IDictionary<string, string> environment)
+    public RunningProcess(string dll, IEnumerable<string> args, IDictionary<string, string> environment, string? input = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var a in args)
         {
@@ -54,6 +56,11 @@ internal sealed class RunningProcess : IAsyncDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            _process.StandardInput.Write(input);
+            _process.StandardInput.Close();
+        }
     }
 
     public string Output
@@ -104,9 +111,9 @@ internal sealed class RunningProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IDictionary<string, string> environment, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IDictionary<string, string> environment, TimeSpan timeout, string? input = null)
     {
-        await using var p = new RunningProcess(dll, args, environment);
+        await using var p = new RunningProcess(dll, args, environment, input);
         using var cts = new CancellationTokenSource(timeout);
         await p._process.WaitForExitAsync(cts.Token);
         p._process.WaitForExit(); // drains the output readers
