@@ -67,6 +67,45 @@ foreach (var (m, g) in results)
     }
 }
 
+// Server streaming: one call, many messages, Micro over tcp against a gRPC server stream.
+var streamMessages = quick ? 200_000 : 1_000_000;
+async Task<double> MicroStreamAsync()
+{
+    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+    var n = 0;
+    await foreach (var _ in microClient.StreamAsync<CountRequest, HelloReply>("bench.greeter", "Greeter.Count", new CountRequest { To = streamMessages }, contentType: ProtobufCodec.MediaType))
+    {
+        n++;
+    }
+
+    return n / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+}
+
+async Task<double> GrpcStreamAsync()
+{
+    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+    var n = 0;
+    using var call = grpcClient.Count(new CountRequest { To = streamMessages });
+    while (await call.ResponseStream.MoveNext(CancellationToken.None))
+    {
+        n++;
+    }
+
+    return n / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+}
+
+await MicroStreamAsync();
+await GrpcStreamAsync();
+var streamRuns = new List<(double Micro, double Grpc)>();
+for (var round = 0; round < 3; round++)
+{
+    streamRuns.Add((await MicroStreamAsync(), await GrpcStreamAsync()));
+}
+
+var microStream = streamRuns.Select(r => r.Micro).Order().ElementAt(1);
+var grpcStream = streamRuns.Select(r => r.Grpc).Order().ElementAt(1);
+Console.WriteLine($"  server stream: micro {microStream:N0} msgs/s, grpc {grpcStream:N0} msgs/s");
+
 // RPC over the NATS transport, beside tcp at 16 callers.
 await using var nats = new Micro.Testing.NatsServer();
 await nats.StartAsync();
@@ -131,6 +170,12 @@ foreach (var r in new[] { tcp16, overHttp, overNats })
 }
 
 Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| server stream ({streamMessages:N0} messages, median of 3) | msgs/s |"));
+Console.WriteLine("|---|---:|");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| micro-tcp | {microStream:N0} |"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| grpc | {grpcStream:N0} |"));
+
+Console.WriteLine();
 Console.WriteLine("| publish → delivery | messages | msgs/s | p50 µs | p99 µs |");
 Console.WriteLine("|---|---:|---:|---:|---:|");
 foreach (var x in brokerResults.SelectMany(b => new[] { b.Micro, b.Raw }).Distinct())
@@ -144,6 +189,7 @@ foreach (var (m, g) in results)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-tcp-vs-grpc-c{m.Concurrency} {m.Throughput / g.Throughput:0.00}"));
 }
 
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio stream-vs-grpc {microStream / grpcStream:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-http-vs-tcp-c16 {overHttp.Throughput / tcp16.Throughput:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-nats-vs-tcp-c16 {overNats.Throughput / tcp16.Throughput:0.00}"));
 foreach (var (m, r, name) in brokerResults)

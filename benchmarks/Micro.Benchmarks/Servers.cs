@@ -13,15 +13,37 @@ namespace Micro.Benchmarks;
 /// <summary>The Micro greeter: a plain class served over the tcp transport.</summary>
 public sealed class BenchGreeter
 {
+    private static readonly HelloReply Tick = new() { Msg = "tick" };
+
     public Task<HelloReply> Hello(HelloRequest request, CancellationToken cancellationToken)
         => Task.FromResult(new HelloReply { Msg = "Hello " + request.Name });
+
+    public async IAsyncEnumerable<HelloReply> Count(CountRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < request.To; i++)
+        {
+            yield return Tick;
+        }
+
+        await Task.CompletedTask;
+    }
 }
 
 /// <summary>The gRPC greeter doing the same work.</summary>
 public sealed class GrpcGreeter : Proto.Greeter.GreeterBase
 {
+    private static readonly HelloReply Tick = new() { Msg = "tick" };
+
     public override Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
         => Task.FromResult(new HelloReply { Msg = "Hello " + request.Name });
+
+    public override async Task Count(CountRequest request, IServerStreamWriter<HelloReply> responseStream, ServerCallContext context)
+    {
+        for (var i = 0; i < request.To; i++)
+        {
+            await responseStream.WriteAsync(Tick);
+        }
+    }
 }
 
 /// <summary>

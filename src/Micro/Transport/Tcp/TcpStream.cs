@@ -9,7 +9,7 @@ namespace Micro.Transport.Tcp;
 /// </summary>
 internal sealed class TcpStream : ITransportStream
 {
-    public const int Window = 64;
+    public const int Window = 512;
     private readonly TcpConnection _connection;
     private readonly Action<uint> _forget;
     private readonly Channel<ReadOnlyMemory<byte>> _inbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(Window) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -85,8 +85,8 @@ internal sealed class TcpStream : ITransportStream
             throw error;
         }
 
-        // Grant the peer more room once half the window has been read.
-        if (++_consumed >= Window / 2 && !_connection.IsClosed)
+        // Grant the peer more room once a quarter of the window has been read (fewer grants, and the sender rarely waits).
+        if (++_consumed >= Window / 4 && !_connection.IsClosed)
         {
             var grant = new byte[4];
             BinaryPrimitives.WriteUInt32BigEndian(grant, (uint)_consumed);
