@@ -60,6 +60,22 @@ public sealed class MicroBuilder
         return this;
     }
 
+    /// <summary>Serves endpoints built elsewhere (generated contract bindings) with <typeparamref name="THandler"/> from DI.</summary>
+    public MicroBuilder AddEndpoints<THandler>(IEnumerable<EndpointDescriptor> endpoints, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        where THandler : class
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        Services.TryAdd(new ServiceDescriptor(typeof(THandler), typeof(THandler), lifetime));
+        foreach (var endpoint in endpoints)
+        {
+            Services.AddSingleton(endpoint);
+        }
+
+        Lifetimes.Add(typeof(THandler), lifetime);
+        HasServer = true;
+        return this;
+    }
+
     /// <summary>Runs a server even without handlers of its own (it still answers Debug.*).</summary>
     public MicroBuilder AddServer()
     {

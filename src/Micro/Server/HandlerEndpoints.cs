@@ -100,8 +100,12 @@ public static class HandlerEndpoints
 
     private static Func<IServiceProvider, RequestHandler> Bind<THandler, TRequest, TResponse>(MethodInfo method, bool hasToken)
         where THandler : class
+        => BindInvoker(MakeInvoker<THandler, TRequest, TResponse>(method, hasToken));
+
+    /// <summary>A request handler that decodes, resolves the handler from DI (per request when scoped), invokes and encodes.</summary>
+    internal static Func<IServiceProvider, RequestHandler> BindInvoker<THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> invoke)
+        where THandler : class
     {
-        var invoke = MakeInvoker<THandler, TRequest, TResponse>(method, hasToken);
         return services =>
         {
             var isScoped = services.GetService<IServiceProviderIsService>() is { } check && check.IsService(typeof(THandler))

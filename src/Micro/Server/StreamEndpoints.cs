@@ -97,9 +97,16 @@ internal static class StreamEndpoints
         => services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
 
     private static Func<IServiceProvider, StreamHandler> ServerStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
-    {
-        var call = method.CreateDelegate<Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>>>();
-        return services =>
+        => ServerStreaming(method.CreateDelegate<Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>>>());
+
+    private static Func<IServiceProvider, StreamHandler> ClientStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+        => ClientStreaming(method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>>>());
+
+    private static Func<IServiceProvider, StreamHandler> Bidirectional<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+        => Bidirectional(method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>>>());
+
+    internal static Func<IServiceProvider, StreamHandler> ServerStreaming<THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class
+        => services =>
         {
             var handler = Resolve<THandler>(services);
             return async (stream, ct) =>
@@ -112,22 +119,16 @@ internal static class StreamEndpoints
                 }
             };
         };
-    }
 
-    private static Func<IServiceProvider, StreamHandler> ClientStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
-    {
-        var call = method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>>>();
-        return services =>
+    internal static Func<IServiceProvider, StreamHandler> ClientStreaming<THandler, TRequest, TResponse>(Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call) where THandler : class
+        => services =>
         {
             var handler = Resolve<THandler>(services);
             return async (stream, ct) => await stream.SendAsync(await call(handler, stream.ReadAllAsync<TRequest>(ct), ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         };
-    }
 
-    private static Func<IServiceProvider, StreamHandler> Bidirectional<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
-    {
-        var call = method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>>>();
-        return services =>
+    internal static Func<IServiceProvider, StreamHandler> Bidirectional<THandler, TRequest, TResponse>(Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class
+        => services =>
         {
             var handler = Resolve<THandler>(services);
             return async (stream, ct) =>
@@ -138,5 +139,4 @@ internal static class StreamEndpoints
                 }
             };
         };
-    }
 }
