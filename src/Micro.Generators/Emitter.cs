@@ -54,7 +54,7 @@ internal static class Emitter
                 case "ClientStream":
                     sb.AppendLine($"        public async global::System.Threading.Tasks.Task<{m.Response}> {m.Name}(global::System.Collections.Generic.IAsyncEnumerable<{m.Request}> {req}, global::System.Threading.CancellationToken {ct})");
                     sb.AppendLine("        {");
-                    sb.AppendLine($"            await foreach (var reply in Bidirectional<{m.Request}, {m.Response}>({endpoint}, {req}, {ct}).ConfigureAwait(false))");
+                    sb.AppendLine($"            await foreach (var reply in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(Bidirectional<{m.Request}, {m.Response}>({endpoint}, {req}, {ct}), false))");
                     sb.AppendLine("            {");
                     sb.AppendLine("                return reply;");
                     sb.AppendLine("            }");
@@ -84,14 +84,14 @@ internal static class Emitter
         sb.AppendLine("            await using var stream = await global::Micro.Client.MicroClientStreamExtensions.OpenStreamAsync<TRequest, TResponse>(_client, " + service + ", endpoint, _options, _contentType, cancellationToken).ConfigureAwait(false);");
         sb.AppendLine("            var sending = global::System.Threading.Tasks.Task.Run(async () =>");
         sb.AppendLine("            {");
-        sb.AppendLine("                await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))");
+        sb.AppendLine("                await foreach (var request in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(requests, cancellationToken).ConfigureAwait(false))");
         sb.AppendLine("                {");
         sb.AppendLine("                    await stream.SendAsync(request, cancellationToken).ConfigureAwait(false);");
         sb.AppendLine("                }");
         sb.AppendLine();
         sb.AppendLine("                await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);");
         sb.AppendLine("            }, cancellationToken);");
-        sb.AppendLine("            await foreach (var reply in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))");
+        sb.AppendLine("            await foreach (var reply in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(stream.ReadAllAsync(cancellationToken), false))");
         sb.AppendLine("            {");
         sb.AppendLine("                yield return reply;");
         sb.AppendLine("            }");
