@@ -1,24 +1,35 @@
+using System.Text.Json;
+using Greeter.Contracts;
 using Micro;
+using Micro.Codec;
 using Micro.Hosting;
 using Microsoft.Extensions.Configuration;
 
-// Calls greeter's Greeter.Hello a few times and prints who answered. Takes the same flags as the service
+// Calls greeter through the generated typed client and prints who answered. Takes the same flags as the service
 // (--registry, --registry_address, --selector ...), plus --name and --count.
 var configuration = new ConfigurationBuilder().AddEnvironmentVariables("MICRO_").AddCommandLine(args).Build();
 var settings = MicroSettings.FromConfiguration(configuration);
-var service = configuration["service"] ?? "greeter";
 var name = configuration["name"] ?? "John";
 var count = int.Parse(configuration["count"] ?? "4", System.Globalization.CultureInfo.InvariantCulture);
 
-await using var micro = MicroEnvironment.Create(settings);
+// A client middleware sees every reply's metadata: here, the node that answered.
+string? answeredBy = null;
+await using var micro = MicroEnvironment.Create(settings, middleware:
+[
+    next => async (request, options, cancellationToken) =>
+    {
+        var reply = await next(request, options, cancellationToken);
+        answeredBy = reply.Metadata.GetValueOrDefault("X-Node-Id");
+        return reply;
+    },
+]);
+IGreeter greeter = new GreeterClient(micro.Client);
 for (var i = 0; i < count; i++)
 {
     try
     {
-        var reply = await micro.Client.CallAsync(
-            new Micro.Client.MicroRequest(service, "Greeter.Hello", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { name })));
-        var answeredBy = reply.Metadata.TryGetValue("X-Node-Id", out var node) ? $" (from {node})" : "";
-        Console.WriteLine($"{System.Text.Encoding.UTF8.GetString(reply.Body.Span)}{answeredBy}");
+        var reply = await greeter.Hello(new HelloRequest(name), CancellationToken.None);
+        Console.WriteLine($"{JsonSerializer.Serialize(reply, JsonCodec.DefaultOptions)}{(answeredBy is null ? "" : $" (from {answeredBy})")}");
     }
     catch (MicroException e)
     {

@@ -1,11 +1,9 @@
+using Greeter.Contracts;
+
 namespace Greeter.Service;
 
-public sealed record HelloRequest(string Name);
-
-public sealed record HelloResponse(string Msg);
-
-/// <summary>A plain class: its public async methods become endpoints (here `Greeter.Hello`).</summary>
-public sealed class Greeter
+/// <summary>Implements the shared contract; served through the generated binding (no reflection per call).</summary>
+public sealed class Greeter : IGreeter
 {
     public Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken)
     {

@@ -57,12 +57,12 @@ internal static class StreamEndpoints
         if (IsAsyncEnumerable(method.ReturnType, out var streamed))
         {
             responseType = streamed;
-            kind = clientStreams ? nameof(Bidirectional) : nameof(ServerStreaming);
+            kind = clientStreams ? nameof(BidirectionalMethod) : nameof(ServerStreamingMethod);
         }
         else if (clientStreams && method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(Task<>))
         {
             responseType = method.ReturnType.GetGenericArguments()[0];
-            kind = nameof(ClientStreaming);
+            kind = nameof(ClientStreamingMethod);
         }
         else
         {
@@ -96,13 +96,13 @@ internal static class StreamEndpoints
     private static THandler Resolve<THandler>(IServiceProvider services) where THandler : class
         => services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
 
-    private static Func<IServiceProvider, StreamHandler> ServerStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    private static Func<IServiceProvider, StreamHandler> ServerStreamingMethod<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
         => ServerStreaming(method.CreateDelegate<Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>>>());
 
-    private static Func<IServiceProvider, StreamHandler> ClientStreaming<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    private static Func<IServiceProvider, StreamHandler> ClientStreamingMethod<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
         => ClientStreaming(method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>>>());
 
-    private static Func<IServiceProvider, StreamHandler> Bidirectional<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    private static Func<IServiceProvider, StreamHandler> BidirectionalMethod<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
         => Bidirectional(method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>>>());
 
     internal static Func<IServiceProvider, StreamHandler> ServerStreaming<THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class

@@ -1,0 +1,17 @@
+using Micro.Contracts;
+
+namespace Greeter.Contracts;
+
+public sealed record HelloRequest(string Name);
+
+public sealed record HelloResponse(string Msg);
+
+/// <summary>
+/// The contract: the service implements it, clients call it through the generated <c>GreeterClient</c>, and the
+/// generated <c>AddGreeter&lt;T&gt;()</c> serves endpoint <c>Greeter.Hello</c>, the same endpoint a plain class would expose.
+/// </summary>
+[MicroContract("greeter")]
+public interface IGreeter
+{
+    Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken);
+}
