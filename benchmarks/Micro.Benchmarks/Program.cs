@@ -67,6 +67,14 @@ foreach (var (m, g) in results)
     }
 }
 
+// The generated typed client against the string-named call, same service, 16 callers.
+IBenchGreeter typed = new GreeterClient(microClient, contentType: ProtobufCodec.MediaType);
+Task TypedCall() => typed.Hello(request, CancellationToken.None);
+await TypedCall();
+var typedRun = await LoadRunner.RunAsync("micro-typed", 16, TypedCall, microServer, warmup, duration);
+var untyped16 = results.Single(r => r.Micro.Concurrency == 16).Micro;
+Console.WriteLine($"  typed client c16: {typedRun.Throughput:N0}/s (untyped {untyped16.Throughput:N0}/s)");
+
 // Server streaming: one call, many messages, Micro over tcp against a gRPC server stream.
 var streamMessages = quick ? 200_000 : 1_000_000;
 async Task<double> MicroStreamAsync()
@@ -163,7 +171,7 @@ var brokerResults = new List<(BrokerResult Micro, BrokerResult Raw, string Name)
 Console.WriteLine();
 Console.WriteLine("| rpc | callers | calls/s | p50 µs | p99 µs | client B/call | server B/call | errors |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var r in new[] { tcp16, overHttp, overNats })
+foreach (var r in new[] { tcp16, typedRun, overHttp, overNats })
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {r.System} | {r.Concurrency} | {r.Throughput:N0} | {r.P50Us:N0} | {r.P99Us:N0} | {r.ClientBytesPerCall:N0} | {r.ServerBytesPerCall:N0} | {r.Errors} |"));
@@ -190,6 +198,7 @@ foreach (var (m, g) in results)
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio stream-vs-grpc {microStream / grpcStream:0.00}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio typed-vs-untyped-c16 {typedRun.Throughput / untyped16.Throughput:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-http-vs-tcp-c16 {overHttp.Throughput / tcp16.Throughput:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-nats-vs-tcp-c16 {overNats.Throughput / tcp16.Throughput:0.00}"));
 foreach (var (m, r, name) in brokerResults)

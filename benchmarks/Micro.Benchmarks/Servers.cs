@@ -10,6 +10,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Micro.Benchmarks;
 
+/// <summary>The same greeter as a contract, for the generated typed client.</summary>
+[Micro.Contracts.MicroContract("bench.greeter", Name = "Greeter")]
+public interface IBenchGreeter
+{
+    Task<HelloReply> Hello(HelloRequest request, CancellationToken cancellationToken);
+}
+
 /// <summary>The Micro greeter: a plain class served over the tcp transport.</summary>
 public sealed class BenchGreeter
 {
