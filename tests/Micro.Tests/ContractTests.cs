@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Micro.Client;
 using Micro.Contracts;
 using Micro.Hosting;
@@ -32,30 +31,16 @@ public sealed class ContractGreeter : IGreeter
     public Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken) => Task.FromResult(new HelloResponse("Hi " + request.Name));
 }
 
+/// <summary>Implements the contract by delegating to the plain-class streamer of the stream tests.</summary>
 public sealed class ContractCounter : ICounter
 {
-    public async IAsyncEnumerable<Number> Count(CountRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        for (var i = 1; i <= request.To; i++)
-        {
-            yield return new Number(i);
-        }
+    private readonly Streamer _streamer = new();
 
-        await Task.CompletedTask;
-    }
+    public IAsyncEnumerable<Number> Count(CountRequest request, CancellationToken cancellationToken) => _streamer.Count(request, cancellationToken);
 
-    public async Task<Number> Sum(IAsyncEnumerable<Number> numbers, CancellationToken cancellationToken)
-    {
-        var sum = 0;
-        await foreach (var n in numbers.WithCancellation(cancellationToken))
-        {
-            sum += n.N;
-        }
+    public Task<Number> Sum(IAsyncEnumerable<Number> numbers, CancellationToken cancellationToken) => _streamer.Sum(numbers, cancellationToken);
 
-        return new Number(sum);
-    }
-
-    public IAsyncEnumerable<Number> Echo(IAsyncEnumerable<Number> numbers, CancellationToken cancellationToken) => numbers;
+    public IAsyncEnumerable<Number> Echo(IAsyncEnumerable<Number> numbers, CancellationToken cancellationToken) => _streamer.Echo(numbers, cancellationToken);
 }
 
 public sealed class ContractTests

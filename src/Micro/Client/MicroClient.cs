@@ -81,22 +81,7 @@ public sealed class MicroClient : IMicroClient
     {
         ArgumentNullException.ThrowIfNull(request);
         options ??= CallOptions.Default;
-        string address;
-        var transport = _transport;
-        if (options.Address is { Length: > 0 } direct)
-        {
-            address = direct;
-        }
-        else
-        {
-            var node = await _selector.SelectAsync(request.Service, new SelectRequest(options.SelectKey, options.Filter, null), cancellationToken).ConfigureAwait(false);
-            address = node.Address;
-            if (_transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
-                && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase))
-            {
-                transport = _transportFor(advertised) ?? _transport;
-            }
-        }
+        var (address, _, transport) = await ResolveAsync(request.Service, options, null, cancellationToken).ConfigureAwait(false);
 
         if (transport is not IStreamingTransport streaming)
         {
@@ -211,24 +196,7 @@ public sealed class MicroClient : IMicroClient
 
     private async ValueTask<MicroResponse> AttemptAsync(MicroRequest request, CallOptions options, DateTimeOffset deadline, List<string>? tried, Action<List<string>> setTried, CancellationToken cancellationToken)
     {
-        string address;
-        string? nodeId = null;
-        var transport = _transport;
-        if (options.Address is { Length: > 0 } direct)
-        {
-            address = direct;
-        }
-        else
-        {
-            var node = await _selector.SelectAsync(request.Service, new SelectRequest(options.SelectKey, options.Filter, tried), cancellationToken).ConfigureAwait(false);
-            address = node.Address;
-            nodeId = node.Id;
-            if (_transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
-                && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase))
-            {
-                transport = _transportFor(advertised) ?? _transport; // speak to the node the way it listens
-            }
-        }
+        var (address, nodeId, transport) = await ResolveAsync(request.Service, options, tried, cancellationToken).ConfigureAwait(false);
 
         var message = new TransportMessage(BuildHeaders(request, options, deadline));
         var envelope = RpcEnvelope.For(request.ContentType);
@@ -279,6 +247,28 @@ public sealed class MicroClient : IMicroClient
         }
 
         return new MicroResponse(replyBody, envelope?.InnerContentType ?? reply.Header(MicroHeaders.ContentType) ?? request.ContentType, ResponseMetadata(reply.Headers));
+    }
+
+    /// <summary>
+    /// Where a call goes: the given address, or a node chosen by the selector (avoiding <paramref name="tried"/>), and the
+    /// transport that node advertises (so the client speaks to each node the way it listens).
+    /// </summary>
+    private async ValueTask<(string Address, string? NodeId, ITransport Transport)> ResolveAsync(string service, CallOptions options, List<string>? tried, CancellationToken cancellationToken)
+    {
+        if (options.Address is { Length: > 0 } direct)
+        {
+            return (direct, null, _transport);
+        }
+
+        var node = await _selector.SelectAsync(service, new SelectRequest(options.SelectKey, options.Filter, tried), cancellationToken).ConfigureAwait(false);
+        var transport = _transport;
+        if (_transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
+            && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            transport = _transportFor(advertised) ?? _transport;
+        }
+
+        return (node.Address, node.Id, transport);
     }
 
     private Dictionary<string, string> BuildHeaders(MicroRequest request, CallOptions options, DateTimeOffset deadline)
