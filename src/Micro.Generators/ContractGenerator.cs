@@ -34,6 +34,12 @@ public sealed class ContractGenerator : IIncrementalGenerator
                 spc.AddSource(contract.HintName, Emitter.Emit(contract));
             }
         });
+
+        // .proto files given as AdditionalFiles: each `service` block becomes a contract (messages come from Grpc.Tools).
+        var protoServices = context.AdditionalTextsProvider
+            .Where(static f => f.Path.EndsWith(".proto", System.StringComparison.OrdinalIgnoreCase))
+            .SelectMany(static (f, ct) => ProtoParser.Services(f.Path, f.GetText(ct)?.ToString() ?? ""));
+        context.RegisterSourceOutput(protoServices, static (spc, contract) => spc.AddSource(contract.HintName, Emitter.Emit(contract)));
     }
 
     private static Contract Analyze(INamedTypeSymbol type, AttributeData attribute)
@@ -135,11 +141,13 @@ public sealed class ContractGenerator : IIncrementalGenerator
 
 /// <summary>Everything emitted for one contract (value-equal, so unchanged contracts are not regenerated).</summary>
 internal sealed record Contract(string? Namespace, string Interface, string Accessibility, string Service, string Name,
-    ImmutableArray<ContractMethod> Methods, ImmutableArray<DiagnosticInfo> Diagnostics, string HintName)
+    ImmutableArray<ContractMethod> Methods, ImmutableArray<DiagnosticInfo> Diagnostics, string HintName,
+    bool DeclareInterface = false, string ContentType = "application/json")
 {
     public bool Equals(Contract? other)
         => other is not null && Namespace == other.Namespace && Interface == other.Interface && Accessibility == other.Accessibility
-           && Service == other.Service && Name == other.Name && Methods.SequenceEqual(other.Methods) && Diagnostics.SequenceEqual(other.Diagnostics);
+           && Service == other.Service && Name == other.Name && Methods.SequenceEqual(other.Methods) && Diagnostics.SequenceEqual(other.Diagnostics)
+           && DeclareInterface == other.DeclareInterface && ContentType == other.ContentType;
 
     public override int GetHashCode() => (Interface + Service + Name).GetHashCode();
 }

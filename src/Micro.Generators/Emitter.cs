@@ -17,17 +17,25 @@ internal static class Emitter
             sb.AppendLine("{");
         }
 
-        var service = Literal(c.Service);
-        sb.AppendLine($"    /// <summary>Typed client of {c.Interface.Replace("global::", "")} (service {c.Service}).</summary>");
+        if (c.DeclareInterface)
+        {
+            EmitInterface(sb, c);
+        }
+
+        var service = "_service";
+        sb.AppendLine($"    /// <summary>Typed client of {c.Interface.Replace("global::", "")}{(c.Service.Length > 0 ? $" (service {c.Service})" : "")}.</summary>");
         sb.AppendLine($"    {c.Accessibility} sealed partial class {c.Name}Client : {c.Interface}");
         sb.AppendLine("    {");
         sb.AppendLine("        private readonly global::Micro.Client.IMicroClient _client;");
         sb.AppendLine("        private readonly global::Micro.Client.CallOptions? _options;");
         sb.AppendLine("        private readonly string _contentType;");
+        sb.AppendLine("        private readonly string _service;");
         sb.AppendLine();
-        sb.AppendLine($"        public {c.Name}Client(global::Micro.Client.IMicroClient client, global::Micro.Client.CallOptions? options = null, string contentType = \"application/json\")");
+        var serviceParameter = c.Service.Length > 0 ? "" : "string service, ";
+        sb.AppendLine($"        public {c.Name}Client(global::Micro.Client.IMicroClient client, {serviceParameter}global::Micro.Client.CallOptions? options = null, string contentType = \"{c.ContentType}\")");
         sb.AppendLine("        {");
         sb.AppendLine("            _client = client ?? throw new global::System.ArgumentNullException(nameof(client));");
+        sb.AppendLine(c.Service.Length > 0 ? $"            _service = {Literal(c.Service)};" : "            _service = service ?? throw new global::System.ArgumentNullException(nameof(service));");
         sb.AppendLine("            _options = options;");
         sb.AppendLine("            _contentType = contentType;");
         sb.AppendLine("        }");
@@ -73,7 +81,7 @@ internal static class Emitter
         sb.AppendLine("        private global::System.Threading.Tasks.ValueTask<TResponse> CallAsync<TRequest, TResponse>(string endpoint, TRequest request, global::System.Threading.CancellationToken cancellationToken)");
         sb.AppendLine("        {");
         sb.AppendLine("            var codec = global::Micro.Codec.CodecRegistry.Default.Get(_contentType);");
-        sb.AppendLine("            return Decode<TResponse>(_client.CallAsync(new global::Micro.Client.MicroRequest(" + service + ", endpoint, codec.Encode(request), codec.ContentType), _options, cancellationToken), codec);");
+        sb.AppendLine("            return Decode<TResponse>(_client.CallAsync(new global::Micro.Client.MicroRequest(_service, endpoint, codec.Encode(request), codec.ContentType), _options, cancellationToken), codec);");
         sb.AppendLine("        }");
         sb.AppendLine();
         sb.AppendLine("        private static async global::System.Threading.Tasks.ValueTask<TResponse> Decode<TResponse>(global::System.Threading.Tasks.ValueTask<global::Micro.Client.MicroResponse> call, global::Micro.Codec.ICodec codec)");
@@ -136,6 +144,24 @@ internal static class Emitter
         sb.AppendLine("    }");
         sb.AppendLine("}");
         return sb.ToString();
+    }
+
+    /// <summary>The interface of a contract that comes from a .proto service (C# contracts declare their own).</summary>
+    private static void EmitInterface(StringBuilder sb, Contract c)
+    {
+        var name = c.Interface.Substring(c.Interface.LastIndexOf('.') + 1);
+        sb.AppendLine($"    /// <summary>The contract of .proto service {c.Name}.</summary>");
+        sb.AppendLine($"    {c.Accessibility} partial interface {name}");
+        sb.AppendLine("    {");
+        foreach (var m in c.Methods)
+        {
+            var request = m.Kind is "ClientStream" or "Bidirectional" ? $"global::System.Collections.Generic.IAsyncEnumerable<{m.Request}>" : m.Request;
+            var response = m.Kind is "ServerStream" or "Bidirectional" ? $"global::System.Collections.Generic.IAsyncEnumerable<{m.Response}>" : $"global::System.Threading.Tasks.Task<{m.Response}>";
+            sb.AppendLine($"        {response} {m.Name}({request} {m.RequestParameter}, global::System.Threading.CancellationToken {m.TokenParameter});");
+        }
+
+        sb.AppendLine("    }");
+        sb.AppendLine();
     }
 
     private static string Literal(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -98,3 +98,59 @@ public sealed class GeneratorTests
         Assert.Contains(diagnostics, d => d.Id == "MICRO004");
     }
 }
+
+public sealed class ProtoContractTests
+{
+    private const string Proto = """
+        syntax = "proto3";
+        package shop.v1;
+        option csharp_namespace = "Shop.Proto";
+
+        // The orders service, as protoc-gen-micro would see it.
+        service Orders {
+          rpc Get (OrderRequest) returns (OrderReply);
+          rpc Watch (OrderRequest) returns (stream OrderReply);
+          rpc Total (stream OrderRequest) returns (OrderReply);
+          rpc Chat (stream OrderRequest) returns (stream OrderReply);
+          rpc Ping (google.protobuf.Empty) returns (shop.v1.OrderReply);
+        }
+
+        message OrderRequest { string id = 1; }
+        message OrderReply { string id = 1; }
+        """;
+
+    // What Grpc.Tools would generate for the messages, reduced to the types (the generator only names them).
+    private const string Messages = """
+        namespace Shop.Proto { public sealed class OrderRequest { } public sealed class OrderReply { } }
+        namespace Google.Protobuf.WellKnownTypes { public sealed class Empty { } }
+        """;
+
+    private sealed class ProtoFile(string path, string text) : AdditionalText
+    {
+        public override string Path => path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) => Microsoft.CodeAnalysis.Text.SourceText.From(text);
+    }
+
+    [Fact]
+    public void A_proto_service_becomes_an_interface_a_typed_client_and_a_binding_that_compile()
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Select(p => MetadataReference.CreateFromFile(p))
+            .Append(MetadataReference.CreateFromFile(typeof(Micro.Contracts.MicroContractAttribute).Assembly.Location))
+            .ToArray();
+        var compilation = CSharpCompilation.Create("ProtoUnderTest", [CSharpSyntaxTree.ParseText(Messages)], references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var driver = CSharpGeneratorDriver.Create([new ContractGenerator().AsSourceGenerator()], [new ProtoFile("orders.proto", Proto)])
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == 0, string.Join("\n", errors.Select(e => e.ToString())));
+        var generated = Assert.Single(driver.GetRunResult().GeneratedTrees).GetText().ToString();
+        Assert.Contains("public partial interface IOrders", generated);
+        Assert.Contains("global::System.Collections.Generic.IAsyncEnumerable<global::Shop.Proto.OrderReply> Chat(global::System.Collections.Generic.IAsyncEnumerable<global::Shop.Proto.OrderRequest> requests", generated);
+        Assert.Contains("global::System.Threading.Tasks.Task<global::Shop.Proto.OrderReply> Ping(global::Google.Protobuf.WellKnownTypes.Empty request", generated);
+        Assert.Contains("public OrdersClient(global::Micro.Client.IMicroClient client, string service, global::Micro.Client.CallOptions? options = null, string contentType = \"application/protobuf\")", generated);
+        Assert.Contains("ContractEndpoints.Unary<TImplementation, global::Shop.Proto.OrderRequest, global::Shop.Proto.OrderReply>(\"Orders.Get\"", generated);
+        Assert.Contains("AddOrders<TImplementation>", generated);
+    }
+}
