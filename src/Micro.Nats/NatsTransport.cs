@@ -10,7 +10,7 @@ namespace Micro.Nats;
 /// message headers travel as NATS headers and the body as the payload. A cancelled call sends a cancel notice
 /// (<c>Micro-Cancel</c> header) so the server cancels that handler too.
 /// </summary>
-public sealed class NatsTransport : ITransport
+public sealed class NatsTransport : IStreamingTransport
 {
     private const string CancelHeader = "Micro-Cancel";
     private readonly NatsConnection _connection;
@@ -32,6 +32,9 @@ public sealed class NatsTransport : ITransport
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
         });
     }
+
+    /// <summary>The most messages a stream lets wait unread (flow-control window).</summary>
+    public const int StreamWindow = NatsStream.Window;
 
     public string Name => "nats";
 
@@ -93,6 +96,41 @@ public sealed class NatsTransport : ITransport
         }
     }
 
+    public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var id = Guid.NewGuid().ToString("N");
+        var inbox = "_INBOX.micro." + id;
+        // The server answers on our inbox; everything we send goes to the node's subject with the stream id.
+        var sub = await _connection.SubscribeCoreAsync<byte[]>(inbox, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        var stream = new NatsStream(_connection, id, address, headers, key => { _ = sub.UnsubscribeAsync().AsTask(); });
+        _ = Task.Run(async () =>
+        {
+            await foreach (var msg in sub.Msgs.ReadAllAsync().ConfigureAwait(false))
+            {
+                stream.OnMessage(msg.Headers?.TryGetValue(NatsStream.OpHeader, out var op) == true ? op.ToString() : "", msg.Headers, msg.Data);
+            }
+        }, CancellationToken.None);
+        var open = new NatsHeaders { [NatsStream.OpHeader] = "open", [NatsStream.IdHeader] = id, [NatsStream.ReplyHeader] = inbox };
+        foreach (var (k, v) in headers)
+        {
+            open[k] = v;
+        }
+
+        try
+        {
+            await _connection.PublishAsync(address, headers: open, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            await sub.UnsubscribeAsync().ConfigureAwait(false);
+            throw new MicroException("go.micro.transport", 500, $"nats {address}: {e.Message}", inner: e) { IsTransportError = true };
+        }
+
+        return stream;
+    }
+
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     private async ValueTask ConnectAsync(CancellationToken cancellationToken)
@@ -130,6 +168,7 @@ public sealed class NatsTransport : ITransport
         private readonly INatsSub<byte[]> _sub;
         private readonly ITransportHandler _handler;
         private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, NatsStream> _streams = new(StringComparer.Ordinal);
         private readonly Task _loop;
 
         public Listener(NatsTransport transport, string subject, INatsSub<byte[]> sub, ITransportHandler handler)
@@ -164,6 +203,12 @@ public sealed class NatsTransport : ITransport
         {
             await foreach (var msg in _sub.Msgs.ReadAllAsync().ConfigureAwait(false))
             {
+                if (msg.Headers?.TryGetValue(NatsStream.OpHeader, out var op) == true)
+                {
+                    OnStreamMessage(op.ToString(), msg);
+                    continue;
+                }
+
                 if (msg.Headers?.TryGetValue(CancelHeader, out var cancelId) == true)
                 {
                     if (_inFlight.TryGetValue(cancelId.ToString(), out var running))
@@ -226,6 +271,49 @@ public sealed class NatsTransport : ITransport
             {
                 _transport._logger.LogWarning(e, "Could not reply on {Subject}", msg.ReplyTo);
             }
+        }
+
+        private void OnStreamMessage(string op, NatsMsg<byte[]> msg)
+        {
+            var id = msg.Headers!.TryGetValue(NatsStream.IdHeader, out var i) ? i.ToString() : "";
+            if (op != "open")
+            {
+                if (_streams.TryGetValue(id, out var open))
+                {
+                    open.OnMessage(op, msg.Headers, msg.Data);
+                }
+
+                return;
+            }
+
+            var reply = msg.Headers.TryGetValue(NatsStream.ReplyHeader, out var r) ? r.ToString() : "";
+            var headers = TransportMessage.NewHeaders(msg.Headers.Count);
+            foreach (var (k, v) in msg.Headers)
+            {
+                if (!k.StartsWith("Micro-Stream-", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers[k] = v.ToString();
+                }
+            }
+
+            if (id.Length == 0 || reply.Length == 0 || _handler is not ITransportStreamHandler streams)
+            {
+                return;
+            }
+
+            var stream = new NatsStream(_transport._connection, id, reply, headers, key => _streams.TryRemove(key, out _));
+            _streams[id] = stream;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await streams.HandleStreamAsync(stream, new TransportPeer(Address, "nats"), stream.Cancelled).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    await stream.CompleteAsync(MicroException.InternalServerError("go.micro.server", e.Message).ToJson()).ConfigureAwait(false);
+                }
+            });
         }
 
         private static void TryCancel(CancellationTokenSource cts)
