@@ -12,7 +12,7 @@ namespace Micro.RabbitMQ;
 /// CorrelationId. Requests are published mandatory, so one to a queue nobody consumes fails at once as a transport error.
 /// A cancelled call sends a cancel notice (<c>Micro-Cancel</c> header) so the server cancels that handler too.
 /// </summary>
-public sealed class RabbitMqTransport : ITransport
+public sealed class RabbitMqTransport : IStreamingTransport
 {
     private const string ReplyQueue = "amq.rabbitmq.reply-to";
     private const string CancelHeader = "Micro-Cancel";
@@ -79,6 +79,65 @@ public sealed class RabbitMqTransport : ITransport
         finally
         {
             _pending.TryRemove(correlation, out _);
+        }
+    }
+
+    /// <summary>The most messages a stream lets wait unread (flow-control window).</summary>
+    public const int StreamWindow = RabbitMqStream.Window;
+
+    public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    {
+        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // A channel per stream: its own inbox queue for the server's messages, and its own publishing order.
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var inbox = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false)).QueueName;
+        var gate = new SemaphoreSlim(1, 1);
+        var id = Guid.NewGuid().ToString("N");
+        var stream = new RabbitMqStream((queue, _, body, h) => PublishAsync(channel, gate, queue, body, h), id, address, headers, key =>
+        {
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false); // let the last frames leave
+                if (channel.IsOpen)
+                {
+                    await channel.CloseAsync().ConfigureAwait(false);
+                }
+
+                channel.Dispose();
+            });
+        });
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (sender, e) =>
+        {
+            var h = RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers);
+            stream.OnMessage(h.GetValueOrDefault(RabbitMqStream.OpHeader) ?? "", h, e.Body.ToArray());
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(inbox, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
+        var open = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase)
+        {
+            [RabbitMqStream.OpHeader] = "open",
+            [RabbitMqStream.IdHeader] = id,
+            [RabbitMqStream.ReplyHeader] = inbox,
+        };
+        await PublishAsync(channel, gate, address, ReadOnlyMemory<byte>.Empty, open).ConfigureAwait(false);
+        return stream;
+    }
+
+    private static async Task PublishAsync(IChannel channel, SemaphoreSlim gate, string queue, ReadOnlyMemory<byte> body, Dictionary<string, string> headers)
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await channel.BasicPublishAsync("", queue, mandatory: false, new BasicProperties { Headers = RabbitMqHeaders.ToAmqp(headers) }, body).ConfigureAwait(false);
+        }
+        catch (global::RabbitMQ.Client.Exceptions.AlreadyClosedException e)
+        {
+            throw new MicroException("go.micro.transport", 500, $"rabbitmq {queue}: {e.Message}", inner: e) { IsTransportError = true };
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
@@ -228,6 +287,7 @@ public sealed class RabbitMqTransport : ITransport
     private sealed class Listener(RabbitMqTransport transport, IChannel channel, string queue, ITransportHandler handler) : ITransportListener
     {
         private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, RabbitMqStream> _streams = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _replyGate = new(1, 1);
         private string? _consumerTag;
 
@@ -242,6 +302,12 @@ public sealed class RabbitMqTransport : ITransport
                 foreach (var (k, v) in RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers))
                 {
                     headers[k] = v;
+                }
+
+                if (headers.TryGetValue(RabbitMqStream.OpHeader, out var op))
+                {
+                    OnStreamMessage(op, headers, e.Body.ToArray());
+                    return Task.CompletedTask;
                 }
 
                 if (headers.TryGetValue(CancelHeader, out var cancelId))
@@ -330,6 +396,49 @@ public sealed class RabbitMqTransport : ITransport
             {
                 _replyGate.Release();
             }
+        }
+
+        private void OnStreamMessage(string op, Dictionary<string, string> headers, byte[] body)
+        {
+            var id = headers.GetValueOrDefault(RabbitMqStream.IdHeader) ?? "";
+            if (op != "open")
+            {
+                if (_streams.TryGetValue(id, out var open))
+                {
+                    open.OnMessage(op, headers, body);
+                }
+
+                return;
+            }
+
+            var reply = headers.GetValueOrDefault(RabbitMqStream.ReplyHeader) ?? "";
+            if (id.Length == 0 || reply.Length == 0 || handler is not ITransportStreamHandler streams)
+            {
+                return;
+            }
+
+            var request = TransportMessage.NewHeaders(headers.Count);
+            foreach (var (k, v) in headers)
+            {
+                if (!k.StartsWith("Micro-Stream-", StringComparison.OrdinalIgnoreCase))
+                {
+                    request[k] = v;
+                }
+            }
+
+            var stream = new RabbitMqStream((queue, _, data, h) => PublishAsync(channel, _replyGate, queue, data, h), id, reply, request, key => _streams.TryRemove(key, out _));
+            _streams[id] = stream;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await streams.HandleStreamAsync(stream, new TransportPeer(queue, "rabbitmq"), stream.Cancelled).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    await stream.CompleteAsync(MicroException.InternalServerError("go.micro.server", e.Message).ToJson()).ConfigureAwait(false);
+                }
+            });
         }
 
         private static void TryCancel(CancellationTokenSource cts)
