@@ -34,7 +34,7 @@ public sealed class NatsTransport : IStreamingTransport
     }
 
     /// <summary>The most messages a stream lets wait unread (flow-control window).</summary>
-    public const int StreamWindow = NatsStream.Window;
+    public const int StreamWindow = MessageStream.Window;
 
     public string Name => "nats";
 
@@ -104,15 +104,16 @@ public sealed class NatsTransport : IStreamingTransport
         // The server answers on our inbox; everything we send goes to the node's subject with the stream id.
         var sub = await _connection.SubscribeCoreAsync<byte[]>(inbox, cancellationToken: cancellationToken).ConfigureAwait(false);
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
-        var stream = new NatsStream(_connection, id, address, headers, key => { _ = sub.UnsubscribeAsync().AsTask(); });
+        var stream = new MessageStream(PublishAsync, id, address, headers, key => { _ = sub.UnsubscribeAsync().AsTask(); });
         _ = Task.Run(async () =>
         {
             await foreach (var msg in sub.Msgs.ReadAllAsync().ConfigureAwait(false))
             {
-                stream.OnMessage(msg.Headers?.TryGetValue(NatsStream.OpHeader, out var op) == true ? op.ToString() : "", msg.Headers, msg.Data);
+                var h = ToDictionary(msg.Headers);
+                stream.OnMessage(h.GetValueOrDefault(MessageStream.OpHeader) ?? "", h, msg.Data);
             }
         }, CancellationToken.None);
-        var open = new NatsHeaders { [NatsStream.OpHeader] = "open", [NatsStream.IdHeader] = id, [NatsStream.ReplyHeader] = inbox };
+        var open = new NatsHeaders { [MessageStream.OpHeader] = MessageStream.OpenOp, [MessageStream.IdHeader] = id, [MessageStream.ReplyHeader] = inbox };
         foreach (var (k, v) in headers)
         {
             open[k] = v;
@@ -132,6 +133,32 @@ public sealed class NatsTransport : IStreamingTransport
     }
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    /// <summary>Sends one stream message to the peer's subject.</summary>
+    private Task PublishAsync(string subject, string op, ReadOnlyMemory<byte> body, Dictionary<string, string> headers)
+    {
+        var natsHeaders = new NatsHeaders();
+        foreach (var (k, v) in headers)
+        {
+            natsHeaders[k] = v;
+        }
+
+        return _connection.PublishAsync(subject, body, natsHeaders).AsTask();
+    }
+
+    private static Dictionary<string, string> ToDictionary(NatsHeaders? headers)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (headers is not null)
+        {
+            foreach (var (k, v) in headers)
+            {
+                result[k] = v.ToString();
+            }
+        }
+
+        return result;
+    }
 
     private async ValueTask ConnectAsync(CancellationToken cancellationToken)
     {
@@ -168,7 +195,7 @@ public sealed class NatsTransport : IStreamingTransport
         private readonly INatsSub<byte[]> _sub;
         private readonly ITransportHandler _handler;
         private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, NatsStream> _streams = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, MessageStream> _streams = new(StringComparer.Ordinal);
         private readonly Task _loop;
 
         public Listener(NatsTransport transport, string subject, INatsSub<byte[]> sub, ITransportHandler handler)
@@ -203,7 +230,7 @@ public sealed class NatsTransport : IStreamingTransport
         {
             await foreach (var msg in _sub.Msgs.ReadAllAsync().ConfigureAwait(false))
             {
-                if (msg.Headers?.TryGetValue(NatsStream.OpHeader, out var op) == true)
+                if (msg.Headers?.TryGetValue(MessageStream.OpHeader, out var op) == true)
                 {
                     OnStreamMessage(op.ToString(), msg);
                     continue;
@@ -275,18 +302,18 @@ public sealed class NatsTransport : IStreamingTransport
 
         private void OnStreamMessage(string op, NatsMsg<byte[]> msg)
         {
-            var id = msg.Headers!.TryGetValue(NatsStream.IdHeader, out var i) ? i.ToString() : "";
-            if (op != "open")
+            var id = msg.Headers!.TryGetValue(MessageStream.IdHeader, out var i) ? i.ToString() : "";
+            if (op != MessageStream.OpenOp)
             {
                 if (_streams.TryGetValue(id, out var open))
                 {
-                    open.OnMessage(op, msg.Headers, msg.Data);
+                    open.OnMessage(op, ToDictionary(msg.Headers), msg.Data);
                 }
 
                 return;
             }
 
-            var reply = msg.Headers.TryGetValue(NatsStream.ReplyHeader, out var r) ? r.ToString() : "";
+            var reply = msg.Headers.TryGetValue(MessageStream.ReplyHeader, out var r) ? r.ToString() : "";
             var headers = TransportMessage.NewHeaders(msg.Headers.Count);
             foreach (var (k, v) in msg.Headers)
             {
@@ -301,7 +328,7 @@ public sealed class NatsTransport : IStreamingTransport
                 return;
             }
 
-            var stream = new NatsStream(_transport._connection, id, reply, headers, key => _streams.TryRemove(key, out _));
+            var stream = new MessageStream(_transport.PublishAsync, id, reply, headers, key => _streams.TryRemove(key, out _));
             _streams[id] = stream;
             _ = Task.Run(async () =>
             {

@@ -83,7 +83,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
     }
 
     /// <summary>The most messages a stream lets wait unread (flow-control window).</summary>
-    public const int StreamWindow = RabbitMqStream.Window;
+    public const int StreamWindow = MessageStream.Window;
 
     public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
     {
@@ -93,7 +93,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
         var inbox = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false)).QueueName;
         var gate = new SemaphoreSlim(1, 1);
         var id = Guid.NewGuid().ToString("N");
-        var stream = new RabbitMqStream((queue, _, body, h) => PublishAsync(channel, gate, queue, body, h), id, address, headers, key =>
+        var stream = new MessageStream((queue, _, body, h) => PublishAsync(channel, gate, queue, body, h), id, address, headers, key =>
         {
             _ = Task.Run(async () =>
             {
@@ -110,15 +110,15 @@ public sealed class RabbitMqTransport : IStreamingTransport
         consumer.ReceivedAsync += (sender, e) =>
         {
             var h = RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers);
-            stream.OnMessage(h.GetValueOrDefault(RabbitMqStream.OpHeader) ?? "", h, e.Body.ToArray());
+            stream.OnMessage(h.GetValueOrDefault(MessageStream.OpHeader) ?? "", h, e.Body.ToArray());
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(inbox, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
         var open = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase)
         {
-            [RabbitMqStream.OpHeader] = "open",
-            [RabbitMqStream.IdHeader] = id,
-            [RabbitMqStream.ReplyHeader] = inbox,
+            [MessageStream.OpHeader] = MessageStream.OpenOp,
+            [MessageStream.IdHeader] = id,
+            [MessageStream.ReplyHeader] = inbox,
         };
         await PublishAsync(channel, gate, address, ReadOnlyMemory<byte>.Empty, open).ConfigureAwait(false);
         return stream;
@@ -287,7 +287,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
     private sealed class Listener(RabbitMqTransport transport, IChannel channel, string queue, ITransportHandler handler) : ITransportListener
     {
         private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, RabbitMqStream> _streams = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, MessageStream> _streams = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _replyGate = new(1, 1);
         private string? _consumerTag;
 
@@ -304,7 +304,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
                     headers[k] = v;
                 }
 
-                if (headers.TryGetValue(RabbitMqStream.OpHeader, out var op))
+                if (headers.TryGetValue(MessageStream.OpHeader, out var op))
                 {
                     OnStreamMessage(op, headers, e.Body.ToArray());
                     return Task.CompletedTask;
@@ -400,8 +400,8 @@ public sealed class RabbitMqTransport : IStreamingTransport
 
         private void OnStreamMessage(string op, Dictionary<string, string> headers, byte[] body)
         {
-            var id = headers.GetValueOrDefault(RabbitMqStream.IdHeader) ?? "";
-            if (op != "open")
+            var id = headers.GetValueOrDefault(MessageStream.IdHeader) ?? "";
+            if (op != MessageStream.OpenOp)
             {
                 if (_streams.TryGetValue(id, out var open))
                 {
@@ -411,7 +411,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
                 return;
             }
 
-            var reply = headers.GetValueOrDefault(RabbitMqStream.ReplyHeader) ?? "";
+            var reply = headers.GetValueOrDefault(MessageStream.ReplyHeader) ?? "";
             if (id.Length == 0 || reply.Length == 0 || handler is not ITransportStreamHandler streams)
             {
                 return;
@@ -426,7 +426,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
                 }
             }
 
-            var stream = new RabbitMqStream((queue, _, data, h) => PublishAsync(channel, _replyGate, queue, data, h), id, reply, request, key => _streams.TryRemove(key, out _));
+            var stream = new MessageStream((queue, _, data, h) => PublishAsync(channel, _replyGate, queue, data, h), id, reply, request, key => _streams.TryRemove(key, out _));
             _streams[id] = stream;
             _ = Task.Run(async () =>
             {

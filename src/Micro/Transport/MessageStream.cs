@@ -1,24 +1,28 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Micro.Transport;
-using NATS.Client.Core;
 
-namespace Micro.Nats;
+
+namespace Micro.Transport;
 
 /// <summary>
-/// One stream over NATS, either end: messages go to the peer's subject with a <c>Micro-Stream-Op</c> header
-/// (data, end, credit, cancel) and the stream id. Flow control as on tcp: the peer may send <see cref="Window"/> messages
-/// ahead and is granted more as this side reads, so at most a window waits unread.
+/// A stream over a message system (NATS, RabbitMQ): every message to the peer carries <c>Micro-Stream-Op</c> (data, end,
+/// credit, cancel) and <c>Micro-Stream-Id</c>; the transport supplies how to publish to the peer and feeds the peer's
+/// messages to <see cref="OnMessage"/>. Flow control as on tcp: the peer may send <see cref="Window"/> messages ahead and is
+/// granted more as this side reads, so at most a window waits unread.
 /// </summary>
-internal sealed class NatsStream : ITransportStream
+public sealed class MessageStream : ITransportStream
 {
     public const int Window = 512;
+
+    /// <summary>The first message of a stream carries this op, the caller's inbox in <see cref="ReplyHeader"/>, and the request headers.</summary>
+    public const string OpenOp = "open";
     public const string OpHeader = "Micro-Stream-Op";
     public const string IdHeader = "Micro-Stream-Id";
     public const string ReplyHeader = "Micro-Stream-Reply";
     public const string CreditHeader = "Micro-Stream-Credit";
 
-    private readonly NatsConnection _connection;
+    private readonly Func<string, string, ReadOnlyMemory<byte>, Dictionary<string, string>, Task> _publish; // (queue, op, body, headers)
     private readonly Action<string> _forget;
     private readonly Channel<ReadOnlyMemory<byte>> _inbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(Window) { SingleReader = true });
     private readonly SemaphoreSlim _credits = new(Window, int.MaxValue);
@@ -27,9 +31,10 @@ internal sealed class NatsStream : ITransportStream
     private int _sentEnd;
     private volatile bool _remoteEnded;
 
-    public NatsStream(NatsConnection connection, string id, string peerSubject, IReadOnlyDictionary<string, string> headers, Action<string> forget)
+    /// <param name="publish">Sends (queue, op, body, headers) to the peer.</param>
+    public MessageStream(Func<string, string, ReadOnlyMemory<byte>, Dictionary<string, string>, Task> publish, string id, string peerSubject, IReadOnlyDictionary<string, string> headers, Action<string> forget)
     {
-        _connection = connection;
+        _publish = publish;
         Id = id;
         PeerSubject = peerSubject;
         Headers = headers;
@@ -97,7 +102,7 @@ internal sealed class NatsStream : ITransportStream
     }
 
     /// <summary>A message of this stream from the peer.</summary>
-    public void OnMessage(string op, NatsHeaders? headers, byte[]? body)
+    public void OnMessage(string op, IReadOnlyDictionary<string, string>? headers, byte[]? body)
     {
         switch (op)
         {
@@ -110,7 +115,7 @@ internal sealed class NatsStream : ITransportStream
                 break;
             case "end":
                 _remoteEnded = true;
-                var error = headers?.TryGetValue(MicroHeaders.Error, out var e) == true ? e.ToString() : null;
+                var error = headers?.TryGetValue(MicroHeaders.Error, out var e) == true ? e : null;
                 _inbox.Writer.TryComplete(error is null ? null : MicroException.Parse(error));
                 if (Volatile.Read(ref _sentEnd) == 1)
                 {
@@ -119,7 +124,7 @@ internal sealed class NatsStream : ITransportStream
 
                 break;
             case "credit":
-                if (headers?.TryGetValue(CreditHeader, out var credit) == true && int.TryParse(credit.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+                if (headers?.TryGetValue(CreditHeader, out var credit) == true && int.TryParse(credit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
                 {
                     _credits.Release(Math.Min(n, Window));
                 }
@@ -153,22 +158,24 @@ internal sealed class NatsStream : ITransportStream
             {
                 await SendOpAsync("cancel", default, null, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is NatsException or ObjectDisposedException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // The connection is already gone: the peer's end learns of it by itself.
             }
         }
 
         Abort(new MicroException("go.micro.transport", 499, "stream closed"));
     }
 
-    private ValueTask SendOpAsync(string op, ReadOnlyMemory<byte> body, (string Key, string Value)? extra, CancellationToken cancellationToken)
+    private async ValueTask SendOpAsync(string op, ReadOnlyMemory<byte> body, (string Key, string Value)? extra, CancellationToken cancellationToken)
     {
-        var headers = new NatsHeaders { [OpHeader] = op, [IdHeader] = Id };
+        var headers = new Dictionary<string, string> { [OpHeader] = op, [IdHeader] = Id };
         if (extra is { } pair)
         {
             headers[pair.Key] = pair.Value;
         }
 
-        return _connection.PublishAsync(PeerSubject, body, headers, cancellationToken: cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _publish(PeerSubject, op, body, headers).ConfigureAwait(false);
     }
 }
