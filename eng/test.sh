@@ -15,8 +15,10 @@ for project in tests/*Tests/*.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
   dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s*(Passed|Failed|Skipped) |Error Message|^\s+at |Passed!|Failed!|error' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    --logger "console;verbosity=normal" > "$results/$name.log" 2>&1
+  code=$?
+  grep -E '^\s*(Passed|Failed|Skipped) |Error Message|^\s+at |Passed!|Failed!|error' "$results/$name.log" || true
+  [ "$code" -eq 0 ] || { echo "$name: dotnet test exited with $code"; status=1; }
 done
 
 # One closing line over all projects, counted from the TRX files.
@@ -33,5 +35,6 @@ if [ "$passed" -eq 0 ]; then
   echo "no tests ran"; status=1
 fi
 [ "$skipped" -gt 0 ] && { echo "skipped tests are not allowed: $skipped"; status=1; }
+[ "$failed" -gt 0 ] && status=1
 echo "$passed passed, $failed failed"
 exit $status

@@ -26,7 +26,17 @@ internal sealed class TcpServerConnection : IAsyncDisposable
 
     public void Start() => _connection.Start(OnFrame);
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    /// <summary>Closes after the requests in flight have queued their responses (bounded), then lets those frames leave.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!_inFlight.IsEmpty && !_connection.IsClosed && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     private void OnFrame(Frame frame)
     {
@@ -86,43 +96,47 @@ internal sealed class TcpServerConnection : IAsyncDisposable
 
     private async Task RunAsync(Frame frame, CancellationTokenSource cts)
     {
-        TransportMessage response;
         try
         {
-            response = await _handler.HandleAsync(new TransportMessage(frame.Headers, frame.Body), _peer, cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // Handlers are expected to turn failures into error responses; this is the last line of defence.
-            _logger.LogError(e, "Transport handler failed");
-            response = new TransportMessage();
-            response.Headers["Micro-Error"] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
+            TransportMessage response;
+            try
+            {
+                response = await _handler.HandleAsync(new TransportMessage(frame.Headers, frame.Body), _peer, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Handlers are expected to turn failures into error responses; this is the last line of defence.
+                _logger.LogError(e, "Transport handler failed");
+                response = new TransportMessage();
+                response.Headers["Micro-Error"] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
+            }
+
+            if (_connection.IsClosed)
+            {
+                return; // the client is gone; nobody to answer
+            }
+
+            try
+            {
+                _connection.Send(FrameType.Response, frame.Id, response.Headers, response.Body);
+            }
+            catch (MicroException e) when (e.Code == 413)
+            {
+                // The response is over the limit: tell the caller that instead of leaving it waiting.
+                var error = TransportMessage.NewHeaders(1);
+                error["Micro-Error"] = MicroException.InternalServerError(frame.Headers?.GetValueOrDefault("Micro-Service") ?? "go.micro.server", "response " + e.Detail).ToJson();
+                TrySend(frame.Id, error);
+            }
+            catch (MicroException e)
+            {
+                _logger.LogDebug("Response to request {Id} not sent: {Reason}", frame.Id, e.Detail);
+            }
         }
         finally
         {
+            // Only once the response is queued: closing waits for requests in flight, so none loses its answer.
             _inFlight.TryRemove(frame.Id, out _);
             cts.Dispose();
-        }
-
-        if (_connection.IsClosed)
-        {
-            return; // the client is gone; nobody to answer
-        }
-
-        try
-        {
-            _connection.Send(FrameType.Response, frame.Id, response.Headers, response.Body);
-        }
-        catch (MicroException e) when (e.Code == 413)
-        {
-            // The response is over the limit: tell the caller that instead of leaving it waiting.
-            var error = TransportMessage.NewHeaders(1);
-            error["Micro-Error"] = MicroException.InternalServerError(frame.Headers?.GetValueOrDefault("Micro-Service") ?? "go.micro.server", "response " + e.Detail).ToJson();
-            TrySend(frame.Id, error);
-        }
-        catch (MicroException e)
-        {
-            _logger.LogDebug("Response to request {Id} not sent: {Reason}", frame.Id, e.Detail);
         }
     }
 
