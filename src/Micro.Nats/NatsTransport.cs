@@ -314,33 +314,12 @@ public sealed class NatsTransport : IStreamingTransport
             }
 
             var reply = msg.Headers.TryGetValue(MessageStream.ReplyHeader, out var r) ? r.ToString() : "";
-            var headers = TransportMessage.NewHeaders(msg.Headers.Count);
-            foreach (var (k, v) in msg.Headers)
-            {
-                if (!k.StartsWith("Micro-Stream-", StringComparison.OrdinalIgnoreCase))
-                {
-                    headers[k] = v.ToString();
-                }
-            }
-
             if (id.Length == 0 || reply.Length == 0 || _handler is not ITransportStreamHandler streams)
             {
                 return;
             }
 
-            var stream = new MessageStream(_transport.PublishAsync, id, reply, headers, key => _streams.TryRemove(key, out _));
-            _streams[id] = stream;
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await streams.HandleStreamAsync(stream, new TransportPeer(Address, "nats"), stream.Cancelled).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    await stream.CompleteAsync(MicroException.InternalServerError("go.micro.server", e.Message).ToJson()).ConfigureAwait(false);
-                }
-            });
+            _streams[id] = MessageStream.Serve(streams, _transport.PublishAsync, id, reply, ToDictionary(msg.Headers), new TransportPeer(Address, "nats"), key => _streams.TryRemove(key, out _));
         }
 
         private static void TryCancel(CancellationTokenSource cts)

@@ -417,28 +417,8 @@ public sealed class RabbitMqTransport : IStreamingTransport
                 return;
             }
 
-            var request = TransportMessage.NewHeaders(headers.Count);
-            foreach (var (k, v) in headers)
-            {
-                if (!k.StartsWith("Micro-Stream-", StringComparison.OrdinalIgnoreCase))
-                {
-                    request[k] = v;
-                }
-            }
-
-            var stream = new MessageStream((queue, _, data, h) => PublishAsync(channel, _replyGate, queue, data, h), id, reply, request, key => _streams.TryRemove(key, out _));
-            _streams[id] = stream;
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await streams.HandleStreamAsync(stream, new TransportPeer(queue, "rabbitmq"), stream.Cancelled).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    await stream.CompleteAsync(MicroException.InternalServerError("go.micro.server", e.Message).ToJson()).ConfigureAwait(false);
-                }
-            });
+            _streams[id] = MessageStream.Serve(streams, (q, _, data, h) => PublishAsync(channel, _replyGate, q, data, h), id, reply, headers,
+                new TransportPeer(queue, "rabbitmq"), key => _streams.TryRemove(key, out _));
         }
 
         private static void TryCancel(CancellationTokenSource cts)

@@ -25,11 +25,19 @@ public abstract class RpcEnvelope
     /// <summary>The content type of the message inside the envelope.</summary>
     public abstract string InnerContentType { get; }
 
+    /// <summary>The envelope of a content type, or null. Runs on every request and call attempt, so it does not allocate.</summary>
     public static RpcEnvelope? For(string? contentType)
     {
-        var type = contentType?.Split(';')[0].Trim();
-        return string.Equals(type, JsonRpc.ContentType, StringComparison.OrdinalIgnoreCase) ? JsonRpc
-            : string.Equals(type, ProtoRpc.ContentType, StringComparison.OrdinalIgnoreCase) ? ProtoRpc
+        if (contentType is null)
+        {
+            return null;
+        }
+
+        var type = contentType.AsSpan();
+        var semicolon = type.IndexOf(';');
+        type = (semicolon >= 0 ? type[..semicolon] : type).Trim();
+        return type.Equals(JsonRpc.ContentType, StringComparison.OrdinalIgnoreCase) ? JsonRpc
+            : type.Equals(ProtoRpc.ContentType, StringComparison.OrdinalIgnoreCase) ? ProtoRpc
             : null;
     }
 

@@ -41,6 +41,38 @@ public sealed class MessageStream : ITransportStream
         _forget = forget;
     }
 
+    /// <summary>
+    /// The server side of an <see cref="OpenOp"/> message: makes the stream (request headers without the stream's own)
+    /// and runs <paramref name="handler"/> on it; a handler that throws ends the stream with the error JSON.
+    /// </summary>
+    public static MessageStream Serve(ITransportStreamHandler handler, Func<string, string, ReadOnlyMemory<byte>, Dictionary<string, string>, Task> publish,
+        string id, string replyTo, IReadOnlyDictionary<string, string> openHeaders, TransportPeer peer, Action<string> forget)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var request = TransportMessage.NewHeaders(openHeaders.Count);
+        foreach (var (k, v) in openHeaders)
+        {
+            if (!k.StartsWith("Micro-Stream-", StringComparison.OrdinalIgnoreCase))
+            {
+                request[k] = v;
+            }
+        }
+
+        var stream = new MessageStream(publish, id, replyTo, request, forget);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await handler.HandleStreamAsync(stream, peer, stream.Cancelled).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await stream.CompleteAsync(MicroException.InternalServerError("go.micro.server", e.Message).ToJson()).ConfigureAwait(false);
+            }
+        });
+        return stream;
+    }
+
     public string Id { get; }
 
     public string PeerSubject { get; }
