@@ -11,6 +11,12 @@ command -v kill >/dev/null || need_apt+=(procps)
 [ -x /usr/sbin/nats-server ] || need_apt+=(nats-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
 [ -x /usr/bin/etcd ] || need_apt+=(etcd-server etcd-client)
+# Native AOT publishing links with clang and zlib.
+command -v clang >/dev/null || need_apt+=(clang)
+[ -e /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
+# The dashboard's browser tests drive Debian's chromium; the bot's XMPP tests run prosody.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/prosody ] || need_apt+=(prosody)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"

@@ -47,6 +47,8 @@ public sealed class ContractGenerator : IIncrementalGenerator
         var service = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
         var name = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string
                    ?? (type.Name.Length > 1 && type.Name[0] == 'I' && char.IsUpper(type.Name[1]) ? type.Name.Substring(1) : type.Name);
+        var jsonContext = (attribute.NamedArguments.FirstOrDefault(a => a.Key == "JsonContext").Value.Value as ITypeSymbol)?
+            .ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         var diagnostics = new List<DiagnosticInfo>();
         var location = type.Locations.FirstOrDefault();
         if (type.IsGenericType || type.ContainingType is { IsGenericType: true })
@@ -64,7 +66,7 @@ public sealed class ContractGenerator : IIncrementalGenerator
         foreach (var method in members)
         {
             var where = method.Locations.FirstOrDefault();
-            var returnKind = Classify(method.ReturnType, out var response);
+            var returnKind = Classify(method.ReturnType, out var response, out var responseType);
             if (returnKind == Shape.None)
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.WrongReturnType, where, type.Name, method.Name, method.ReturnType.ToDisplayString()));
@@ -77,10 +79,11 @@ public sealed class ContractGenerator : IIncrementalGenerator
                 continue;
             }
 
-            var clientStreams = Classify(method.Parameters[0].Type, out var request) == Shape.AsyncEnumerable;
+            var clientStreams = Classify(method.Parameters[0].Type, out var request, out var requestType) == Shape.AsyncEnumerable;
             if (!clientStreams)
             {
-                request = method.Parameters[0].Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                requestType = method.Parameters[0].Type;
+                request = requestType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             }
 
             var kind = (clientStreams, returnKind) switch
@@ -98,7 +101,8 @@ public sealed class ContractGenerator : IIncrementalGenerator
                 continue;
             }
 
-            methods.Add(new ContractMethod(method.Name, kind, request, response, method.Parameters[0].Name, method.Parameters[1].Name));
+            methods.Add(new ContractMethod(method.Name, kind, request, response, method.Parameters[0].Name, method.Parameters[1].Name,
+                ValueWriter.Describe(requestType!), ValueWriter.Describe(responseType!)));
         }
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
@@ -110,15 +114,18 @@ public sealed class ContractGenerator : IIncrementalGenerator
             name,
             methods.ToImmutableArray(),
             diagnostics.ToImmutableArray(),
-            (ns is null ? "" : ns + ".") + type.Name + ".Micro.g.cs");
+            (ns is null ? "" : ns + ".") + type.Name + ".Micro.g.cs",
+            JsonContext: jsonContext);
     }
 
-    private static Shape Classify(ITypeSymbol type, out string element)
+    private static Shape Classify(ITypeSymbol type, out string element, out ITypeSymbol? elementType)
     {
         element = "";
+        elementType = null;
         if (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named)
         {
-            element = named.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            elementType = named.TypeArguments[0];
+            element = elementType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             switch (named.ConstructedFrom.ToDisplayString())
             {
                 case "System.Threading.Tasks.Task<TResult>": return Shape.Task;
@@ -142,17 +149,19 @@ public sealed class ContractGenerator : IIncrementalGenerator
 /// <summary>Everything emitted for one contract (value-equal, so unchanged contracts are not regenerated).</summary>
 internal sealed record Contract(string? Namespace, string Interface, string Accessibility, string Service, string Name,
     ImmutableArray<ContractMethod> Methods, ImmutableArray<DiagnosticInfo> Diagnostics, string HintName,
-    bool DeclareInterface = false, string ContentType = "application/json")
+    bool DeclareInterface = false, string ContentType = "application/json", string? JsonContext = null)
 {
     public bool Equals(Contract? other)
         => other is not null && Namespace == other.Namespace && Interface == other.Interface && Accessibility == other.Accessibility
            && Service == other.Service && Name == other.Name && Methods.SequenceEqual(other.Methods) && Diagnostics.SequenceEqual(other.Diagnostics)
-           && DeclareInterface == other.DeclareInterface && ContentType == other.ContentType;
+           && DeclareInterface == other.DeclareInterface && ContentType == other.ContentType && JsonContext == other.JsonContext;
 
     public override int GetHashCode() => (Interface + Service + Name).GetHashCode();
 }
 
-internal sealed record ContractMethod(string Name, string Kind, string Request, string Response, string RequestParameter, string TokenParameter);
+/// <summary>One endpoint; <c>RequestValue</c>/<c>ResponseValue</c> are C# expressions building its registry descriptions.</summary>
+internal sealed record ContractMethod(string Name, string Kind, string Request, string Response, string RequestParameter, string TokenParameter,
+    string RequestValue, string ResponseValue);
 
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, Location? Location, params object[] Arguments)
 {

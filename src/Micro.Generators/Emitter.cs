@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text;
 
 namespace Micro.Generators;
@@ -109,9 +110,10 @@ internal static class Emitter
         sb.AppendLine("    }");
         sb.AppendLine();
         sb.AppendLine($"    /// <summary>Server binding of {c.Interface.Replace("global::", "")}: endpoints that call the implementation directly.</summary>");
+        EmitRegistrations(sb, c);
         sb.AppendLine($"    {c.Accessibility} static partial class {c.Name}Binding");
         sb.AppendLine("    {");
-        sb.AppendLine($"        public static global::System.Collections.Generic.IReadOnlyList<global::Micro.Server.EndpointDescriptor> Endpoints<TImplementation>() where TImplementation : class, {c.Interface}");
+        sb.AppendLine($"        public static global::System.Collections.Generic.IReadOnlyList<global::Micro.Server.EndpointDescriptor> Endpoints<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>() where TImplementation : class, {c.Interface}");
         sb.AppendLine("            => new global::Micro.Server.EndpointDescriptor[]");
         sb.AppendLine("            {");
         foreach (var m in c.Methods)
@@ -122,7 +124,9 @@ internal static class Emitter
                 "UnaryTask" or "UnaryValueTask" => "Unary",
                 _ => m.Kind,
             };
-            sb.AppendLine($"                global::Micro.Server.ContractEndpoints.{factory}<TImplementation, {m.Request}, {m.Response}>({endpoint}, static (handler, request, cancellationToken) => handler.{m.Name}(request, cancellationToken)),");
+            sb.AppendLine($"                global::Micro.Server.ContractEndpoints.{factory}<TImplementation, {m.Request}, {m.Response}>({endpoint}, static (handler, request, cancellationToken) => handler.{m.Name}(request, cancellationToken),");
+            sb.AppendLine($"                    {m.RequestValue},");
+            sb.AppendLine($"                    {m.ResponseValue}),");
         }
 
         sb.AppendLine("            };");
@@ -138,12 +142,52 @@ internal static class Emitter
         sb.AppendLine($"    {c.Accessibility} static partial class {c.Name}MicroBuilderExtensions");
         sb.AppendLine("    {");
         sb.AppendLine($"        /// <summary>Serves {c.Interface.Replace("global::", "")} with <typeparamref name=\"TImplementation\"/> from DI.</summary>");
-        sb.AppendLine($"        public static global::Micro.Hosting.MicroBuilder Add{c.Name}<TImplementation>(this global::Micro.Hosting.MicroBuilder builder, global::Microsoft.Extensions.DependencyInjection.ServiceLifetime lifetime = global::Microsoft.Extensions.DependencyInjection.ServiceLifetime.Singleton)");
+        sb.AppendLine($"        public static global::Micro.Hosting.MicroBuilder Add{c.Name}<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(this global::Micro.Hosting.MicroBuilder builder, global::Microsoft.Extensions.DependencyInjection.ServiceLifetime lifetime = global::Microsoft.Extensions.DependencyInjection.ServiceLifetime.Singleton)");
         sb.AppendLine($"            where TImplementation : class, {c.Interface}");
         sb.AppendLine($"            => builder.AddEndpoints<TImplementation>({(c.Namespace is null ? "global::" : "global::" + c.Namespace + ".")}{c.Name}Binding.Endpoints<TImplementation>(), lifetime);");
         sb.AppendLine("    }");
         sb.AppendLine("}");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Registers, when the contract's assembly loads, what its codecs need without reflection: the JSON context named by
+    /// the contract, or the protobuf parsers of a .proto service's messages.
+    /// </summary>
+    private static void EmitRegistrations(StringBuilder sb, Contract c)
+    {
+        var lines = new System.Collections.Generic.List<string>();
+        if (c.JsonContext is not null)
+        {
+            lines.Add($"global::Micro.Codec.MicroJsonTypes.Add({c.JsonContext}.Default);");
+        }
+
+        if (c.ContentType == "application/protobuf")
+        {
+            foreach (var type in c.Methods.SelectMany(m => new[] { m.Request, m.Response }).Distinct())
+            {
+                lines.Add($"global::Micro.Codec.ProtobufCodec.Register({type}.Parser);");
+            }
+        }
+
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        sb.AppendLine($"    file static class {c.Name}MicroRegistrations");
+        sb.AppendLine("    {");
+        sb.AppendLine("        [global::System.Runtime.CompilerServices.ModuleInitializer]");
+        sb.AppendLine("        internal static void Register()");
+        sb.AppendLine("        {");
+        foreach (var line in lines)
+        {
+            sb.AppendLine("            " + line);
+        }
+
+        sb.AppendLine("        }");
+        sb.AppendLine("    }");
+        sb.AppendLine();
     }
 
     /// <summary>The interface of a contract that comes from a .proto service (C# contracts declare their own).</summary>

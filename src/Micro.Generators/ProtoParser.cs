@@ -38,8 +38,10 @@ internal static class ProtoParser
                     (true, false) => "ClientStream",
                     _ => "Bidirectional",
                 };
-                methods.Add(new ContractMethod(rpc.Groups[1].Value, kind, TypeName(rpc.Groups[3].Value, package, ns), TypeName(rpc.Groups[5].Value, package, ns),
-                    clientStreams ? "requests" : "request", "cancellationToken"));
+                var request = TypeName(rpc.Groups[3].Value, package, ns);
+                var response = TypeName(rpc.Groups[5].Value, package, ns);
+                methods.Add(new ContractMethod(rpc.Groups[1].Value, kind, request, response, clientStreams ? "requests" : "request", "cancellationToken",
+                    $"global::Micro.Server.ProtoDescriber.Describe({request}.Descriptor)", $"global::Micro.Server.ProtoDescriber.Describe({response}.Descriptor)"));
             }
 
             var prefix = ns.Length > 0 ? "global::" + ns + "." : "global::";

@@ -16,9 +16,20 @@ public sealed class GeneratorTests
         namespace Shop;
 
         public sealed record OrderRequest(string Id);
-        public sealed record OrderReply(string Id, decimal Total);
+        public sealed record OrderReply(string Id, decimal Total, IReadOnlyList<Line> Lines, Dictionary<string, int> Stock, Status? Status);
+        public sealed record Line([property: System.Text.Json.Serialization.JsonPropertyName("sku_code")] string Sku, byte[] Note);
+        public enum Status { Open, Shipped }
 
-        [MicroContract("shop.orders")]
+        // Stands in for a System.Text.Json source-generated context (that generator does not run in this test).
+        public sealed class ShopJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+            public ShopJson() : base(null) { }
+            public static ShopJson Default { get; } = new();
+            protected override System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
+            public override System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(System.Type type) => null;
+        }
+
+        [MicroContract("shop.orders", JsonContext = typeof(ShopJson))]
         public interface IOrders
         {
             Task<OrderReply> Get(OrderRequest request, CancellationToken cancellationToken);
@@ -121,8 +132,24 @@ public sealed class ProtoContractTests
 
     // What Grpc.Tools would generate for the messages, reduced to the types (the generator only names them).
     private const string Messages = """
-        namespace Shop.Proto { public sealed class OrderRequest { } public sealed class OrderReply { } }
-        namespace Google.Protobuf.WellKnownTypes { public sealed class Empty { } }
+        namespace Shop.Proto { public sealed class OrderRequest : Micro.Tests.Stub<OrderRequest> { } public sealed class OrderReply : Micro.Tests.Stub<OrderReply> { } }
+        namespace Google.Protobuf.WellKnownTypes { public sealed class Empty : Micro.Tests.Stub<Empty> { } }
+        namespace Micro.Tests
+        {
+            // Just enough of a generated message for the emitted code to compile against: Parser, Descriptor, IMessage<T>.
+            public abstract class Stub<T> : Google.Protobuf.IMessage<T> where T : Stub<T>
+            {
+                public static Google.Protobuf.MessageParser<T> Parser => throw null!;
+                public static Google.Protobuf.Reflection.MessageDescriptor Descriptor => throw null!;
+                Google.Protobuf.Reflection.MessageDescriptor Google.Protobuf.IMessage.Descriptor => throw null!;
+                public void MergeFrom(T message) => throw null!;
+                public void MergeFrom(Google.Protobuf.CodedInputStream input) => throw null!;
+                public void WriteTo(Google.Protobuf.CodedOutputStream output) => throw null!;
+                public int CalculateSize() => throw null!;
+                public T Clone() => throw null!;
+                public bool Equals(T? other) => ReferenceEquals(this, other);
+            }
+        }
         """;
 
     private sealed class ProtoFile(string path, string text) : AdditionalText
@@ -138,8 +165,10 @@ public sealed class ProtoContractTests
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Select(p => MetadataReference.CreateFromFile(p))
             .Append(MetadataReference.CreateFromFile(typeof(Micro.Contracts.MicroContractAttribute).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(Google.Protobuf.IMessage).Assembly.Location))
             .ToArray();
-        var compilation = CSharpCompilation.Create("ProtoUnderTest", [CSharpSyntaxTree.ParseText(Messages)], references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var compilation = CSharpCompilation.Create("ProtoUnderTest", [CSharpSyntaxTree.ParseText(Messages, new CSharpParseOptions(LanguageVersion.Latest))], references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var driver = CSharpGeneratorDriver.Create([new ContractGenerator().AsSourceGenerator()], [new ProtoFile("orders.proto", Proto)])
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         Assert.Empty(diagnostics);
@@ -151,6 +180,8 @@ public sealed class ProtoContractTests
         Assert.Contains("global::System.Threading.Tasks.Task<global::Shop.Proto.OrderReply> Ping(global::Google.Protobuf.WellKnownTypes.Empty request", generated);
         Assert.Contains("public OrdersClient(global::Micro.Client.IMicroClient client, string service, global::Micro.Client.CallOptions? options = null, string contentType = \"application/protobuf\")", generated);
         Assert.Contains("ContractEndpoints.Unary<TImplementation, global::Shop.Proto.OrderRequest, global::Shop.Proto.OrderReply>(\"Orders.Get\"", generated);
-        Assert.Contains("AddOrders<TImplementation>", generated);
+        Assert.Contains("AddOrders<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(", generated);
+        Assert.Contains("global::Micro.Server.ProtoDescriber.Describe(global::Shop.Proto.OrderRequest.Descriptor)", generated);
+        Assert.Contains("global::Micro.Codec.ProtobufCodec.Register(global::Google.Protobuf.WellKnownTypes.Empty.Parser);", generated);
     }
 }

@@ -23,6 +23,16 @@ internal static class Programs
 
     public static string PubSubPublisher => Dll("examples/PubSub/Publisher", "pubsub-publisher.dll");
 
+    /// <summary>The Native AOT build of the Greeter service that eng/publish-aot.sh (run by eng/test.sh) makes.</summary>
+    public static string GreeterServiceAot
+    {
+        get
+        {
+            var path = Path.Combine(Root, ".build", "aot", "greeter", "greeter-service");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"no Native AOT greeter at {path}: run eng/publish-aot.sh (eng/test.sh runs it before the tests).");
+        }
+    }
+
     private static string Dll(string project, string name)
     {
         var path = Path.Combine(Root, project, "bin", Metadata("Configuration"), "net10.0", name);
@@ -38,8 +48,14 @@ internal sealed class RunningProcess : IAsyncDisposable
 
     public RunningProcess(string dll, IEnumerable<string> args, IDictionary<string, string> environment, string? input = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
+        // A .dll runs on the dotnet host; anything else is a native executable (a Native AOT build).
+        var native = !dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(native ? dll : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false };
+        if (!native)
+        {
+            info.ArgumentList.Add(dll);
+        }
+
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

@@ -9,3 +9,10 @@ public sealed class TcpStreamTests : StreamContractTests
 
     protected override int Window => TcpStream.Window;
 }
+
+public sealed class HttpStreamTests : StreamContractTests
+{
+    protected override IStreamingTransport CreateTransport() => new Micro.Transport.Http.HttpTransport();
+
+    protected override int Window => MessageStream.Window;
+}

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Micro.Contracts;
 
 namespace Greeter.Contracts;
@@ -10,8 +11,13 @@ public sealed record HelloResponse(string Msg);
 /// The contract: the service implements it, clients call it through the generated <c>GreeterClient</c>, and the
 /// generated <c>AddGreeter&lt;T&gt;()</c> serves endpoint <c>Greeter.Hello</c>, the same endpoint a plain class would expose.
 /// </summary>
-[MicroContract("greeter")]
+[MicroContract("greeter", JsonContext = typeof(GreeterJsonContext))]
 public interface IGreeter
 {
     Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>Source-generated JSON for the contract's messages: no reflection, so the service publishes with Native AOT.</summary>
+[JsonSerializable(typeof(HelloRequest))]
+[JsonSerializable(typeof(HelloResponse))]
+public sealed partial class GreeterJsonContext : JsonSerializerContext;

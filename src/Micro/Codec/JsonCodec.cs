@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Micro.Codec;
 
@@ -10,7 +11,13 @@ public sealed class JsonCodec : ICodec
 
     public JsonCodec(JsonSerializerOptions? options = null)
     {
+        if (options is { TypeInfoResolver: null, IsReadOnly: false })
+        {
+            options.TypeInfoResolver = new MicroJsonResolver();
+        }
+
         Options = options ?? DefaultOptions;
+        Options.MakeReadOnly();
     }
 
     /// <summary>The options used unless others are given; add a source-generated context to its resolver chain for speed.</summary>
@@ -20,7 +27,7 @@ public sealed class JsonCodec : ICodec
 
     public string ContentType => MediaType;
 
-    public ReadOnlyMemory<byte> Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+    public ReadOnlyMemory<byte> Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
 
     public T Decode<T>(ReadOnlyMemory<byte> data)
     {
@@ -32,7 +39,7 @@ public sealed class JsonCodec : ICodec
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(data.Span, Options);
+            var value = JsonSerializer.Deserialize(data.Span, TypeInfo<T>());
             return value ?? throw MicroException.BadRequest("go.micro.codec", $"request body is JSON null; expected {typeof(T).Name}");
         }
         catch (JsonException e)
@@ -45,6 +52,39 @@ public sealed class JsonCodec : ICodec
         }
     }
 
+    // Metadata by JsonTypeInfo (never the reflection-only overloads), so trimmed and AOT apps work from registered contexts.
+    private JsonTypeInfo<T> TypeInfo<T>()
+    {
+        if (ReferenceEquals(Options, DefaultOptions) && DefaultTypeInfo<T>.Value is { } cached)
+        {
+            return cached;
+        }
+
+        JsonTypeInfo<T> info;
+        try
+        {
+            info = (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+        }
+        catch (NotSupportedException e)
+        {
+            throw MicroException.InternalServerError("go.micro.codec",
+                $"no JSON metadata for {typeof(T).FullName}: reflection is off (trimmed or Native AOT build), so add [JsonSerializable(typeof({typeof(T).Name}))] " +
+                $"to a JsonSerializerContext and name it in [MicroContract(JsonContext = ...)] or call MicroJsonTypes.Add(context.Default) ({e.Message})");
+        }
+
+        if (ReferenceEquals(Options, DefaultOptions))
+        {
+            DefaultTypeInfo<T>.Value = info;
+        }
+
+        return info;
+    }
+
+    private static class DefaultTypeInfo<T>
+    {
+        public static JsonTypeInfo<T>? Value;
+    }
+
     private static JsonSerializerOptions CreateDefaultOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
@@ -53,8 +93,9 @@ public sealed class JsonCodec : ICodec
             PropertyNameCaseInsensitive = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            TypeInfoResolver = new MicroJsonResolver(),
         };
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }

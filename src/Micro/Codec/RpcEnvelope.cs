@@ -58,7 +58,7 @@ public abstract class RpcEnvelope
 
         // Go's json.Encoder ends each value with a newline; kept so the bytes match a Go peer's.
         public override ReadOnlyMemory<byte> WrapRequest(string method, ulong id, ReadOnlyMemory<byte> inner)
-            => Encoding.UTF8.GetBytes($"{{\"method\":{JsonSerializer.Serialize(method)},\"params\":[{Inner(inner)}],\"id\":{id}}}\n");
+            => Encoding.UTF8.GetBytes($"{{\"method\":{JsonSerializer.Serialize(method, ErrorJsonContext.Default.String)},\"params\":[{Inner(inner)}],\"id\":{id}}}\n");
 
         public override RpcRequestEnvelope UnwrapRequest(ReadOnlyMemory<byte> body)
         {
@@ -80,7 +80,7 @@ public abstract class RpcEnvelope
         }
 
         public override ReadOnlyMemory<byte> WrapResponse(RpcRequestEnvelope request, ReadOnlyMemory<byte> inner, string? error)
-            => Encoding.UTF8.GetBytes($"{{\"id\":{request.IdJson},\"result\":{(error is null ? Inner(inner) : "null")},\"error\":{(error is null ? "null" : JsonSerializer.Serialize(error))}}}\n");
+            => Encoding.UTF8.GetBytes($"{{\"id\":{request.IdJson},\"result\":{(error is null ? Inner(inner) : "null")},\"error\":{(error is null ? "null" : JsonSerializer.Serialize(error, ErrorJsonContext.Default.String))}}}\n");
 
         public override (ReadOnlyMemory<byte> Inner, string? Error) UnwrapResponse(ReadOnlyMemory<byte> body)
         {

@@ -14,4 +14,10 @@ public sealed class MicroContractAttribute(string service) : Attribute
 
     /// <summary>The handler name in endpoint names (<c>Greeter</c> in <c>Greeter.Hello</c>).</summary>
     public string? Name { get; init; }
+
+    /// <summary>
+    /// A <c>JsonSerializerContext</c> holding the contract's messages: registered with the JSON codec when the assembly
+    /// loads, so JSON needs no reflection (required for trimmed and Native AOT apps, faster everywhere).
+    /// </summary>
+    public Type? JsonContext { get; init; }
 }

@@ -31,7 +31,7 @@ public sealed class MicroException : Exception
     /// <summary>True when the failure happened reaching the node (dial, connection lost), not in the service.</summary>
     public bool IsTransportError { get; init; }
 
-    public override string Message => $"{{\"id\":{JsonSerializer.Serialize(Id)},\"code\":{Code},\"detail\":{JsonSerializer.Serialize(Detail)},\"status\":{JsonSerializer.Serialize(Status)}}}";
+    public override string Message => $"{{\"id\":{JsonSerializer.Serialize(Id, ErrorJsonContext.Default.String)},\"code\":{Code},\"detail\":{JsonSerializer.Serialize(Detail, ErrorJsonContext.Default.String)},\"status\":{JsonSerializer.Serialize(Status, ErrorJsonContext.Default.String)}}}";
 
     public string ToJson() => JsonSerializer.Serialize(new ErrorJson(Id, Code, Detail, Status), ErrorJsonContext.Default.ErrorJson);
 
@@ -88,4 +88,5 @@ internal sealed record ErrorJson(
     [property: JsonPropertyName("status")] string? Status);
 
 [JsonSerializable(typeof(ErrorJson))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class ErrorJsonContext : JsonSerializerContext;

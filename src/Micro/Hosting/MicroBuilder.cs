@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Micro.Client;
 using Micro.Server;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,9 @@ public sealed class MicroBuilder
     /// (<paramref name="name"/> defaults to the class name). Singleton by default; scoped or transient handlers are
     /// resolved per request in a fresh DI scope.
     /// </summary>
-    public MicroBuilder AddHandler<THandler>(string? name = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    [RequiresUnreferencedCode(ReflectionHandlers.Message)]
+    [RequiresDynamicCode(ReflectionHandlers.Message)]
+    public MicroBuilder AddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(string? name = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where THandler : class
     {
         Services.TryAdd(new ServiceDescriptor(typeof(THandler), typeof(THandler), lifetime));
@@ -41,7 +44,9 @@ public sealed class MicroBuilder
     /// Subscribes the <see cref="SubscribeAttribute"/> methods of <typeparamref name="TSubscriber"/> to their topics
     /// (the instance comes from DI, singleton by default).
     /// </summary>
-    public MicroBuilder AddSubscriber<TSubscriber>()
+    [RequiresUnreferencedCode(ReflectionHandlers.Message)]
+    [RequiresDynamicCode(ReflectionHandlers.Message)]
+    public MicroBuilder AddSubscriber<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSubscriber>()
         where TSubscriber : class
     {
         Services.TryAddSingleton<TSubscriber>();
@@ -61,7 +66,7 @@ public sealed class MicroBuilder
     }
 
     /// <summary>Serves endpoints built elsewhere (generated contract bindings) with <typeparamref name="THandler"/> from DI.</summary>
-    public MicroBuilder AddEndpoints<THandler>(IEnumerable<EndpointDescriptor> endpoints, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    public MicroBuilder AddEndpoints<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(IEnumerable<EndpointDescriptor> endpoints, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where THandler : class
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -100,6 +105,16 @@ public sealed class MicroBuilder
     {
         Services.AddSingleton(configure);
         return this;
+    }
+
+    /// <summary>
+    /// Makes a plugin's registries, transports and brokers selectable by name, named in code rather than found by assembly
+    /// name: what trimmed and Native AOT apps do (e.g. <c>AddPlugin(new NatsPlugin())</c>), since they load no assemblies.
+    /// </summary>
+    public MicroBuilder AddPlugin(IMicroPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        return ConfigurePlugins(plugin.Register);
     }
 
     internal HandlerLifetimes Lifetimes { get; } = new();

@@ -73,6 +73,9 @@ public sealed class MicroPlugins
 
         return factory ?? throw new ArgumentException(
             $"{kind}: unknown {kind} '{name}'; available: {string.Join(", ", known())}" +
-            (PluginLoader.AssemblyFor(name) is { } assembly ? $" (for '{name}', add the {assembly} package)." : "."));
+            (PluginLoader.AssemblyFor(name) is { } assembly
+                ? $" (for '{name}', add the {assembly} package" +
+                  (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ")." : $"; this is a Native AOT build, so also name it in code: builder.Micro.AddPlugin(new ...Plugin()) from {assembly}).")
+                : "."));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Micro.Client;
 using Micro.Server;
 using Microsoft.Extensions.Configuration;
@@ -60,14 +61,18 @@ public sealed class MicroServiceBuilder
 
     public MicroBuilder Micro => _micro;
 
-    public MicroServiceBuilder AddHandler<THandler>(string? name = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    [RequiresUnreferencedCode(Server.ReflectionHandlers.Message)]
+    [RequiresDynamicCode(Server.ReflectionHandlers.Message)]
+    public MicroServiceBuilder AddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(string? name = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where THandler : class
     {
         _micro.AddHandler<THandler>(name, lifetime);
         return this;
     }
 
-    public MicroServiceBuilder AddSubscriber<TSubscriber>()
+    [RequiresUnreferencedCode(Server.ReflectionHandlers.Message)]
+    [RequiresDynamicCode(Server.ReflectionHandlers.Message)]
+    public MicroServiceBuilder AddSubscriber<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSubscriber>()
         where TSubscriber : class
     {
         _micro.AddSubscriber<TSubscriber>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Micro.Hosting;
@@ -10,8 +11,9 @@ public interface IMicroPlugin
 
 /// <summary>Names the <see cref="IMicroPlugin"/> type of a plugin assembly.</summary>
 [AttributeUsage(AttributeTargets.Assembly)]
-public sealed class MicroPluginAttribute(Type pluginType) : Attribute
+public sealed class MicroPluginAttribute([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] Type pluginType) : Attribute
 {
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
     public Type PluginType { get; } = pluginType;
 }
 

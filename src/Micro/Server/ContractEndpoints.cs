@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Micro.Registry;
 
 namespace Micro.Server;
@@ -8,31 +9,32 @@ namespace Micro.Server;
 /// </summary>
 public static class ContractEndpoints
 {
-    public static EndpointDescriptor Unary<THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response)
         where THandler : class
-        => new(Describe<TRequest, TResponse>(name, stream: false), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
+        => new(Describe(name, request, response, stream: false), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
 
-    public static EndpointDescriptor Unary<THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response)
         where THandler : class
-        => new(Describe<TRequest, TResponse>(name, stream: false), HandlerEndpoints.BindInvoker(call));
+        => new(Describe(name, request, response, stream: false), HandlerEndpoints.BindInvoker(call));
 
-    public static EndpointDescriptor ServerStream<THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call)
+    public static EndpointDescriptor ServerStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response)
         where THandler : class
-        => new(Describe<TRequest, TResponse>(name, stream: true), null, StreamEndpoints.ServerStreaming(call));
+        => new(Describe(name, request, response, stream: true), null, StreamEndpoints.ServerStreaming(call));
 
-    public static EndpointDescriptor ClientStream<THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call)
+    public static EndpointDescriptor ClientStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call, Value request, Value response)
         where THandler : class
-        => new(Describe<TRequest, TResponse>(name, stream: true), null, StreamEndpoints.ClientStreaming(call));
+        => new(Describe(name, request, response, stream: true), null, StreamEndpoints.ClientStreaming(call));
 
-    public static EndpointDescriptor Bidirectional<THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call)
+    public static EndpointDescriptor Bidirectional<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response)
         where THandler : class
-        => new(Describe<TRequest, TResponse>(name, stream: true), null, StreamEndpoints.Bidirectional(call));
+        => new(Describe(name, request, response, stream: true), null, StreamEndpoints.Bidirectional(call));
 
-    private static Endpoint Describe<TRequest, TResponse>(string name, bool stream) => new()
+    // Descriptions come from the generator (written at compile time), not from reflection: bindings stay trim/AOT safe.
+    private static Endpoint Describe(string name, Value request, Value response, bool stream) => new()
     {
         Name = name,
-        Request = ValueDescriber.Describe(typeof(TRequest), typeof(TRequest).Name),
-        Response = ValueDescriber.Describe(typeof(TResponse), typeof(TResponse).Name),
+        Request = request,
+        Response = response,
         Metadata = new Dictionary<string, string> { ["stream"] = stream ? "true" : "false" },
     };
 }

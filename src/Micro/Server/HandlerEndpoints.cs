@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Micro.Registry;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,8 @@ namespace Micro.Server;
 /// </summary>
 public static class HandlerEndpoints
 {
+    [RequiresUnreferencedCode(ReflectionHandlers.Message)]
+    [RequiresDynamicCode(ReflectionHandlers.Message)]
     public static IReadOnlyList<EndpointDescriptor> From(Type handlerType, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(handlerType);
@@ -98,12 +101,12 @@ public static class HandlerEndpoints
         return false;
     }
 
-    private static Func<IServiceProvider, RequestHandler> Bind<THandler, TRequest, TResponse>(MethodInfo method, bool hasToken)
+    private static Func<IServiceProvider, RequestHandler> Bind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(MethodInfo method, bool hasToken)
         where THandler : class
         => BindInvoker(MakeInvoker<THandler, TRequest, TResponse>(method, hasToken));
 
     /// <summary>A request handler that decodes, resolves the handler from DI (per request when scoped), invokes and encodes.</summary>
-    internal static Func<IServiceProvider, RequestHandler> BindInvoker<THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> invoke)
+    internal static Func<IServiceProvider, RequestHandler> BindInvoker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> invoke)
         where THandler : class
     {
         return services =>

@@ -62,7 +62,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _middleware = (middleware ?? []).ToArray();
-        _descriptors = endpoints.Concat(HandlerEndpoints.From(typeof(Debug))).ToArray();
+        _descriptors = endpoints.Concat(Debug.Endpoints()).ToArray();
         Id = string.IsNullOrWhiteSpace(options.Id) ? $"{options.Name}-{Guid.NewGuid()}" : options.Id;
         if (string.IsNullOrWhiteSpace(options.Name))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Micro.Codec;
@@ -38,6 +39,8 @@ internal static class StreamEndpoints
     public static bool IsStream(MethodInfo method)
         => IsAsyncEnumerable(method.ReturnType, out _) || (method.GetParameters() is { Length: > 0 } p && IsAsyncEnumerable(p[0].ParameterType, out _));
 
+    [RequiresUnreferencedCode(ReflectionHandlers.Message)]
+    [RequiresDynamicCode(ReflectionHandlers.Message)]
     public static Func<IServiceProvider, StreamHandler> Bind(Type handlerType, MethodInfo method)
     {
         var parameters = method.GetParameters();
@@ -73,6 +76,8 @@ internal static class StreamEndpoints
             .MakeGenericMethod(handlerType, requestType, responseType).Invoke(null, [method])!;
     }
 
+    [RequiresUnreferencedCode(ReflectionHandlers.Message)]
+    [RequiresDynamicCode(ReflectionHandlers.Message)]
     public static (Type Request, Type Response) MessageTypes(MethodInfo method)
     {
         var p = method.GetParameters()[0].ParameterType;
@@ -93,19 +98,19 @@ internal static class StreamEndpoints
         return false;
     }
 
-    private static THandler Resolve<THandler>(IServiceProvider services) where THandler : class
+    private static THandler Resolve<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(IServiceProvider services) where THandler : class
         => services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
 
-    private static Func<IServiceProvider, StreamHandler> ServerStreamingMethod<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    private static Func<IServiceProvider, StreamHandler> ServerStreamingMethod<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
         => ServerStreaming(method.CreateDelegate<Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>>>());
 
-    private static Func<IServiceProvider, StreamHandler> ClientStreamingMethod<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    private static Func<IServiceProvider, StreamHandler> ClientStreamingMethod<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
         => ClientStreaming(method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>>>());
 
-    private static Func<IServiceProvider, StreamHandler> BidirectionalMethod<THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
+    private static Func<IServiceProvider, StreamHandler> BidirectionalMethod<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(MethodInfo method) where THandler : class
         => Bidirectional(method.CreateDelegate<Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>>>());
 
-    internal static Func<IServiceProvider, StreamHandler> ServerStreaming<THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class
+    internal static Func<IServiceProvider, StreamHandler> ServerStreaming<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class
         => services =>
         {
             var handler = Resolve<THandler>(services);
@@ -120,14 +125,14 @@ internal static class StreamEndpoints
             };
         };
 
-    internal static Func<IServiceProvider, StreamHandler> ClientStreaming<THandler, TRequest, TResponse>(Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call) where THandler : class
+    internal static Func<IServiceProvider, StreamHandler> ClientStreaming<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call) where THandler : class
         => services =>
         {
             var handler = Resolve<THandler>(services);
             return async (stream, ct) => await stream.SendAsync(await call(handler, stream.ReadAllAsync<TRequest>(ct), ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         };
 
-    internal static Func<IServiceProvider, StreamHandler> Bidirectional<THandler, TRequest, TResponse>(Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class
+    internal static Func<IServiceProvider, StreamHandler> Bidirectional<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call) where THandler : class
         => services =>
         {
             var handler = Resolve<THandler>(services);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Micro.Broker;
 using Micro.Codec;
@@ -25,6 +26,8 @@ public delegate BrokerHandler SubscriberMiddleware(BrokerHandler next);
 /// <summary>Turns the <see cref="SubscribeAttribute"/> methods of a class into subscriptions.</summary>
 public static class SubscriberEndpoints
 {
+    [RequiresUnreferencedCode(ReflectionHandlers.Message)]
+    [RequiresDynamicCode(ReflectionHandlers.Message)]
     public static IReadOnlyList<SubscriberDescriptor> From(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -71,7 +74,7 @@ public static class SubscriberEndpoints
         return result;
     }
 
-    private static Func<IServiceProvider, CodecRegistry, BrokerHandler> Bind<THandler, TMessage>(MethodInfo method, bool hasToken)
+    private static Func<IServiceProvider, CodecRegistry, BrokerHandler> Bind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TMessage>(MethodInfo method, bool hasToken)
         where THandler : class
     {
         Func<THandler, TMessage, CancellationToken, ValueTask> invoke;

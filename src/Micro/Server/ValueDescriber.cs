@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
@@ -6,6 +7,8 @@ using Micro.Registry;
 namespace Micro.Server;
 
 /// <summary>Describes a message type as the registry's recursive <see cref="Value"/> (field names as JSON writes them).</summary>
+[RequiresUnreferencedCode(ReflectionHandlers.Message)]
+[RequiresDynamicCode(ReflectionHandlers.Message)]
 internal static class ValueDescriber
 {
     private const int MaxDepth = 5;

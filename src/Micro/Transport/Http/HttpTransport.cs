@@ -11,9 +11,10 @@ namespace Micro.Transport.Http;
 /// go-micro's default transport: each message is an HTTP/1.1 <c>POST /</c> on a persistent connection, the message
 /// headers as HTTP headers, the body as the codec's bytes; the reply is <c>200 OK</c> carrying the reply headers
 /// (an error travels in <c>Micro-Error</c>). Served by Kestrel; header values are UTF-8 so error JSON passes intact.
-/// A caller that gives up closes its request, which cancels the handler.
+/// A caller that gives up closes its request, which cancels the handler. Streams run over a WebSocket per stream
+/// (<see cref="WebSocketStreams"/>).
 /// </summary>
-public sealed class HttpTransport : ITransport
+public sealed class HttpTransport : IStreamingTransport
 {
     /// <summary>HTTP's own headers, not message headers.</summary>
     private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase)
@@ -51,7 +52,14 @@ public sealed class HttpTransport : ITransport
     {
         ArgumentNullException.ThrowIfNull(handler);
         var endPoint = await TcpAddress.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
-        var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app => app.MapPost("/", context => ServeAsync(context, handler)), k =>
+        var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
+        {
+            app.UseWebSockets();
+            app.MapPost("/", context => ServeAsync(context, handler));
+            app.Map(WebSocketStreams.Path, context => handler is ITransportStreamHandler streams
+                ? WebSocketStreams.ServeAsync(context, streams, _options.MaxMessageSize)
+                : NoStreams(context));
+        }, k =>
         {
             k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
             k.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
@@ -108,6 +116,15 @@ public sealed class HttpTransport : ITransport
 
             return new TransportMessage(headers, body);
         }
+    }
+
+    public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+        => WebSocketStreams.OpenAsync(address, headers, _options, cancellationToken);
+
+    private static Task NoStreams(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status501NotImplemented;
+        return Task.CompletedTask;
     }
 
     public ValueTask DisposeAsync()
