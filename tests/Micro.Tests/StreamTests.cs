@@ -16,3 +16,10 @@ public sealed class HttpStreamTests : StreamContractTests
 
     protected override int Window => MessageStream.Window;
 }
+
+public sealed class MemoryStreamTests : StreamContractTests
+{
+    protected override IStreamingTransport CreateTransport() => new MemoryTransport(new MemoryNetwork());
+
+    protected override int Window => MessageStream.Window;
+}

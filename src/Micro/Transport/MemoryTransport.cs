@@ -6,7 +6,7 @@ namespace Micro.Transport;
 /// An in-process transport for tests: requests go straight to the listener's handler. Transports created with the same
 /// <see cref="MemoryNetwork"/> reach each other.
 /// </summary>
-public sealed class MemoryTransport(MemoryNetwork? network = null) : ITransport
+public sealed class MemoryTransport(MemoryNetwork? network = null) : IStreamingTransport
 {
     private readonly MemoryNetwork _network = network ?? MemoryNetwork.Shared;
 
@@ -23,6 +23,33 @@ public sealed class MemoryTransport(MemoryNetwork? network = null) : ITransport
         }
 
         return ValueTask.FromResult<ITransportListener>(new Listener(_network, bound));
+    }
+
+    /// <summary>A pair of <see cref="MessageStream"/>s handing each op straight to the other (copied, as over a wire).</summary>
+    public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    {
+        if (!_network.Listeners.TryGetValue(address, out var handler))
+        {
+            throw new MicroException("go.micro.transport", 500, $"dial memory {address}: connection refused") { IsTransportError = true };
+        }
+
+        if (handler is not ITransportStreamHandler streams)
+        {
+            throw new MicroException("go.micro.transport", 501, $"memory {address} does not serve streams");
+        }
+
+        MessageStream? server = null;
+        var id = Guid.NewGuid().ToString("N");
+        var client = new MessageStream((_, op, body, h) => Deliver(server, op, body, h), id, address, headers, static _ => { });
+        var openHeaders = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        server = MessageStream.Serve(streams, (_, op, body, h) => Deliver(client, op, body, h), id, "memory", openHeaders, new TransportPeer(address, "memory"), static _ => { });
+        return ValueTask.FromResult<ITransportStream>(client);
+    }
+
+    private static Task Deliver(MessageStream? to, string op, ReadOnlyMemory<byte> body, Dictionary<string, string> headers)
+    {
+        to?.OnMessage(op, new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase), body.ToArray());
+        return Task.CompletedTask;
     }
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
