@@ -1,3 +1,4 @@
+using Micro.Cli;
 using Micro.Commands;
 
 using var cancel = new CancellationTokenSource();
@@ -7,4 +8,6 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-return await MicroCommandLine.RunAsync(args, Console.Out, Console.Error, cancellationToken: cancel.Token);
+// The shared commands, plus the long-running toolkit pieces only the executable hosts.
+var root = MicroCommandLine.Build(extend: (root, connect) => root.Subcommands.Add(ApiCommand.Create(connect)));
+return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = Console.Out, Error = Console.Error }, cancel.Token);

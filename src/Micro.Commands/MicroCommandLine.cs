@@ -26,7 +26,11 @@ public static class MicroCommandLine
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
-    public static RootCommand Build(MicroPlugins? plugins = null, TextReader? input = null)
+    /// <summary>
+    /// The command tree. <paramref name="extend"/> lets the executable add the long-running toolkit commands (api, web,
+    /// proxy) with the same global flags: it gets the root and the function that connects to the environment they name.
+    /// </summary>
+    public static RootCommand Build(MicroPlugins? plugins = null, TextReader? input = null, Action<RootCommand, Func<ParseResult, MicroEnvironment>>? extend = null)
     {
         var root = new RootCommand("micro: run and operate microservices (list, get, call, stream, health, register, deregister, publish, subscribe).");
         var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
@@ -160,6 +164,7 @@ public static class MicroCommandLine
             commands.SubscribeAsync(parse.GetRequiredValue(subscribeTopic), parse.GetValue(queue), output, error, ct)));
         root.Subcommands.Add(subscribe);
 
+        extend?.Invoke(root, Connect);
         return root;
     }
 

@@ -17,8 +17,17 @@ public static class KestrelEndpoint
     /// <param name="map">Adds the routes.</param>
     /// <param name="configure">More Kestrel settings (limits, header encodings).</param>
     /// <returns>The running app and its bound address as <c>host:port</c>.</returns>
-    public static async Task<(WebApplication App, string Address)> StartAsync(IPEndPoint endPoint, Action<WebApplication> map,
+    public static Task<(WebApplication App, string Address)> StartAsync(IPEndPoint endPoint, Action<WebApplication> map,
         Action<KestrelServerOptions>? configure = null, CancellationToken cancellationToken = default)
+        => StartAsync(endPoint, map, configure, null, cancellationToken);
+
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="map">Adds the middleware and routes.</param>
+    /// <param name="configure">More Kestrel settings (limits, header encodings).</param>
+    /// <param name="services">Services the app needs (forwarder, CORS...).</param>
+    /// <param name="cancellationToken">Cancels starting.</param>
+    public static async Task<(WebApplication App, string Address)> StartAsync(IPEndPoint endPoint, Action<WebApplication> map,
+        Action<KestrelServerOptions>? configure, Action<IServiceCollection>? services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(map);
         var builder = WebApplication.CreateSlimBuilder();
@@ -29,6 +38,7 @@ public static class KestrelEndpoint
             k.AddServerHeader = false;
             configure?.Invoke(k);
         });
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

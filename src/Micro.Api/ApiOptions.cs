@@ -1,0 +1,84 @@
+namespace Micro.Api;
+
+/// <summary>How <c>micro api</c> listens and routes (go-micro's flag names in the comments).</summary>
+public sealed record ApiOptions
+{
+    /// <summary><c>--address</c>: where the gateway listens.</summary>
+    public string Address { get; init; } = "127.0.0.1:8080";
+
+    /// <summary><c>--namespace</c>: prefix of the services the gateway reaches (<c>/greeter/...</c> -> <c>go.micro.api.greeter</c>).</summary>
+    public string Namespace { get; init; } = "go.micro.api";
+
+    /// <summary><c>--handler</c>: rpc (default), api, http, proxy, event or web; an endpoint's metadata <c>handler</c> overrides it.</summary>
+    public string Handler { get; init; } = ApiHandlers.Rpc;
+
+    /// <summary><c>--resolver</c>: micro (go-micro's path rules, default), path (first segment is the service) or host.</summary>
+    public string Resolver { get; init; } = ApiResolvers.Micro;
+
+    /// <summary><c>--enable_rpc</c>: serve <c>/rpc</c>, which reaches any service, so it is off by default.</summary>
+    public bool EnableRpc { get; init; }
+
+    /// <summary><c>--cors_allowed_origins</c>: origins browsers may call from (<c>*</c> for any); none means no CORS headers.</summary>
+    public IReadOnlyList<string> CorsAllowedOrigins { get; init; } = [];
+
+    /// <summary><c>--cors_allowed_methods</c>.</summary>
+    public IReadOnlyList<string> CorsAllowedMethods { get; init; } = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    /// <summary><c>--cors_allowed_headers</c>.</summary>
+    public IReadOnlyList<string> CorsAllowedHeaders { get; init; } = ["Content-Type", "Authorization"];
+
+    /// <summary><c>--max_body_size</c>: larger request bodies get 413.</summary>
+    public long MaxBodyBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary><c>--request_timeout</c>: how long one request may take behind the gateway (null: the client's timeout).</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>Validates the options, saying what is wrong.</summary>
+    public ApiOptions Validate()
+    {
+        if (!ApiHandlers.All.Contains(Handler))
+        {
+            throw new ArgumentException($"--handler '{Handler}' is not one of {string.Join(", ", ApiHandlers.All)}");
+        }
+
+        if (!ApiResolvers.All.Contains(Resolver))
+        {
+            throw new ArgumentException($"--resolver '{Resolver}' is not one of {string.Join(", ", ApiResolvers.All)}");
+        }
+
+        if (string.IsNullOrWhiteSpace(Namespace))
+        {
+            throw new ArgumentException("--namespace must not be empty");
+        }
+
+        if (MaxBodyBytes <= 0)
+        {
+            throw new ArgumentException($"--max_body_size must be positive, not {MaxBodyBytes}");
+        }
+
+        return this;
+    }
+}
+
+/// <summary>The gateway's handler names.</summary>
+public static class ApiHandlers
+{
+    public const string Rpc = "rpc";
+    public const string Api = "api";
+    public const string Http = "http";
+    public const string Proxy = "proxy";
+    public const string Event = "event";
+    public const string Web = "web";
+
+    public static readonly IReadOnlyList<string> All = [Rpc, Api, Http, Proxy, Event, Web];
+}
+
+/// <summary>The gateway's resolver names.</summary>
+public static class ApiResolvers
+{
+    public const string Micro = "micro";
+    public const string Path = "path";
+    public const string Host = "host";
+
+    public static readonly IReadOnlyList<string> All = [Micro, Path, Host];
+}

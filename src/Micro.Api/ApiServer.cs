@@ -1,0 +1,77 @@
+using System.Net;
+using Micro.Hosting;
+using Micro.Transport.Http;
+using Micro.Transport.Tcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Micro.Api;
+
+/// <summary>Runs the gateway on Kestrel against an environment (registry, selector, client, broker).</summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly NodeForwarder _forwarder;
+
+    private ApiServer(WebApplication app, string address, NodeForwarder forwarder)
+    {
+        _app = app;
+        Address = address;
+        _forwarder = forwarder;
+    }
+
+    /// <summary>The address really bound, <c>host:port</c>.</summary>
+    public string Address { get; }
+
+    public static async Task<ApiServer> StartAsync(ApiOptions options, MicroEnvironment environment, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        options.Validate();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
+        NodeForwarder? forwarder = null;
+        var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
+        {
+            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), environment.Selector);
+            var gateway = new ApiGateway(options, environment.Client, environment.Registry, forwarder, TimeProvider.System, loggerFactory.CreateLogger<ApiGateway>());
+            if (options.CorsAllowedOrigins.Count > 0)
+            {
+                app.UseCors();
+            }
+
+            app.UseWebSockets();
+            app.Run(gateway.HandleAsync);
+        }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, services =>
+        {
+            services.AddHttpForwarder();
+            services.AddCors(cors => cors.AddDefaultPolicy(policy => ConfigureCors(policy, options)));
+        }, cancellationToken).ConfigureAwait(false);
+        return new ApiServer(app, bound, forwarder!);
+    }
+
+    private static void ConfigureCors(CorsPolicyBuilder policy, ApiOptions options)
+    {
+        if (options.CorsAllowedOrigins.Contains("*"))
+        {
+            policy.AllowAnyOrigin();
+        }
+        else
+        {
+            policy.WithOrigins([.. options.CorsAllowedOrigins]);
+        }
+
+        policy.WithMethods([.. options.CorsAllowedMethods]).WithHeaders([.. options.CorsAllowedHeaders]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _forwarder.Dispose();
+    }
+}
