@@ -1,5 +1,8 @@
 using System.Net;
+using Micro.Client;
 using Micro.Hosting;
+using Micro.Registry;
+using Micro.Selector;
 using Micro.Transport.Http;
 using Micro.Transport.Tcp;
 using Microsoft.AspNetCore.Builder;
@@ -27,18 +30,25 @@ public sealed class ApiServer : IAsyncDisposable
     /// <summary>The address really bound, <c>host:port</c>.</summary>
     public string Address { get; }
 
-    public static async Task<ApiServer> StartAsync(ApiOptions options, MicroEnvironment environment, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static Task<ApiServer> StartAsync(ApiOptions options, MicroEnvironment environment, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return StartAsync(options, environment.Client, environment.Registry, environment.Selector, loggerFactory, cancellationToken);
+    }
+
+    /// <summary>Starts the gateway over the given client (calls and publishes), registry and selector.</summary>
+    public static async Task<ApiServer> StartAsync(ApiOptions options, IMicroClient client, IRegistry registry, RegistrySelector selector,
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
         NodeForwarder? forwarder = null;
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
-            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), environment.Selector);
-            var gateway = new ApiGateway(options, environment.Client, environment.Registry, forwarder, TimeProvider.System, loggerFactory.CreateLogger<ApiGateway>());
+            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), selector);
+            var gateway = new ApiGateway(options, client, registry, forwarder, TimeProvider.System, loggerFactory.CreateLogger<ApiGateway>());
             if (options.CorsAllowedOrigins.Count > 0)
             {
                 app.UseCors();

@@ -34,6 +34,21 @@ public sealed class TestKit : IAsyncDisposable
         return server;
     }
 
+    /// <summary>One server answering for several handler classes (endpoints <c>Class.Method</c> of each).</summary>
+    public async Task<MicroServer> StartServerWithAsync(string name, params object[] handlers)
+    {
+        var collection = new ServiceCollection().AddSingleton(TimeProvider.System);
+        foreach (var handler in handlers)
+        {
+            collection.AddSingleton(handler.GetType(), handler);
+        }
+
+        var server = new MicroServer(ServerOptions.Default with { Name = name }, Registry, Transport, handlers.SelectMany(h => HandlerEndpoints.From(h.GetType())).ToArray(), collection.BuildServiceProvider());
+        await server.StartAsync();
+        _owned.Add(server);
+        return server;
+    }
+
     public MicroClient CreateClient(ClientOptions? options = null, ISelectionStrategy? strategy = null, params ClientMiddleware[] middleware)
     {
         var selector = new RegistrySelector(Registry, strategy);
