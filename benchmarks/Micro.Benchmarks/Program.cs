@@ -13,10 +13,15 @@ switch (args.FirstOrDefault())
         return await Servers.RunMicroAsync(args[1], args.Length > 2 ? args[2] : null);
     case "server-grpc":
         return await Servers.RunGrpcAsync();
+    case "server-gateway":
+        return await GatewayBenchmark.RunGatewayAsync(args[1]);
+    case "server-kestrel":
+        return await GatewayBenchmark.RunKestrelAsync();
 }
 
 var quick = args.Contains("--quick");
 var brokersOnly = args.Contains("--brokers-only"); // for working on the brokers: skips the RPC runs
+var gatewayOnly = args.Contains("--gateway-only"); // for working on the gateway: only its run
 var warmup = TimeSpan.FromSeconds(quick ? 2 : 4);
 var duration = TimeSpan.FromSeconds(quick ? 4 : 10);
 int[] concurrencies = brokersOnly ? [16] : [1, 16, 128];
@@ -27,6 +32,13 @@ Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Versio
 
 await using var microServer = await ServerProcess.StartAsync("server-micro", folder);
 await using var grpcServer = await ServerProcess.StartAsync("server-grpc");
+
+if (gatewayOnly)
+{
+    var (gw, plain) = await GatewayBenchmark.RunAsync(folder, 64, warmup, duration);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio gateway-vs-kestrel {gw.Throughput / plain.Throughput:0.00}"));
+    return 0;
+}
 
 // Micro: found through the registry and selector, as an application would call it.
 await using var micro = MicroEnvironment.Create(MicroSettings.Default with { RegistryAddress = folder });
@@ -135,6 +147,9 @@ await HttpCall();
 var overHttp = await LoadRunner.RunAsync("micro-http", 16, HttpCall, httpServer, warmup, duration);
 Console.WriteLine($"  rpc over http c16: {overHttp.Throughput:N0}/s");
 
+// The gateway (HTTP in, RPC behind) against plain Kestrel returning the same JSON, 64 HTTP callers.
+var (gatewayRun, kestrelRun) = await GatewayBenchmark.RunAsync(folder, 64, warmup, duration);
+
 // Publish-to-delivery through Micro's brokers against the raw client libraries.
 var natsMessages = quick ? 100_000 : 300_000;
 await using var rabbit = new Micro.Testing.RabbitMqServer();
@@ -171,7 +186,7 @@ var brokerResults = new List<(BrokerResult Micro, BrokerResult Raw, string Name)
 Console.WriteLine();
 Console.WriteLine("| rpc | callers | calls/s | p50 µs | p99 µs | client B/call | server B/call | errors |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var r in new[] { tcp16, typedRun, overHttp, overNats })
+foreach (var r in new[] { tcp16, typedRun, overHttp, overNats, gatewayRun, kestrelRun })
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {r.System} | {r.Concurrency} | {r.Throughput:N0} | {r.P50Us:N0} | {r.P99Us:N0} | {r.ClientBytesPerCall:N0} | {r.ServerBytesPerCall:N0} | {r.Errors} |"));
@@ -201,6 +216,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio stream-vs-
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio typed-vs-untyped-c16 {typedRun.Throughput / untyped16.Throughput:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-http-vs-tcp-c16 {overHttp.Throughput / tcp16.Throughput:0.00}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio rpc-nats-vs-tcp-c16 {overNats.Throughput / tcp16.Throughput:0.00}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio gateway-vs-kestrel {gatewayRun.Throughput / kestrelRun.Throughput:0.00}"));
 foreach (var (m, r, name) in brokerResults)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {name} {m.Throughput / r.Throughput:0.00}"));

@@ -94,7 +94,7 @@ internal static class Servers
         return 0;
     }
 
-    private static async Task ServeStatsAsync()
+    internal static async Task ServeStatsAsync()
     {
         while (await Console.In.ReadLineAsync() is { } line)
         {

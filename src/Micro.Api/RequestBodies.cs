@@ -12,6 +12,14 @@ public static class RequestBodies
     public static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength is { } length and <= int.MaxValue)
+        {
+            // The usual case: the size is known, so read straight into an array of that size.
+            var body = new byte[length];
+            await request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            return body;
+        }
+
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
@@ -41,7 +49,11 @@ public static class RequestBodies
         {
             try
             {
-                using var _ = JsonDocument.Parse(body);
+                // Checked with a reader: no document is built, the service parses the body anyway.
+                var reader = new Utf8JsonReader(body);
+                while (reader.Read())
+                {
+                }
             }
             catch (JsonException e)
             {
