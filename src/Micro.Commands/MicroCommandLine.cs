@@ -15,7 +15,7 @@ public static class MicroCommandLine
     [
         "registry", "registry_address", "register_ttl", "register_interval", "selector", "transport", "transport_address",
         "client_request_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
-        "broker", "broker_address",
+        "broker", "broker_address", "proxy_address", "auth_token",
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
@@ -54,10 +54,25 @@ public static class MicroCommandLine
             return MicroEnvironment.Create(MicroSettings.FromConfiguration(configuration), plugins);
         }
 
+        // The commands' environment: through micro proxy when --proxy_address (MICRO_PROXY_ADDRESS) names one, else direct.
+        (MicroCommands, IAsyncDisposable) ConnectCommands(ParseResult parse)
+        {
+            var proxy = parse.GetValue(flags["proxy_address"]) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_ADDRESS");
+            if (proxy is { Length: > 0 })
+            {
+                var token = parse.GetValue(flags["auth_token"]) ?? Environment.GetEnvironmentVariable("MICRO_AUTH_TOKEN");
+                var connection = new Micro.Proxy.ProxyConnection(proxy, token);
+                return (new MicroCommands(connection.Registry, connection.Client, connection.Broker, MicroSettings.Default.RegisterTtl), connection);
+            }
+
+            var environment = Connect(parse);
+            return (new MicroCommands(environment), environment);
+        }
+
         // micro list services
         var list = new Command("list", "List items in the environment.");
         var listServices = new Command("services", "List the services in the registry.");
-        listServices.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, _) => commands.ListServicesAsync(output, ct)));
+        listServices.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, _) => commands.ListServicesAsync(output, ct)));
         list.Subcommands.Add(listServices);
         root.Subcommands.Add(list);
 
@@ -66,7 +81,7 @@ public static class MicroCommandLine
         var getService = new Command("service", "Show a service's versions, nodes and endpoints.");
         var serviceName = new Argument<string>("name") { Description = "The service name, e.g. greeter." };
         getService.Arguments.Add(serviceName);
-        getService.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.GetServiceAsync(parse.GetRequiredValue(serviceName), output, error, ct)));
+        getService.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, error) => commands.GetServiceAsync(parse.GetRequiredValue(serviceName), output, error, ct)));
         get.Subcommands.Add(getService);
         root.Subcommands.Add(get);
 
@@ -85,7 +100,7 @@ public static class MicroCommandLine
         call.Options.Add(address);
         call.Options.Add(metadata);
         call.Options.Add(outputFormat);
-        call.SetAction((parse, ct) => WithEnvironment(parse, Connect, async (commands, output, error) =>
+        call.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, async (commands, output, error) =>
         {
             if (ParsePairs(parse.GetValue(metadata), out var pairs) is { } bad)
             {
@@ -107,7 +122,7 @@ public static class MicroCommandLine
         stream.Arguments.Add(streamService);
         stream.Arguments.Add(streamEndpoint);
         stream.Arguments.Add(streamBody);
-        stream.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) =>
+        stream.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, error) =>
             commands.StreamAsync(parse.GetRequiredValue(streamService), parse.GetRequiredValue(streamEndpoint), parse.GetValue(streamBody), input ?? Console.In, output, error, ct)));
         root.Subcommands.Add(stream);
 
@@ -115,7 +130,7 @@ public static class MicroCommandLine
         var health = new Command("health", "Call Debug.Health on every node of a service.");
         var healthService = new Argument<string>("service") { Description = "The service name." };
         health.Arguments.Add(healthService);
-        health.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.HealthAsync(parse.GetRequiredValue(healthService), output, error, ct)));
+        health.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, error) => commands.HealthAsync(parse.GetRequiredValue(healthService), output, error, ct)));
         root.Subcommands.Add(health);
 
         // micro register service <json> / micro deregister service <json>
@@ -123,14 +138,14 @@ public static class MicroCommandLine
         var registerService = new Command("service", "Register a service from go-micro's service JSON (name, version, endpoints, nodes).");
         var registerJson = new Argument<string>("json") { Description = "The service JSON." };
         registerService.Arguments.Add(registerJson);
-        registerService.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.RegisterAsync(parse.GetRequiredValue(registerJson), output, error, ct)));
+        registerService.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, error) => commands.RegisterAsync(parse.GetRequiredValue(registerJson), output, error, ct)));
         register.Subcommands.Add(registerService);
         root.Subcommands.Add(register);
         var deregister = new Command("deregister", "Deregister an item.");
         var deregisterService = new Command("service", "Deregister the nodes given in a service JSON.");
         var deregisterJson = new Argument<string>("json") { Description = "The service JSON." };
         deregisterService.Arguments.Add(deregisterJson);
-        deregisterService.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) => commands.DeregisterAsync(parse.GetRequiredValue(deregisterJson), output, error, ct)));
+        deregisterService.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, error) => commands.DeregisterAsync(parse.GetRequiredValue(deregisterJson), output, error, ct)));
         deregister.Subcommands.Add(deregisterService);
         root.Subcommands.Add(deregister);
 
@@ -142,7 +157,7 @@ public static class MicroCommandLine
         publish.Arguments.Add(publishTopic);
         publish.Arguments.Add(publishBody);
         publish.Options.Add(publishMetadata);
-        publish.SetAction((parse, ct) => WithEnvironment(parse, Connect, async (commands, output, error) =>
+        publish.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, async (commands, output, error) =>
         {
             if (ParsePairs(parse.GetValue(publishMetadata), out var pairs) is { } bad)
             {
@@ -160,7 +175,7 @@ public static class MicroCommandLine
         var queue = new Option<string?>("--queue") { Description = "Join this queue group (share messages with its other members)." };
         subscribe.Arguments.Add(subscribeTopic);
         subscribe.Options.Add(queue);
-        subscribe.SetAction((parse, ct) => WithEnvironment(parse, Connect, (commands, output, error) =>
+        subscribe.SetAction((parse, ct) => WithEnvironment(parse, ConnectCommands, (commands, output, error) =>
             commands.SubscribeAsync(parse.GetRequiredValue(subscribeTopic), parse.GetValue(queue), output, error, ct)));
         root.Subcommands.Add(subscribe);
 
@@ -186,14 +201,15 @@ public static class MicroCommandLine
         return null;
     }
 
-    private static async Task<int> WithEnvironment(ParseResult parse, Func<ParseResult, MicroEnvironment> connect, Func<MicroCommands, TextWriter, TextWriter, Task<int>> run)
+    private static async Task<int> WithEnvironment(ParseResult parse, Func<ParseResult, (MicroCommands, IAsyncDisposable)> connect, Func<MicroCommands, TextWriter, TextWriter, Task<int>> run)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        MicroEnvironment environment;
+        MicroCommands commands;
+        IAsyncDisposable environment;
         try
         {
-            environment = connect(parse);
+            (commands, environment) = connect(parse);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
@@ -203,7 +219,16 @@ public static class MicroCommandLine
 
         await using (environment.ConfigureAwait(false))
         {
-            return await run(new MicroCommands(environment), output, error).ConfigureAwait(false);
+            try
+            {
+                return await run(commands, output, error).ConfigureAwait(false);
+            }
+            catch (MicroException e)
+            {
+                // Whatever a command did not handle itself (an unreachable registry or proxy, a refused token): said, not thrown.
+                await error.WriteLineAsync($"error: {e.Detail} ({e.Code} {e.Status} from {(e.Id.Length > 0 ? e.Id : "the environment")})").ConfigureAwait(false);
+                return 1;
+            }
         }
     }
 
@@ -217,6 +242,8 @@ public static class MicroCommandLine
         "transport" => "Transport: tcp (default) or a plugin. Env MICRO_TRANSPORT.",
         "client_request_timeout" => "Request timeout, e.g. 5s. Env MICRO_CLIENT_REQUEST_TIMEOUT.",
         "client_retries" => "Retries after a failed attempt. Env MICRO_CLIENT_RETRIES.",
+        "proxy_address" => "Work through micro proxy at this URL (e.g. http://127.0.0.1:8081) instead of the registry and transport. Env MICRO_PROXY_ADDRESS.",
+        "auth_token" => "Token micro proxy requires (micro proxy --auth_token sets it; the CLI sends it). Env MICRO_AUTH_TOKEN.",
         _ => $"Env MICRO_{flag.ToUpperInvariant()}.",
     };
 }

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Micro.Client;
 using Micro.Hosting;
+using Micro.Broker;
+using Micro.Registry;
 using Micro.Server;
 
 namespace Micro.Commands;
@@ -10,13 +12,18 @@ namespace Micro.Commands;
 /// What the toolkit's commands do, with output to a <see cref="TextWriter"/> so the CLI, the dashboard's terminal and the
 /// bot share one implementation. Each returns an exit code: 0 on success.
 /// </summary>
-public sealed class MicroCommands(MicroEnvironment environment)
+public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBroker broker, TimeSpan registerTtl)
 {
+    public MicroCommands(MicroEnvironment environment)
+        : this((environment ?? throw new ArgumentNullException(nameof(environment))).Registry, environment.Client, environment.Broker, environment.Settings.RegisterTtl)
+    {
+    }
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public async Task<int> ListServicesAsync(TextWriter output, CancellationToken cancellationToken = default)
     {
-        var services = await environment.Registry.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        var services = await registry.ListServicesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var name in services.Select(s => s.Name).Distinct().Order(StringComparer.Ordinal))
         {
             await output.WriteLineAsync(name).ConfigureAwait(false);
@@ -53,7 +60,7 @@ public sealed class MicroCommands(MicroEnvironment environment)
 
         try
         {
-            var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), options, cancellationToken).ConfigureAwait(false);
+            var reply = await client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), options, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(raw ? Encoding.UTF8.GetString(reply.Body.Span) : Pretty(reply.Body)).ConfigureAwait(false);
             return 0;
         }
@@ -72,7 +79,7 @@ public sealed class MicroCommands(MicroEnvironment environment)
     {
         try
         {
-            await using var stream = await environment.Client.OpenStreamAsync(new MicroRequest(service, endpoint, default), null, cancellationToken).ConfigureAwait(false);
+            await using var stream = await client.OpenStreamAsync(new MicroRequest(service, endpoint, default), null, cancellationToken).ConfigureAwait(false);
             var sending = Task.Run(async () =>
             {
                 if (!string.IsNullOrWhiteSpace(json))
@@ -130,7 +137,7 @@ public sealed class MicroCommands(MicroEnvironment environment)
             {
                 try
                 {
-                    var reply = await environment.Client.CallAsync<HealthRequest, HealthResponse>(service, "Debug.Health", new HealthRequest(),
+                    var reply = await client.CallAsync<HealthRequest, HealthResponse>(service, "Debug.Health", new HealthRequest(),
                         new CallOptions { Address = node.Address, Retries = 0 }, cancellationToken).ConfigureAwait(false);
                     return (node, status: reply.Status, ok: reply.Status == "ok");
                 }
@@ -158,8 +165,8 @@ public sealed class MicroCommands(MicroEnvironment environment)
             return 2;
         }
 
-        await environment.Registry.RegisterAsync(service, environment.Settings.RegisterTtl, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"registered {service.Name} ({service.Nodes.Count} node(s)) in the {environment.Registry.Name} registry for {environment.Settings.RegisterTtl.TotalSeconds:0} s").ConfigureAwait(false);
+        await registry.RegisterAsync(service, registerTtl, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"registered {service.Name} ({service.Nodes.Count} node(s)) in the {registry.Name} registry for {registerTtl.TotalSeconds:0} s").ConfigureAwait(false);
         return 0;
     }
 
@@ -172,8 +179,8 @@ public sealed class MicroCommands(MicroEnvironment environment)
             return 2;
         }
 
-        await environment.Registry.DeregisterAsync(service, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"deregistered {service.Nodes.Count} node(s) of {service.Name} from the {environment.Registry.Name} registry").ConfigureAwait(false);
+        await registry.DeregisterAsync(service, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"deregistered {service.Nodes.Count} node(s) of {service.Name} from the {registry.Name} registry").ConfigureAwait(false);
         return 0;
     }
 
@@ -222,9 +229,9 @@ public sealed class MicroCommands(MicroEnvironment environment)
 
         try
         {
-            await environment.Client.PublishAsync(new MicroMessage(topic, Encoding.UTF8.GetBytes(body)), new PublishOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
-            await environment.Broker.DisconnectAsync(cancellationToken).ConfigureAwait(false); // delivers what is buffered before the process ends
-            await output.WriteLineAsync($"published to {topic} on the {environment.Broker.Name} broker").ConfigureAwait(false);
+            await client.PublishAsync(new MicroMessage(topic, Encoding.UTF8.GetBytes(body)), new PublishOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            await broker.DisconnectAsync(cancellationToken).ConfigureAwait(false); // delivers what is buffered before the process ends
+            await output.WriteLineAsync($"published to {topic} on the {broker.Name} broker").ConfigureAwait(false);
             return 0;
         }
         catch (Exception e) when (e is MicroException or InvalidOperationException)
@@ -241,7 +248,7 @@ public sealed class MicroCommands(MicroEnvironment environment)
         Broker.ISubscription subscription;
         try
         {
-            subscription = await environment.Broker.SubscribeAsync(topic, async (delivery, ct) =>
+            subscription = await broker.SubscribeAsync(topic, async (delivery, ct) =>
             {
                 await gate.WaitAsync(ct).ConfigureAwait(false);
                 try
@@ -263,7 +270,7 @@ public sealed class MicroCommands(MicroEnvironment environment)
             return 1;
         }
 
-        await error.WriteLineAsync($"subscribed to {topic}{(queue is null ? "" : $" (queue {queue})")} on the {environment.Broker.Name} broker; Ctrl-C to stop").ConfigureAwait(false);
+        await error.WriteLineAsync($"subscribed to {topic}{(queue is null ? "" : $" (queue {queue})")} on the {broker.Name} broker; Ctrl-C to stop").ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -279,13 +286,13 @@ public sealed class MicroCommands(MicroEnvironment environment)
     /// <summary>The service's versions, or null after saying on <paramref name="error"/> that it is not registered.</summary>
     private async Task<IReadOnlyList<Registry.Service>?> FindAsync(string name, TextWriter error, CancellationToken cancellationToken)
     {
-        var versions = await environment.Registry.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
+        var versions = await registry.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
         if (versions.Count > 0)
         {
             return versions;
         }
 
-        await error.WriteLineAsync($"service {name} not found in the {environment.Registry.Name} registry").ConfigureAwait(false);
+        await error.WriteLineAsync($"service {name} not found in the {registry.Name} registry").ConfigureAwait(false);
         return null;
     }
 

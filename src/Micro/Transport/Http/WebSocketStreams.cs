@@ -11,20 +11,34 @@ namespace Micro.Transport.Http;
 /// <see cref="MessageStream"/> op (open, data, end, credit, cancel), so flow control, cancellation and errors work as on
 /// every other transport. A message is <c>[u16 header count]([u16 key][key][u32 value][value])*</c> then the body.
 /// </summary>
-internal static class WebSocketStreams
+public static class WebSocketStreams
 {
     public const string Path = "/stream";
 
     /// <summary>Client side: connects, sends open with the request headers and returns the stream.</summary>
-    public static async ValueTask<ITransportStream> OpenAsync(string address, Dictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
+    internal static ValueTask<ITransportStream> OpenAsync(string address, Dictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
+        => OpenAsync(new Uri($"ws://{address}{Path}"), headers, options, null, cancellationToken);
+
+    /// <summary>Client side at any WebSocket URL speaking this framing (the proxy's <c>/stream</c>, for example).</summary>
+    /// <param name="uri">The WebSocket URL.</param>
+    /// <param name="headers">Sent with the open op: what is called.</param>
+    /// <param name="options">Dial timeout and message size limit.</param>
+    /// <param name="configure">Sets up the socket (an Authorization header, say).</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    public static async ValueTask<ITransportStream> OpenAsync(Uri uri, Dictionary<string, string> headers, TransportOptions options, Action<ClientWebSocketOptions>? configure, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(options);
+        var address = uri.Authority;
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+        configure?.Invoke(socket.Options);
         try
         {
             using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             dial.CancelAfter(options.DialTimeout);
-            await socket.ConnectAsync(new Uri($"ws://{address}{Path}"), dial.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(uri, dial.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -43,6 +57,7 @@ internal static class WebSocketStreams
     /// <summary>Server side: accepts the WebSocket, reads open, and serves the stream with <paramref name="handler"/>.</summary>
     public static async Task ServeAsync(HttpContext context, ITransportStreamHandler handler, long maxMessageSize)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Micro.Hosting;
+using Micro.Proxy;
+
+namespace Micro.Cli;
+
+/// <summary><c>micro proxy</c>: HTTP access to this environment for CLIs elsewhere (<c>--proxy_address</c>).</summary>
+internal static class ProxyCommand
+{
+    public static Command Create(Func<ParseResult, MicroEnvironment> connect)
+    {
+        var defaults = new ProxyOptions();
+        var address = new Option<string>("--address") { Description = $"Where the proxy listens (default {defaults.Address}). Env MICRO_PROXY_LISTEN." };
+        var command = new Command("proxy", "Run the proxy: /registry, /rpc, /stream, /broker and /health over this environment, so `micro --proxy_address http://host:8081 ...` works from elsewhere. With --auth_token every request needs that bearer token.")
+        {
+            address,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var token = parse.GetValue<string>("--auth_token") ?? Environment.GetEnvironmentVariable("MICRO_AUTH_TOKEN");
+            var options = new ProxyOptions
+            {
+                Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_LISTEN") ?? defaults.Address,
+                AuthToken = string.IsNullOrEmpty(token) ? null : token,
+            };
+            return await ToolkitHost.RunAsync(parse, connect, async (environment, logging) =>
+            {
+                var server = await ProxyServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync(
+                    $"micro proxy listening on http://{server.Address} ({environment.Registry.Name} registry, {environment.Broker.Name} broker{(options.AuthToken is null ? ", no token required" : ", bearer token required")})").ConfigureAwait(false);
+                return server;
+            }, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+}
