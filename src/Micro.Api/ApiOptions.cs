@@ -6,7 +6,10 @@ public sealed record ApiOptions
     /// <summary><c>--address</c>: where the gateway listens.</summary>
     public string Address { get; init; } = "127.0.0.1:8080";
 
-    /// <summary><c>--namespace</c>: prefix of the services the gateway reaches (<c>/greeter/...</c> -> <c>go.micro.api.greeter</c>).</summary>
+    /// <summary>
+    /// <c>--namespace</c>: prefix of the services the gateway reaches (<c>/greeter/...</c> -> <c>go.micro.api.greeter</c>).
+    /// Empty exposes every service by its own name (<c>/greeter/hello</c> -> <c>greeter</c>), so use it knowingly.
+    /// </summary>
     public string Namespace { get; init; } = "go.micro.api";
 
     /// <summary><c>--handler</c>: rpc (default), api, http, proxy, event or web; an endpoint's metadata <c>handler</c> overrides it.</summary>
@@ -46,9 +49,9 @@ public sealed record ApiOptions
             throw new ArgumentException($"--resolver '{Resolver}' is not one of {string.Join(", ", ApiResolvers.All)}");
         }
 
-        if (string.IsNullOrWhiteSpace(Namespace))
+        if (Namespace is null || Namespace.Contains(' ', StringComparison.Ordinal) || Namespace.EndsWith('.'))
         {
-            throw new ArgumentException("--namespace must not be empty");
+            throw new ArgumentException($"--namespace '{Namespace}' must be dot-separated names like go.micro.api (or empty to expose services by their own names)");
         }
 
         if (MaxBodyBytes <= 0)

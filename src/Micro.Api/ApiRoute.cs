@@ -30,14 +30,14 @@ public static partial class ApiRouteResolver
                     return null;
                 }
 
-                return new ApiRoute(ns + "." + label, parts.Length switch
+                return new ApiRoute(Qualify(ns, label), parts.Length switch
                 {
                     0 => Camel(label) + ".Call",
                     1 => Camel(label) + "." + Camel(parts[0]),
                     _ => Camel(parts[^2]) + "." + Camel(parts[^1]),
                 }, path);
             case ApiResolvers.Path:
-                return parts.Length == 0 ? null : new ApiRoute(ns + "." + parts[0], EndpointOf(parts), path);
+                return parts.Length == 0 ? null : new ApiRoute(Qualify(ns, parts[0]), EndpointOf(parts), path);
             default:
                 if (parts.Length == 0)
                 {
@@ -58,7 +58,7 @@ public static partial class ApiRouteResolver
                     service = string.Join('.', parts[..^2]);
                 }
 
-                return new ApiRoute(ns + "." + service, EndpointOf(parts), path);
+                return new ApiRoute(Qualify(ns, service), EndpointOf(parts), path);
         }
     }
 
@@ -66,8 +66,11 @@ public static partial class ApiRouteResolver
     public static string? FirstSegmentService(string ns, string path)
     {
         var first = path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return first is null ? null : ns + "." + first;
+        return first is null ? null : Qualify(ns, first);
     }
+
+    /// <summary>The namespace and the name; an empty namespace exposes services by their bare names.</summary>
+    public static string Qualify(string ns, string name) => ns.Length == 0 ? name : ns + "." + name;
 
     private static string EndpointOf(string[] parts) => parts.Length switch
     {

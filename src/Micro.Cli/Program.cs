@@ -1,12 +1,11 @@
+using System.Runtime.InteropServices;
 using Micro.Cli;
 using Micro.Commands;
 
+// Ctrl+C (SIGINT) and SIGTERM (docker stop, kill, Kubernetes) both end long-running commands cleanly.
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 // The shared commands, plus the long-running toolkit pieces only the executable hosts.
 var root = MicroCommandLine.Build(extend: (root, connect) =>
@@ -14,4 +13,10 @@ var root = MicroCommandLine.Build(extend: (root, connect) =>
     root.Subcommands.Add(ApiCommand.Create(connect));
     root.Subcommands.Add(ProxyCommand.Create(connect));
 });
-return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = Console.Out, Error = Console.Error }, cancel.Token);
+return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = Console.Out, Error = Console.Error, ProcessTerminationTimeout = null }, cancel.Token);
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}

@@ -49,6 +49,10 @@ public sealed class ApiRouteResolverTests
         => Assert.Equal("com.example.api.orders", ApiRouteResolver.Resolve(ApiResolvers.Micro, "com.example.api", "/orders/list")!.Service);
 
     [Fact]
+    public void An_empty_namespace_routes_to_bare_service_names()
+        => Assert.Equal(("greeter", "Greeter.Hello"), (ApiRouteResolver.Resolve(ApiResolvers.Micro, "", "/greeter/hello")!.Service, ApiRouteResolver.Resolve(ApiResolvers.Micro, "", "/greeter/hello")!.Endpoint));
+
+    [Fact]
     public void Bad_options_are_refused_with_what_is_wrong()
     {
         Assert.Contains("--handler 'grpc'", Assert.Throws<ArgumentException>(() => new ApiOptions { Handler = "grpc" }.Validate()).Message);
