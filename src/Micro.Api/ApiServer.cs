@@ -55,7 +55,7 @@ public sealed class ApiServer : IAsyncDisposable
             }
 
             app.UseWebSockets();
-            app.Run(gateway.HandleAsync);
+            app.MapFallback("{**path}", gateway.HandleAsync); // every path, every method: the gateway routes by itself
         }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, services =>
         {
             services.AddHttpForwarder();

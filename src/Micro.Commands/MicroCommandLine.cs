@@ -31,6 +31,20 @@ public static class MicroCommandLine
     /// proxy) with the same global flags: it gets the root and the function that connects to the environment they name.
     /// </summary>
     public static RootCommand Build(MicroPlugins? plugins = null, TextReader? input = null, Action<RootCommand, Func<ParseResult, MicroEnvironment>>? extend = null)
+        => Build(plugins, input, extend, null);
+
+    /// <summary>
+    /// Runs one command line against an environment already connected (the dashboard's terminal, the bot): the global
+    /// environment flags are ignored, the commands use <paramref name="commands"/>.
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroCommands commands, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        var root = Build(null, TextReader.Null, null, commands);
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+    }
+
+    private static RootCommand Build(MicroPlugins? plugins, TextReader? input, Action<RootCommand, Func<ParseResult, MicroEnvironment>>? extend, MicroCommands? connected)
     {
         var root = new RootCommand("micro: run and operate microservices (list, get, call, stream, health, register, deregister, publish, subscribe).");
         var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
@@ -57,6 +71,11 @@ public static class MicroCommandLine
         // The commands' environment: through micro proxy when --proxy_address (MICRO_PROXY_ADDRESS) names one, else direct.
         (MicroCommands, IAsyncDisposable) ConnectCommands(ParseResult parse)
         {
+            if (connected is not null)
+            {
+                return (connected, NothingToDispose.Instance);
+            }
+
             var proxy = parse.GetValue(flags["proxy_address"]) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_ADDRESS");
             if (proxy is { Length: > 0 })
             {
@@ -246,4 +265,11 @@ public static class MicroCommandLine
         "auth_token" => "Token micro proxy requires (micro proxy --auth_token sets it; the CLI sends it). Env MICRO_AUTH_TOKEN.",
         _ => $"Env MICRO_{flag.ToUpperInvariant()}.",
     };
+
+    private sealed class NothingToDispose : IAsyncDisposable
+    {
+        public static readonly NothingToDispose Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

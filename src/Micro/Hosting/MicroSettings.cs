@@ -55,7 +55,11 @@ public sealed record MicroSettings
     public static MicroSettings FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        string? Get(string key) => configuration[key] is { Length: > 0 } v ? v : configuration["Micro:" + key] is { Length: > 0 } s ? s : null;
+        // key (flags, or MICRO_-prefixed variables mapped by the host), the Micro section, then MICRO_KEY as a plain
+        // variable: what an ASP.NET Core host that did not map the prefix still sees.
+        string? Get(string key) => configuration[key] is { Length: > 0 } v ? v
+            : configuration["Micro:" + key] is { Length: > 0 } s ? s
+            : configuration["MICRO_" + key.ToUpperInvariant()] is { Length: > 0 } e ? e : null;
         var d = Default;
         return new MicroSettings
         {

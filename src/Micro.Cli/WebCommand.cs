@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Micro.Hosting;
+using Micro.Web;
+
+namespace Micro.Cli;
+
+/// <summary><c>micro web</c>: the dashboard and the <c>/[name]</c> proxy to web apps.</summary>
+internal static class WebCommand
+{
+    public static Command Create(Func<ParseResult, MicroEnvironment> connect)
+    {
+        var defaults = new WebOptions();
+        var address = new Option<string>("--address") { Description = $"Where the dashboard listens (default {defaults.Address}). Env MICRO_WEB_ADDRESS." };
+        var ns = new Option<string>("--namespace") { Description = $"Web apps are services named <namespace>.<name>, served at /<name> (default {defaults.Namespace})." };
+        var command = new Command("web", "Run the dashboard: services, nodes and endpoints live, a call form, web apps at /<name>, and a terminal for CLI commands.")
+        {
+            address, ns,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new WebOptions
+            {
+                Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_WEB_ADDRESS") ?? defaults.Address,
+                Namespace = parse.GetValue(ns) ?? defaults.Namespace,
+            };
+            return await ToolkitHost.RunAsync(parse, connect, async (environment, logging) =>
+            {
+                var server = await DashboardServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"micro web listening on http://{server.Address} (web apps: {options.Namespace}.<name> at /<name>)").ConfigureAwait(false);
+                return server;
+            }, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+}

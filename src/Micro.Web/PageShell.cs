@@ -1,0 +1,33 @@
+using System.Text.Encodings.Web;
+
+namespace Micro.Web;
+
+/// <summary>The HTML every page shares; each page's content is drawn by <c>app.js</c> from the JSON API and kept live.</summary>
+internal static class PageShell
+{
+    public static string Render(string page, string title, string? service, string? message = null)
+    {
+        var html = HtmlEncoder.Default;
+        string Nav(string href, string label, string name) => $"<a href=\"{href}\"{(page == name ? " class=\"active\"" : "")}>{label}</a>";
+        return $$"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+              <meta charset="utf-8">
+              <meta name="viewport" content="width=device-width, initial-scale=1">
+              <title>{{html.Encode(title)}} · micro</title>
+              <link rel="stylesheet" href="/static/app.css">
+            </head>
+            <body data-page="{{page}}" data-service="{{html.Encode(service ?? "")}}">
+              <header>
+                <a class="brand" href="/"><span class="logo">μ</span> micro</a>
+                <nav>{{Nav("/", "Services", "services")}}{{Nav("/apps", "Web apps", "apps")}}{{Nav("/terminal", "Terminal", "terminal")}}</nav>
+                <span id="live" class="live" title="updates as services come and go">connecting</span>
+              </header>
+              <main id="main">{{(message is null ? "<p class=\"muted\">Loading…</p>" : $"<h1>Not found</h1><p>{html.Encode(message)}</p><p><a href=\"/\">All services</a></p>")}}</main>
+              <script src="/static/app.js"></script>
+            </body>
+            </html>
+            """;
+    }
+}

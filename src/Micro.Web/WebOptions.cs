@@ -1,0 +1,17 @@
+namespace Micro.Web;
+
+/// <summary>How <c>micro web</c> listens and which services are its web apps.</summary>
+public sealed record WebOptions
+{
+    /// <summary><c>--address</c>.</summary>
+    public string Address { get; init; } = "127.0.0.1:8082";
+
+    /// <summary><c>--namespace</c>: web apps are services named <c>&lt;namespace&gt;.&lt;name&gt;</c>, served at <c>/&lt;name&gt;</c>.</summary>
+    public string Namespace { get; init; } = "go.micro.web";
+
+    /// <summary>How long a terminal command may run (stream and subscribe are stopped then).</summary>
+    public TimeSpan TerminalTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a call from the call form may take.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
