@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: starts two greeter instances on the default registry (local: a per-user folder, no server to run),
-# calls them through the client and the micro CLI, shows both instances answering, then stops them gracefully.
+# calls them through the client and the micro CLI, shows both instances answering, then puts the gateway (micro api),
+# the dashboard (micro web) and a web app in front of them, prints their URLs and a curl line, and stops everything
+# gracefully (on a terminal it waits for Enter first, so the URLs can be opened).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -31,7 +33,32 @@ echo; echo "== micro health greeter"; ./micro health greeter "$@"
 echo; echo "== the example client: 8 calls, balanced over both instances"
 dotnet "$client" --count 8 "$@"
 
-echo; echo "== stopping both instances (SIGTERM: deregister, finish in-flight calls, exit)"
+api_address="${MICRO_DEMO_API:-127.0.0.1:8080}"
+web_address="${MICRO_DEMO_WEB:-127.0.0.1:8082}"
+echo; echo "== micro api on $api_address (namespace \"\": /greeter/hello -> greeter Greeter.Hello), micro web on $web_address, web app hello"
+./micro api --address "$api_address" --namespace "" "$@" >"$logs/api.log" 2>&1 &
+pids+=($!)
+./micro web --address "$web_address" "$@" >"$logs/web.log" 2>&1 &
+pids+=($!)
+dotnet examples/WebApp/bin/Release/net10.0/webapp-hello.dll "$@" >"$logs/webapp.log" 2>&1 &
+pids+=($!)
+for log in api web; do
+  for _ in $(seq 1 300); do grep -q "listening on" "$logs/$log.log" && break; sleep 0.1; done
+  grep "listening on" "$logs/$log.log" || { cat "$logs/$log.log"; exit 1; }
+done
+sleep 1 # the web app registers once Kestrel is up
+echo
+echo "  gateway:   http://$api_address/greeter/hello"
+echo "  dashboard: http://$web_address/   (services live, call form, terminal)"
+echo "  web app:   http://$web_address/hello"
+echo
+echo "== curl -s -d '{\"name\":\"John\"}' -H 'Content-Type: application/json' http://$api_address/greeter/hello"
+curl -s -d '{"name":"John"}' -H 'Content-Type: application/json' "http://$api_address/greeter/hello"; echo
+if [ -t 0 ]; then
+  echo; read -r -p "Open the URLs above; press Enter to stop everything. " _
+fi
+
+echo; echo "== stopping everything (SIGTERM: deregister, finish in-flight calls, exit)"
 cleanup; pids=()
 echo "== micro list services (after stop)"; ./micro list services "$@"
 echo "(empty: both nodes deregistered)"

@@ -56,7 +56,7 @@ internal static class ApiCommand
             {
                 var server = await ApiServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"micro api listening on http://{server.Address} (namespace {options.Namespace}, handler {options.Handler}, resolver {options.Resolver}{(options.EnableRpc ? ", /rpc enabled" : "")})")).ConfigureAwait(false);
+                    $"micro api listening on http://{server.Address} ({(options.Namespace.Length == 0 ? "no namespace: services by their own names" : "namespace " + options.Namespace)}, handler {options.Handler}, resolver {options.Resolver}{(options.EnableRpc ? ", /rpc enabled" : "")})")).ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

@@ -23,6 +23,8 @@ internal static class Programs
 
     public static string PubSubPublisher => Dll("examples/PubSub/Publisher", "pubsub-publisher.dll");
 
+    public static string WebApp => Dll("examples/WebApp", "webapp-hello.dll");
+
     /// <summary>The Native AOT build of the Greeter service that eng/publish-aot.sh (run by eng/test.sh) makes.</summary>
     public static string GreeterServiceAot
     {
