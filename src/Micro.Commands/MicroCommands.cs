@@ -21,6 +21,9 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>Aligned, coloured tables for a person at a terminal; plain tab-separated lines otherwise (pipes, chat, the dashboard).</summary>
+    public bool Styled { get; init; }
+
     public async Task<int> ListServicesAsync(TextWriter output, CancellationToken cancellationToken = default)
     {
         var services = await registry.ListServicesAsync(cancellationToken).ConfigureAwait(false);
@@ -31,6 +34,14 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
 
         return 0;
     }
+
+    /// <summary>The registered service names (completion).</summary>
+    public async Task<IReadOnlyList<string>> ServiceNamesAsync(CancellationToken cancellationToken = default)
+        => (await registry.ListServicesAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>A service's endpoint names (completion).</summary>
+    public async Task<IReadOnlyList<string>> EndpointNamesAsync(string service, CancellationToken cancellationToken = default)
+        => (await registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false)).SelectMany(s => s.Endpoints).Select(e => e.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     public async Task<int> GetServiceAsync(string name, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -129,10 +140,9 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
         }
 
         var healthy = true;
-        await output.WriteLineAsync($"service  {service}").ConfigureAwait(false);
+        var rows = new List<IReadOnlyList<(string, string?)>>();
         foreach (var version in versions)
         {
-            await output.WriteLineAsync($"\nversion  {version.Version}\n\nnode\t\taddress:port\t\tstatus").ConfigureAwait(false);
             var checks = version.Nodes.Select(async node =>
             {
                 try
@@ -149,12 +159,65 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
             foreach (var (node, status, ok) in await Task.WhenAll(checks).ConfigureAwait(false))
             {
                 healthy &= ok;
-                await output.WriteLineAsync($"{node.Id}\t\t{node.Address}\t\t{status}").ConfigureAwait(false);
+                rows.Add([TextTable.Cell(node.Id), TextTable.Cell(version.Version), TextTable.Cell(node.Address), (status, ok ? TextTable.Green : TextTable.Red)]);
             }
         }
 
+        await TextTable.WriteAsync(output, Styled, ["node", "version", "address", "status"], rows).ConfigureAwait(false);
         return healthy ? 0 : 1;
     }
+
+    /// <summary>Calls Debug.Stats on every node of a service and prints them as a table.</summary>
+    public async Task<int> StatsAsync(string service, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var versions = await FindAsync(service, error, cancellationToken).ConfigureAwait(false);
+        if (versions is null)
+        {
+            return 1;
+        }
+
+        var failed = false;
+        var checks = versions.SelectMany(v => v.Nodes.Select(n => (Version: v.Version, Node: n))).Select(async x =>
+        {
+            try
+            {
+                var stats = await client.CallAsync<StatsRequest, StatsResponse>(service, "Debug.Stats", new StatsRequest(),
+                    new CallOptions { Address = x.Node.Address, Retries = 0 }, cancellationToken).ConfigureAwait(false);
+                return (x.Node, x.Version, stats, error: (string?)null);
+            }
+            catch (MicroException e)
+            {
+                return (x.Node, x.Version, stats: (StatsResponse?)null, error: e.Detail);
+            }
+        }).ToArray();
+        var rows = new List<IReadOnlyList<(string, string?)>>();
+        foreach (var (node, version, stats, problem) in await Task.WhenAll(checks).ConfigureAwait(false))
+        {
+            if (stats is null)
+            {
+                failed = true;
+                rows.Add([TextTable.Cell(node.Id), TextTable.Cell(version), TextTable.Cell(node.Address), ("-", null), ("-", null), ("-", null), ("-", null), (problem ?? "failed", TextTable.Red)]);
+                continue;
+            }
+
+            var started = DateTimeOffset.FromUnixTimeSeconds((long)stats.Started).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            rows.Add([TextTable.Cell(node.Id), TextTable.Cell(version), TextTable.Cell(node.Address), TextTable.Cell(started), TextTable.Cell(Uptime(stats.Uptime)),
+                TextTable.Cell($"{stats.Memory / (1024.0 * 1024.0):0.0} MiB"), TextTable.Cell(stats.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                (Gc(stats), null)]);
+        }
+
+        await TextTable.WriteAsync(output, Styled, ["node", "version", "address", "started", "uptime", "memory", "threads", "gc"], rows).ConfigureAwait(false);
+        return failed ? 1 : 0;
+    }
+
+    private static string Uptime(ulong seconds)
+    {
+        var t = TimeSpan.FromSeconds(seconds);
+        return t.TotalDays >= 1 ? $"{(int)t.TotalDays}d{t.Hours}h" : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes}m" : $"{(int)t.TotalMinutes}m{t.Seconds}s";
+    }
+
+    private static string Gc(StatsResponse stats)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stats.GcCount} collections, {stats.Gc / 1_000_000.0:0.0} ms paused");
 
     /// <summary>Registers a service given as go-micro's service JSON (with its nodes) for the configured TTL.</summary>
     public async Task<int> RegisterAsync(string json, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
