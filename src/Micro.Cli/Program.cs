@@ -14,7 +14,7 @@ var root = MicroCommandLine.Build(extend: (root, connect) =>
     root.Subcommands.Add(ProxyCommand.Create(connect));
     root.Subcommands.Add(WebCommand.Create(connect));
 });
-return await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = Console.Out, Error = Console.Error, ProcessTerminationTimeout = null }, cancel.Token);
+return await MicroCommandLine.InvokeAsync(root, args, Console.Out, Console.Error, cancel.Token);
 
 void Stop(PosixSignalContext context)
 {

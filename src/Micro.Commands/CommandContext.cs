@@ -38,6 +38,13 @@ public sealed class CommandContext(Func<ParseResult, (MicroCommands Commands, IA
                 await error.WriteLineAsync($"error: {e.Detail} ({e.Code} {e.Status} from {(e.Id.Length > 0 ? e.Id : "the environment")})").ConfigureAwait(false);
                 return ExitCodes.Failed;
             }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                // A registry or broker that cannot be reached fails like this, in each client library's own words.
+                await error.WriteLineAsync($"error: the environment cannot be reached: {e.Message}\n" +
+                    "Check --registry and --registry_address (or MICRO_REGISTRY, MICRO_REGISTRY_ADDRESS), and that the registry is running.").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
         }
     }
 

@@ -21,9 +21,15 @@ public static class MicroCommandLine
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroPlugins? plugins = null, CancellationToken cancellationToken = default, TextReader? input = null)
+        => InvokeAsync(Build(plugins, input), args, output, error, cancellationToken);
+
+    /// <summary>Runs a parsed line; a line that does not parse (unknown command, missing argument) exits 2, after the help saying why.</summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var root = Build(plugins, input);
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+        ArgumentNullException.ThrowIfNull(root);
+        var parse = root.Parse(args);
+        var code = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
     }
 
     /// <summary>
@@ -33,7 +39,7 @@ public static class MicroCommandLine
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroCommands commands, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        return Connected(commands, TextReader.Null).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+        return InvokeAsync(Connected(commands, TextReader.Null), args, output, error, cancellationToken);
     }
 
     /// <summary>

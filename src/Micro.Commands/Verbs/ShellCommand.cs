@@ -51,7 +51,7 @@ internal static class ShellCommand
                     continue;
                 }
 
-                last = await tree.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, ct).ConfigureAwait(false);
+                last = await MicroCommandLine.InvokeAsync(tree, args, output, error, ct).ConfigureAwait(false);
             }
 
             return last;
