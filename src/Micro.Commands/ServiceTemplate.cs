@@ -21,10 +21,13 @@ internal static class ServiceTemplate
 
     /// <param name="service">The service name.</param>
     /// <param name="microProject">Micro's project file to reference, or null to use the Micro package.</param>
-    public static IReadOnlyList<(string Path, string Text)> Files(string service, string? microProject)
+    /// <param name="source">A NuGet source for the Micro package, written to nuget.config (with nuget.org), or null.</param>
+    public static IReadOnlyList<(string Path, string Text)> Files(string service, string? microProject, string? source = null)
     {
         var type = TypeName(service);
-        var version = typeof(ServiceTemplate).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
+        // The package version this micro was built as (informational: keeps pre-release tags), without the commit.
+        var version = (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(ServiceTemplate).Assembly)?.InformationalVersion
+                       ?? "0.7.0").Split('+')[0];
         var micro = microProject is null
             ? $"""    <PackageReference Include="Micro" Version="{version}" />"""
             : $"""
@@ -32,8 +35,8 @@ internal static class ServiceTemplate
                   <!-- Outside a package the contract generator is referenced directly (the Micro package carries it). -->
                   <ProjectReference Include="{Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(microProject)!)!, "Micro.Generators", "Micro.Generators.csproj")}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
               """;
-        return
-        [
+        var files = new List<(string, string)>
+        {
             ("Directory.Build.props", """
                 <Project>
                   <!-- Settings of this service alone (stops MSBuild from picking up a parent folder's). -->
@@ -159,6 +162,20 @@ internal static class ServiceTemplate
                 `--server_address 0.0.0.0:9090`, `--transport nats`...). Other services call it through the generated
                 `{{type}}Client`, found in the registry and balanced across instances.
                 """)),
-        ];
+        };
+        if (source is not null)
+        {
+            files.Add(("nuget.config", $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="micro" value="{System.Security.SecurityElement.Escape(source)}" />
+                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+                  </packageSources>
+                </configuration>
+                """));
+        }
+
+        return files;
     }
 }

@@ -14,6 +14,7 @@ internal static partial class NewCommand
         var name = new Argument<string>("name") { Description = "The service name, e.g. orders (lower case; dots and hyphens allowed)." };
         var folder = new Option<string?>("--folder") { Description = "Where to create it (default ./<name>); it must not exist yet." };
         var micro = new Option<string?>("--micro") { Description = "Path to Micro's src/Micro/Micro.csproj to reference (default: found from this micro; else the Micro package)." };
+        var source = new Option<string?>("--source") { Description = "A NuGet source (folder or URL) holding the Micro package, written to the service's nuget.config." };
         var command = new Command("new", """
             Create a ready-to-run service: a contract, its implementation, Program.cs, a test project and a README.
             It builds and answers micro call with no edits.
@@ -24,7 +25,7 @@ internal static partial class NewCommand
               micro call orders Orders.Call '{"name":"John"}'
             """)
         {
-            name, folder, micro,
+            name, folder, micro, source,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,7 +52,7 @@ internal static partial class NewCommand
                 return ExitCodes.Usage;
             }
 
-            var files = ServiceTemplate.Files(service, reference is null ? null : Path.GetFullPath(reference));
+            var files = ServiceTemplate.Files(service, reference is null ? null : Path.GetFullPath(reference), parse.GetValue(source) is { } s && !s.Contains("://", StringComparison.Ordinal) ? Path.GetFullPath(s) : parse.GetValue(source));
             foreach (var (path, text) in files)
             {
                 var full = Path.Combine(target, path);
