@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json.Serialization;
+using Micro.Client;
+using Micro.Registry;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Bot;
+
+/// <summary>go-micro's bot command contract: <c>Command.Help</c> and <c>Command.Exec</c> (args include the command's name; result is bytes).</summary>
+public sealed record HelpRequest;
+
+public sealed record HelpResponse([property: JsonPropertyName("usage")] string? Usage, [property: JsonPropertyName("description")] string? Description);
+
+public sealed record ExecRequest([property: JsonPropertyName("args")] IReadOnlyList<string> Args);
+
+public sealed record ExecResponse([property: JsonPropertyName("result")] byte[]? Result, [property: JsonPropertyName("error")] string? Error);
+
+[JsonSerializable(typeof(HelpRequest))]
+[JsonSerializable(typeof(HelpResponse))]
+[JsonSerializable(typeof(ExecRequest))]
+[JsonSerializable(typeof(ExecResponse))]
+internal sealed partial class BotJsonContext : JsonSerializerContext;
+
+/// <summary>Commands that services add while they run: the registry is watched for <c>&lt;namespace&gt;.&lt;cmd&gt;</c>.</summary>
+internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClient client, ILogger logger) : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private volatile string[] _names = [];
+    private Task? _watching;
+
+    static ServiceCommands() => Codec.MicroJsonTypes.Add(BotJsonContext.Default);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        _watching = Task.Run(WatchAsync, CancellationToken.None);
+    }
+
+    public bool Has(string name) => _names.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    public async Task<IReadOnlyList<(string Usage, string Description)>> HelpAsync(CancellationToken cancellationToken)
+    {
+        var help = await Task.WhenAll(_names.Select(async name =>
+        {
+            try
+            {
+                var reply = await client.CallAsync<HelpRequest, HelpResponse>(ns + "." + name, "Command.Help", new HelpRequest(), null, cancellationToken).ConfigureAwait(false);
+                return (reply.Usage is { Length: > 0 } u ? u : name, reply.Description ?? "");
+            }
+            catch (MicroException e)
+            {
+                return (name, $"(its service does not answer: {e.Detail})");
+            }
+        })).ConfigureAwait(false);
+        return help.OrderBy(h => h.Item1, StringComparer.Ordinal).ToArray();
+    }
+
+    public async Task<string> ExecAsync(string name, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var reply = await client.CallAsync<ExecRequest, ExecResponse>(ns + "." + name, "Command.Exec", new ExecRequest([name, .. args]), null, cancellationToken).ConfigureAwait(false);
+        return reply.Error is { Length: > 0 } error ? $"{name}: {error}" : Encoding.UTF8.GetString(reply.Result ?? []);
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var prefix = ns + ".";
+        var services = await registry.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        _names = services.Select(s => s.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.Length > prefix.Length)
+            .Select(n => n[prefix.Length..]).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
+    private async Task WatchAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in registry.WatchAsync(null, _stop.Token).ConfigureAwait(false))
+                {
+                    if (change.Service.Name.StartsWith(ns + ".", StringComparison.Ordinal))
+                    {
+                        await RefreshAsync(_stop.Token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // a broken watch must not end the bot: log and watch again
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning("Bot: registry watch failed, retrying in 2 s: {Error}", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), _stop.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_watching is not null)
+        {
+            try
+            {
+                await _watching.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+}
