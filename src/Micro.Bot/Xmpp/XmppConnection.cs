@@ -19,7 +19,6 @@ internal sealed class XmppConnection : IAsyncDisposable
     private readonly string _domain;
     private Stream _stream;
     private XmlReader? _reader;
-    private bool _positioned;
 
     private XmppConnection(TcpClient tcp, string domain)
     {
@@ -51,7 +50,6 @@ internal sealed class XmppConnection : IAsyncDisposable
     {
         _reader?.Dispose();
         _reader = XmlReader.Create(_stream, new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true });
-        _positioned = false;
         await WriteAsync($"<?xml version='1.0'?><stream:stream to='{Escape(_domain)}' version='1.0' xmlns='jabber:client' xmlns:stream='{StreamNs}'>", cancellationToken).ConfigureAwait(false);
         while (await _reader.ReadAsync().ConfigureAwait(false))
         {
@@ -68,7 +66,7 @@ internal sealed class XmppConnection : IAsyncDisposable
     /// <summary>Upgrades to TLS (after the server's &lt;proceed/&gt;), checking the server's certificate.</summary>
     public async Task StartTlsAsync(string? trustedCertificatePath, CancellationToken cancellationToken)
     {
-        var trusted = trustedCertificatePath is null ? null : X509Certificate2.CreateFromPemFile(trustedCertificatePath);
+        var trusted = trustedCertificatePath is null ? null : X509CertificateLoader.LoadCertificateFromFile(trustedCertificatePath); // PEM or DER
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None)
@@ -91,17 +89,16 @@ internal sealed class XmppConnection : IAsyncDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!_positioned && !await reader.ReadAsync().ConfigureAwait(false))
+            if (!await reader.ReadAsync().ConfigureAwait(false))
             {
                 return null;
             }
-
-            _positioned = false;
             if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1)
             {
-                var element = (XElement)await XNode.ReadFromAsync(reader, cancellationToken).ConfigureAwait(false);
-                _positioned = true; // ReadFrom moved to the next node already
-                return element;
+                // Through a subtree reader: it stops at the stanza's end tag. Reading on to the next node (as
+                // XNode.ReadFrom does) would wait for bytes the server sends only after we answer this stanza.
+                using var subtree = reader.ReadSubtree();
+                return await XElement.LoadAsync(subtree, LoadOptions.None, cancellationToken).ConfigureAwait(false);
             }
 
             if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == 0)
@@ -143,8 +140,16 @@ internal sealed class XmppConnection : IAsyncDisposable
             // already gone
         }
 
-        _reader?.Dispose();
+        // Closing the socket ends a read in progress (the client's read loop); the reader is disposed once it is idle.
         await _stream.DisposeAsync().ConfigureAwait(false);
         _tcp.Dispose();
+        try
+        {
+            _reader?.Dispose();
+        }
+        catch (InvalidOperationException)
+        {
+            // a read was still unwinding; the reader holds nothing else
+        }
     }
 }

@@ -1,0 +1,136 @@
+using Micro.Bot.Xmpp;
+
+namespace Micro.Bot.Tests;
+
+/// <summary>The bot in XMPP against a real Prosody on loopback, talked to by test users with the same client.</summary>
+public sealed class XmppBotTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private const string Room = "ops@" + ProsodyServer.Conference;
+    private readonly ProsodyServer _prosody = new();
+    private readonly CancellationTokenSource _stop = new();
+    private BotKit _kit = null!;
+    private XmppInput _input = null!;
+    private Task _running = null!;
+    private string _bot = "";
+    private string _alice = "";
+    private string _eve = "";
+
+    public async Task InitializeAsync()
+    {
+        _bot = _prosody.AddUser("bot", "bot-secret");
+        _alice = _prosody.AddUser("alice", "alice-secret");
+        _eve = _prosody.AddUser("eve", "eve-secret");
+        await _prosody.StartAsync();
+        _kit = await BotKit.StartAsync(new BotOptions { AllowedUsers = [_alice] });
+        _input = new XmppInput(Options(_bot, "bot-secret") with { Rooms = [Room], Nick = "micro" });
+        _running = _kit.Bot.RunAsync([_input], _stop.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _input.DisposeAsync();
+        await _running.WaitAsync(Patience);
+        await _kit.DisposeAsync();
+        await _prosody.DisposeAsync();
+    }
+
+    private XmppOptions Options(string jid, string password) => new()
+    {
+        Address = _prosody.Address,
+        Jid = jid,
+        Password = password,
+        TrustedCertificate = _prosody.CertificatePath,
+        Resource = "test",
+    };
+
+    private async Task<XmppClient> SignInAsync(string jid, string password)
+    {
+        var client = new XmppClient(Options(jid, password) with { Nick = jid.Split('@')[0] }); // its own nick in rooms
+        await client.ConnectAsync();
+        return client;
+    }
+
+    /// <summary>Sends and waits for the bot's answer, asking again until it contains <paramref name="expected"/> (the bot may still be signing in).</summary>
+    private async Task<string> AskAsync(XmppClient user, string text, string expected, string? room = null)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            await user.SendAsync(room ?? _bot, room is null ? text : "micro: " + text, groupchat: room is not null);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                while (true)
+                {
+                    var message = await user.Messages.ReadAsync(wait.Token);
+                    var fromBot = room is null ? message.From == _bot : message.InRoom && message.From.EndsWith("/micro", StringComparison.Ordinal);
+                    if (fromBot)
+                    {
+                        last = message.Body;
+                        if (last.Contains(expected, StringComparison.Ordinal))
+                        {
+                            return last;
+                        }
+
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return last;
+    }
+
+    [Fact]
+    public async Task A_user_lists_services_and_calls_the_greeter_in_a_direct_message()
+    {
+        await using var alice = await SignInAsync(_alice, "alice-secret");
+        Assert.StartsWith(_alice + "/", alice.BoundJid);
+        Assert.Contains("greeter", await AskAsync(alice, "list services", "greeter"));
+        Assert.Contains("Hello John", await AskAsync(alice, """call greeter Greeter.Hello {"name":"John"}""", "Hello John"));
+    }
+
+    [Fact]
+    public async Task A_user_not_on_the_list_is_refused_politely()
+    {
+        await using var eve = await SignInAsync(_eve, "eve-secret");
+        var answer = await AskAsync(eve, """call greeter Greeter.Hello {"name":"John"}""", "Sorry");
+        Assert.StartsWith($"Sorry {_eve}, 'call' changes the environment", answer);
+        Assert.Contains("pong", await AskAsync(eve, "ping", "pong")); // other commands are fine
+    }
+
+    [Fact]
+    public async Task A_command_service_added_at_run_time_shows_up_in_help()
+    {
+        await using var alice = await SignInAsync(_alice, "alice-secret");
+        Assert.DoesNotContain("roll", await AskAsync(alice, "help", "Commands:"));
+        await _kit.StartRollAsync();
+        Assert.Contains("roll [sides] - rolls a die", await AskAsync(alice, "help", "roll"));
+        Assert.Contains("rolled 4", await AskAsync(alice, "roll 6", "rolled"));
+    }
+
+    [Fact]
+    public async Task In_a_room_the_bot_answers_messages_addressed_to_it()
+    {
+        await using var alice = await SignInAsync(_alice, "alice-secret");
+        await alice.JoinRoomAsync(Room);
+        Assert.Equal("pong", await AskAsync(alice, "ping", "pong", Room));
+        // The room tells the bot alice's real JID, so the allow-list applies in rooms too.
+        Assert.Contains("Hello Room", await AskAsync(alice, """call greeter Greeter.Hello {"name":"Room"}""", "Hello Room", Room));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_a_clear_error()
+    {
+        var client = new XmppClient(Options(_alice, "wrong"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ConnectAsync());
+        Assert.Contains("sign-in as " + _alice + " failed", error.Message);
+        await client.DisposeAsync();
+    }
+}
