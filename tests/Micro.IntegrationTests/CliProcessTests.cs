@@ -131,6 +131,24 @@ public sealed class CliProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_bot_on_the_console_answers_each_line_and_exits_at_end_of_input()
+    {
+        var bot = await MicroWithInput("help\nlist services\ncall greeter Greeter.Hello {\"name\": \"Bot\"}\nping\n", "bot", "--inputs", "console");
+        Assert.Equal(0, bot.ExitCode);
+        Assert.Contains("list services - the services in the registry", bot.Output);
+        Assert.Contains("streamer", bot.Output);
+        Assert.Contains("Hello Bot", bot.Output);
+        Assert.Contains("pong", bot.Output);
+
+        var badInput = await Micro("bot", "--inputs", "irc");
+        Assert.Equal(2, badInput.ExitCode);
+        Assert.Contains("--inputs 'irc' is not one of slack, xmpp, console", badInput.Output);
+        var noJid = await Micro("bot", "--inputs", "xmpp");
+        Assert.Equal(2, noJid.ExitCode);
+        Assert.Contains("--inputs xmpp needs --xmpp_jid", noJid.Output);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_a_clear_message_and_a_non_zero_exit()
     {
         var unknownService = await Micro("call", "nosuch", "X.Y", "{}");
