@@ -69,33 +69,13 @@ internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClien
             .Select(n => n[prefix.Length..]).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
     }
 
-    private async Task WatchAsync()
+    private Task WatchAsync() => RegistryWatch.RunAsync(registry, async (change, ct) =>
     {
-        while (!_stop.IsCancellationRequested)
+        if (change.Service.Name.StartsWith(ns + ".", StringComparison.Ordinal))
         {
-            try
-            {
-                await foreach (var change in registry.WatchAsync(null, _stop.Token).ConfigureAwait(false))
-                {
-                    if (change.Service.Name.StartsWith(ns + ".", StringComparison.Ordinal))
-                    {
-                        await RefreshAsync(_stop.Token).ConfigureAwait(false);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // a broken watch must not end the bot: log and watch again
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                logger.LogWarning("Bot: registry watch failed, retrying in 2 s: {Error}", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), _stop.Token).ConfigureAwait(false);
-            }
+            await RefreshAsync(ct).ConfigureAwait(false);
         }
-    }
+    }, logger, "the bot's service commands", _stop.Token);
 
     public async ValueTask DisposeAsync()
     {

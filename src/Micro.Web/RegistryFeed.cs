@@ -38,45 +38,19 @@ internal sealed class RegistryFeed(IRegistry registry, ILogger logger) : IAsyncD
         }
     }
 
-    private async Task WatchAsync()
+    private Task WatchAsync() => RegistryWatch.RunAsync(registry, (change, _) =>
     {
-        while (!_stop.IsCancellationRequested)
+        var json = JsonSerializer.Serialize(new RegistryChange(change.ActionName, change.Service.Name), DashboardJsonContext.Default.RegistryChange);
+        lock (_gate)
         {
-            try
+            foreach (var listener in _listeners)
             {
-                await foreach (var change in registry.WatchAsync(null, _stop.Token).ConfigureAwait(false))
-                {
-                    var json = JsonSerializer.Serialize(new RegistryChange(change.ActionName, change.Service.Name), DashboardJsonContext.Default.RegistryChange);
-                    lock (_gate)
-                    {
-                        foreach (var listener in _listeners)
-                        {
-                            listener.Writer.TryWrite(json);
-                        }
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // a broken watch must not end the feed: log and watch again
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                logger.LogWarning("Registry watch for the dashboard failed, retrying in 2 s: {Error}", e.Message);
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(2), _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                listener.Writer.TryWrite(json);
             }
         }
-    }
+
+        return Task.CompletedTask;
+    }, logger, "the dashboard", _stop.Token);
 
     public async ValueTask DisposeAsync()
     {

@@ -85,30 +85,20 @@ public static class WebSocketStreams
         private readonly CancellationTokenSource _closed = new();
         private int _closing;
 
-        public async Task SendAsync(IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body)
+        public async Task SendAsync(Dictionary<string, string> headers, ReadOnlyMemory<byte> body)
         {
             if (Volatile.Read(ref _closing) == 1 && headers.TryGetValue(MessageStream.OpHeader, out var op) && op is "credit" or "cancel")
             {
                 return; // the stream is over: credit for, or cancelling, it means nothing any more
             }
 
-            var size = 2 + headers.Sum(h => 6 + Encoding.UTF8.GetByteCount(h.Key) + Encoding.UTF8.GetByteCount(h.Value)) + body.Length;
+            var size = 2 + HeaderBlock.Measure(headers) + body.Length;
             var buffer = ArrayPool<byte>.Shared.Rent(size);
             try
             {
                 var span = buffer.AsSpan();
                 BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)headers.Count);
-                var at = 2;
-                foreach (var (k, v) in headers)
-                {
-                    var n = Encoding.UTF8.GetBytes(k, span[(at + 2)..]);
-                    BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)n);
-                    at += 2 + n;
-                    n = Encoding.UTF8.GetBytes(v, span[(at + 4)..]);
-                    BinaryPrimitives.WriteUInt32BigEndian(span[at..], (uint)n);
-                    at += 4 + n;
-                }
-
+                var at = 2 + HeaderBlock.Write(span[2..], headers);
                 body.Span.CopyTo(span[at..]);
                 at += body.Length;
                 await _sendLock.WaitAsync(_closed.Token).ConfigureAwait(false);

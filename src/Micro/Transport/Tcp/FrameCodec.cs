@@ -37,16 +37,7 @@ internal static class FrameCodec
     /// <summary>Size of the whole frame on the wire, length prefix included.</summary>
     public static long MeasureFrame(Dictionary<string, string>? headers, int bodyLength)
     {
-        long size = LengthSize + FixedSize + bodyLength;
-        if (headers is not null)
-        {
-            foreach (var (k, v) in headers)
-            {
-                size += 2 + Encoding.UTF8.GetByteCount(k) + 4 + Encoding.UTF8.GetByteCount(v);
-            }
-        }
-
-        return size;
+        return (long)LengthSize + FixedSize + bodyLength + HeaderBlock.Measure(headers);
     }
 
     /// <summary>Writes a frame whose total size <paramref name="frameSize"/> was measured by <see cref="MeasureFrame"/>.</summary>
@@ -58,19 +49,7 @@ internal static class FrameCodec
         span[4] = (byte)type;
         BinaryPrimitives.WriteUInt32BigEndian(span[5..], id);
         BinaryPrimitives.WriteUInt16BigEndian(span[9..], (ushort)(headers?.Count ?? 0));
-        var at = 11;
-        if (headers is not null)
-        {
-            foreach (var (k, v) in headers)
-            {
-                var n = Encoding.UTF8.GetBytes(k, span[(at + 2)..]);
-                BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)n);
-                at += 2 + n;
-                n = Encoding.UTF8.GetBytes(v, span[(at + 4)..]);
-                BinaryPrimitives.WriteUInt32BigEndian(span[at..], (uint)n);
-                at += 4 + n;
-            }
-        }
+        var at = 11 + HeaderBlock.Write(span[11..], headers);
 
         writer.Advance(at);
         if (!body.IsEmpty)
