@@ -125,6 +125,17 @@ public sealed class XmppBotTests : IAsyncLifetime
         Assert.Contains("Hello Room", await AskAsync(alice, """call greeter Greeter.Hello {"name":"Room"}""", "Hello Room", Room));
     }
 
+    [Theory]
+    [InlineData("SCRAM-SHA-1")]
+    [InlineData("PLAIN")]
+    public async Task Each_sasl_mechanism_signs_in_over_tls(string mechanism)
+    {
+        await using var client = new XmppClient(Options(_alice, "alice-secret") with { SaslMechanisms = [mechanism], Resource = "sasl-" + mechanism });
+        await client.ConnectAsync();
+        Assert.Equal(mechanism, client.Mechanism);
+        Assert.StartsWith(_alice + "/", client.BoundJid);
+    }
+
     [Fact]
     public async Task A_wrong_password_is_a_clear_error()
     {

@@ -40,6 +40,9 @@ public sealed class XmppClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The SASL mechanism the sign-in used.</summary>
+    public string Mechanism { get; private set; } = "";
+
     /// <summary>The full JID the server bound (user@domain/resource).</summary>
     public string BoundJid { get; private set; } = "";
 
@@ -111,8 +114,9 @@ public sealed class XmppClient : IAsyncDisposable
 
     private async Task AuthenticateAsync(XmppConnection connection, HashSet<string> offered, string user, CancellationToken ct)
     {
-        var mechanism = new[] { "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN" }.FirstOrDefault(offered.Contains)
+        var mechanism = _options.SaslMechanisms.FirstOrDefault(offered.Contains)
                         ?? throw new InvalidOperationException($"no SASL mechanism in common (the server offers {string.Join(", ", offered)})");
+        Mechanism = mechanism;
         if (mechanism == "PLAIN")
         {
             if (!connection.IsEncrypted)

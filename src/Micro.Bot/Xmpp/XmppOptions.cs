@@ -25,5 +25,8 @@ public sealed record XmppOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>SASL mechanisms in order of preference; the first the server offers is used (PLAIN only ever over TLS).</summary>
+    public IReadOnlyList<string> SaslMechanisms { get; init; } = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"];
+
     public override string ToString() => $"XmppOptions {{ Address = {Address}, Jid = {Jid}, Password = ***, Rooms = [{string.Join(", ", Rooms)}], Nick = {Nick} }}";
 }
