@@ -29,11 +29,17 @@ public sealed class XmppBotTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _input.DisposeAsync();
-        await _running.WaitAsync(Patience);
-        await _kit.DisposeAsync();
-        await _prosody.DisposeAsync();
+        try
+        {
+            await _stop.CancelAsync();
+            await _input.DisposeAsync();
+            await _running.WaitAsync(Patience);
+            await _kit.DisposeAsync();
+        }
+        finally
+        {
+            await _prosody.DisposeAsync(); // never left running, whatever failed above
+        }
     }
 
     private XmppOptions Options(string jid, string password) => new()

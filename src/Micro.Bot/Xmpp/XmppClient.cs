@@ -25,6 +25,7 @@ public sealed class XmppClient : IAsyncDisposable
     private readonly Channel<XmppMessage> _messages = Channel.CreateBounded<XmppMessage>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Dictionary<string, string> _occupants = new(StringComparer.OrdinalIgnoreCase); // room/nick -> real bare JID
     private readonly CancellationTokenSource _stop = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _joinAttempts = new(StringComparer.OrdinalIgnoreCase);
     private XmppConnection? _connection;
     private Task? _reading;
     private Task? _keepAlive;
@@ -145,7 +146,17 @@ public sealed class XmppClient : IAsyncDisposable
 
     private async Task ExpectSuccessAsync(XmppConnection connection, Scram? scram, CancellationToken ct)
     {
-        var result = await connection.ReadAsync(ct).ConfigureAwait(false);
+        XElement? result;
+        try
+        {
+            result = await connection.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Xml.XmlException)
+        {
+            // A server may close the connection right behind its <failure/>, so the failure itself can be lost.
+            throw new InvalidOperationException($"XMPP sign-in as {_options.Jid} failed: the server closed the connection ({e.Message}); check --xmpp_jid and --xmpp_password", e);
+        }
+
         if (result?.Name != XName.Get("success", Sasl))
         {
             throw new InvalidOperationException($"XMPP sign-in as {_options.Jid} failed: {Describe(result)} (check --xmpp_jid and --xmpp_password)");
@@ -232,6 +243,22 @@ public sealed class XmppClient : IAsyncDisposable
                 else
                 {
                     _messages.Writer.TryWrite(new XmppMessage(Bare(from), from, body, InRoom: false, Bare(from)));
+                }
+
+                break;
+            case "presence" when type == "error" && _options.Rooms.Contains(Bare(from), StringComparer.OrdinalIgnoreCase):
+                // Refused entry (a room just created by someone else stays locked until its owner configures it):
+                // try again shortly, a few times.
+                var room = Bare(from);
+                var attempt = _joinAttempts.AddOrUpdate(room, 1, (_, n) => n + 1);
+                if (attempt <= 10)
+                {
+                    _logger.LogInformation("XMPP: could not join {Room} yet ({Error}); retrying", room, stanza.Descendants().FirstOrDefault(e => e.Parent?.Name.LocalName == "error")?.Name.LocalName);
+                    _ = Task.Run(async () =>
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), _stop.Token).ConfigureAwait(false);
+                        await JoinRoomAsync(room, _stop.Token).ConfigureAwait(false);
+                    });
                 }
 
                 break;

@@ -16,9 +16,9 @@ public sealed class XmppInput(XmppOptions options, ILogger? logger = null) : IBo
     public async Task RunAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             await foreach (var message in _client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 var text = message.Body.Trim();
@@ -39,8 +39,9 @@ public sealed class XmppInput(XmppOptions options, ILogger? logger = null) : IBo
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or IOException or ObjectDisposedException)
         {
+            // stopped while signing in or reading: the connection was closed on purpose
         }
     }
 
