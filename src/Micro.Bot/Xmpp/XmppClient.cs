@@ -103,6 +103,12 @@ public sealed class XmppClient : IAsyncDisposable
     }
 
     public Task JoinRoomAsync(string room, CancellationToken cancellationToken = default)
+    {
+        _joinAttempts.TryAdd(room, 0); // a refusal of this join is retried (see the presence errors)
+        return JoinAsync(room, cancellationToken);
+    }
+
+    private Task JoinAsync(string room, CancellationToken cancellationToken)
         => Connection.WriteAsync(new XElement("presence", new XAttribute("to", $"{room}/{_options.Nick}"), new XElement(XName.Get("x", "http://jabber.org/protocol/muc"),
             new XElement(XName.Get("history", "http://jabber.org/protocol/muc"), new XAttribute("maxstanzas", "0")))), cancellationToken);
 
@@ -246,7 +252,7 @@ public sealed class XmppClient : IAsyncDisposable
                 }
 
                 break;
-            case "presence" when type == "error" && _options.Rooms.Contains(Bare(from), StringComparer.OrdinalIgnoreCase):
+            case "presence" when type == "error" && _joinAttempts.ContainsKey(Bare(from)):
                 // Refused entry (a room just created by someone else stays locked until its owner configures it):
                 // try again shortly, a few times.
                 var room = Bare(from);
@@ -257,7 +263,7 @@ public sealed class XmppClient : IAsyncDisposable
                     _ = Task.Run(async () =>
                     {
                         await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), _stop.Token).ConfigureAwait(false);
-                        await JoinRoomAsync(room, _stop.Token).ConfigureAwait(false);
+                        await JoinAsync(room, _stop.Token).ConfigureAwait(false);
                     });
                 }
 
