@@ -17,6 +17,7 @@ public static class MicroCommandLine
         "registry", "registry_address", "register_ttl", "register_interval", "selector", "transport", "transport_address",
         "client_request_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
+        "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
@@ -133,6 +134,10 @@ public static class MicroCommandLine
         "client_request_timeout" => "Request timeout, e.g. 5s. Env MICRO_CLIENT_REQUEST_TIMEOUT.",
         "client_retries" => "Retries after a failed attempt. Env MICRO_CLIENT_RETRIES.",
         "proxy_address" => "Work through micro proxy at this URL (e.g. http://127.0.0.1:8081) instead of the registry and transport. Env MICRO_PROXY_ADDRESS.",
+        "transport_tls_cert" => "TLS client certificate (PEM) for the tcp transport, for servers that require one. Env MICRO_TRANSPORT_TLS_CERT.",
+        "transport_tls_key" => "Its private key (PEM). Env MICRO_TRANSPORT_TLS_KEY.",
+        "transport_tls_ca" => "CA (PEM) the services' certificates must chain to; turns on TLS to them. Env MICRO_TRANSPORT_TLS_CA.",
+        "transport_tls_dev" => "true: development TLS with this user's shared self-signed certificate. Env MICRO_TRANSPORT_TLS_DEV.",
         "auth_token" => "Token micro proxy requires (micro proxy --auth_token sets it; the CLI sends it). Env MICRO_AUTH_TOKEN.",
         _ => $"Env MICRO_{flag.ToUpperInvariant()}.",
     };

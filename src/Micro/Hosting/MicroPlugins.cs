@@ -20,7 +20,7 @@ public sealed class MicroPlugins
     {
         AddRegistry("local", (s, l) => new LocalRegistry(s.RegistryAddress, logger: l.CreateLogger<LocalRegistry>()));
         AddRegistry("memory", (_, _) => new MemoryRegistry());
-        AddTransport("tcp", (s, l) => new TcpTransport(s.ToTransportOptions() with { LoggerFactory = l }));
+        AddTransport("tcp", (s, l) => new TcpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
         AddTransport("memory", (_, _) => new MemoryTransport());
         AddTransport("http", (s, l) => new Transport.Http.HttpTransport(s.ToTransportOptions() with { LoggerFactory = l }));
         AddBroker("http", (s, l, r) => new HttpBroker(r, s.BrokerAddress, s.RegisterTtl, s.RegisterInterval, l));

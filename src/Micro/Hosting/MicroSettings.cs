@@ -51,6 +51,17 @@ public sealed record MicroSettings
     public TimeSpan ClientDialTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public int MaxMessageSize { get; init; } = TransportOptions.Default.MaxMessageSize;
 
+    /// <summary><c>--transport_tls_cert</c>, <c>--transport_tls_key</c>: this side's certificate and key (PEM) for the tcp transport.</summary>
+    public string? TransportTlsCert { get; init; }
+
+    public string? TransportTlsKey { get; init; }
+
+    /// <summary><c>--transport_tls_ca</c>: the CA peers' certificates must chain to (on a server: mutual TLS).</summary>
+    public string? TransportTlsCa { get; init; }
+
+    /// <summary><c>--transport_tls_dev</c>: a self-signed certificate shared by this user's processes; development only, logged loudly.</summary>
+    public bool TransportTlsDev { get; init; }
+
     /// <summary>Reads settings; a malformed value throws with the setting's name and what was wrong.</summary>
     public static MicroSettings FromConfiguration(IConfiguration configuration)
     {
@@ -83,6 +94,10 @@ public sealed record MicroSettings
             ClientPoolSize = Get("client_pool_size") is { } p ? Int(p, "client_pool_size", 1) : d.ClientPoolSize,
             ClientDialTimeout = Get("client_dial_timeout") is { } dt ? Positive(Durations.Parse(dt, "client_dial_timeout"), "client_dial_timeout") : d.ClientDialTimeout,
             MaxMessageSize = Get("max_message_size") is { } mm ? Int(mm, "max_message_size", 64) : d.MaxMessageSize,
+            TransportTlsCert = Get("transport_tls_cert"),
+            TransportTlsKey = Get("transport_tls_key"),
+            TransportTlsCa = Get("transport_tls_ca"),
+            TransportTlsDev = Get("transport_tls_dev") is { } dev && (dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1"),
         };
     }
 
@@ -105,11 +120,14 @@ public sealed record MicroSettings
         FromService = fromService,
     };
 
-    public TransportOptions ToTransportOptions() => TransportOptions.Default with
+    public TransportOptions ToTransportOptions(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null) => TransportOptions.Default with
     {
         PoolSize = ClientPoolSize,
         DialTimeout = ClientDialTimeout,
         MaxMessageSize = MaxMessageSize,
+        Tls = TransportTlsDev
+            ? TransportTls.Development((loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Micro.Transport.TransportTls"))
+            : TransportTlsCert is not null || TransportTlsCa is not null ? TransportTls.FromFiles(TransportTlsCert, TransportTlsKey, TransportTlsCa) : null,
     };
 
     public ISelectionStrategy CreateStrategy() => Selector switch

@@ -18,4 +18,10 @@ public sealed record TransportOptions
     public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>TLS for connections (tcp transport): null is plain TCP.</summary>
+    public TransportTls? Tls { get; init; }
+
+    /// <summary>How long a TLS handshake may take before the connection is dropped.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

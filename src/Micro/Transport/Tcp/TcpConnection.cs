@@ -12,7 +12,7 @@ namespace Micro.Transport.Tcp;
 internal sealed class TcpConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
     private readonly Channel<OutgoingFrame> _outgoing = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
@@ -24,10 +24,19 @@ internal sealed class TcpConnection : IAsyncDisposable
     private string? _closeReason;
 
     public TcpConnection(Socket socket, int maxMessageSize, ILogger logger)
+        : this(socket, new NetworkStream(socket, ownsSocket: true), maxMessageSize, logger)
+    {
+    }
+
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="stream">What the frames go through: the socket's stream, or a TLS stream over it.</param>
+    /// <param name="maxMessageSize">Largest frame accepted.</param>
+    /// <param name="logger">Where connection problems are said.</param>
+    public TcpConnection(Socket socket, Stream stream, int maxMessageSize, ILogger logger)
     {
         _socket = socket;
         _socket.NoDelay = true;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _maxMessageSize = maxMessageSize;

@@ -54,7 +54,8 @@ internal sealed class TcpConnectionPool : IAsyncDisposable
             }
 
             var socket = await DialAsync(_address, _options.DialTimeout, cancellationToken).ConfigureAwait(false);
-            var connection = new TcpClientConnection(new TcpConnection(socket, _options.MaxMessageSize, _logger));
+            var stream = _options.Tls is { } tls ? await TlsHandshake.ClientAsync(socket, _address, tls, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false) : new NetworkStream(socket, ownsSocket: true);
+            var connection = new TcpClientConnection(new TcpConnection(socket, stream, _options.MaxMessageSize, _logger));
             Volatile.Write(ref _slots[slot], connection);
             if (existing is not null)
             {

@@ -128,15 +128,34 @@ public sealed class TcpTransport : IStreamingTransport
                     continue;
                 }
 
-                var connection = new TcpServerConnection(new TcpConnection(accepted, options.MaxMessageSize, logger), handler, logger);
-                _connections[connection] = 0;
-                connection.Closed.Register(static s =>
+                if (options.Tls is { } tls)
                 {
-                    var (self, c) = ((TcpListenerLoop, TcpServerConnection))s!;
-                    self._connections.TryRemove(c, out _);
-                }, (this, connection));
-                connection.Start();
+                    // The handshake runs beside the accept loop: a slow or silent client holds up only itself.
+                    _ = Task.Run(async () =>
+                    {
+                        var stream = await TlsHandshake.ServerAsync(accepted, tls, options.HandshakeTimeout, logger, _stop.Token).ConfigureAwait(false);
+                        if (stream is not null)
+                        {
+                            Serve(new TcpConnection(accepted, stream, options.MaxMessageSize, logger));
+                        }
+                    });
+                    continue;
+                }
+
+                Serve(new TcpConnection(accepted, options.MaxMessageSize, logger));
             }
+        }
+
+        private void Serve(TcpConnection accepted)
+        {
+            var connection = new TcpServerConnection(accepted, handler, logger);
+            _connections[connection] = 0;
+            connection.Closed.Register(static s =>
+            {
+                var (self, c) = ((TcpListenerLoop, TcpServerConnection))s!;
+                self._connections.TryRemove(c, out _);
+            }, (this, connection));
+            connection.Start();
         }
     }
 }

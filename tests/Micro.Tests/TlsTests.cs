@@ -1,0 +1,130 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Micro.Client;
+using Micro.Testing;
+using Micro.Transport;
+using Micro.Transport.Tcp;
+
+namespace Micro.Tests;
+
+/// <summary>Certificates made here: a private CA, and leaves it signs for 127.0.0.1 (server and client alike).</summary>
+internal static class TestPki
+{
+    public static X509Certificate2 Authority(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+        return X509CertificateLoader.LoadPkcs12(ca.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public static X509Certificate2 Leaf(X509Certificate2 authority, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var serial = RandomNumberGenerator.GetBytes(8);
+        using var signed = request.Create(authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1), serial);
+        using var withKey = signed.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public static TransportTls Mutual(X509Certificate2 authority, string name)
+        => new() { Certificate = Leaf(authority, name), Authorities = [X509CertificateLoader.LoadCertificate(authority.RawData)] };
+}
+
+/// <summary>Every call behaviour over tcp with mutual TLS (certificates from a private CA).</summary>
+public sealed class TlsCallTests : CallContractTests
+{
+    private static readonly X509Certificate2 Ca = TestPki.Authority("micro test CA");
+
+    protected override ITransport CreateTransport() => new TcpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
+}
+
+public sealed class TlsTests
+{
+    private static async Task<(TestKit Kit, string Address)> ServeAsync(TransportTls tls)
+    {
+        var kit = new TestKit(transport: new TcpTransport(TransportOptions.Default with { Tls = tls }));
+        var server = await kit.StartServerAsync("greeter", new Greeter());
+        return (kit, server.Address);
+    }
+
+    private static async Task<MicroException> CallFailsAsync(TestKit kit, TransportOptions clientOptions)
+    {
+        await using var transport = new TcpTransport(clientOptions with { HandshakeTimeout = TimeSpan.FromSeconds(3) });
+        var client = new MicroClient(new Micro.Selector.RegistrySelector(kit.Registry), transport, options: new ClientOptions { Retries = 0, RequestTimeout = TimeSpan.FromSeconds(10) });
+        return await Assert.ThrowsAsync<MicroException>(() => client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("x")).AsTask());
+    }
+
+    [Fact]
+    public async Task A_client_without_a_certificate_is_refused_by_a_mutual_tls_server()
+    {
+        var ca = TestPki.Authority("ca");
+        var (kit, _) = await ServeAsync(TestPki.Mutual(ca, "server"));
+        await using var _ = kit;
+        var error = await CallFailsAsync(kit, TransportOptions.Default with { Tls = new TransportTls { Authorities = [X509CertificateLoader.LoadCertificate(ca.RawData)] } });
+        Assert.True(error.IsTransportError, error.Message);
+    }
+
+    [Fact]
+    public async Task A_server_whose_certificate_another_ca_signed_is_not_trusted()
+    {
+        var (kit, address) = await ServeAsync(TestPki.Mutual(TestPki.Authority("theirs"), "server"));
+        await using var _ = kit;
+        var error = await CallFailsAsync(kit, TransportOptions.Default with { Tls = TestPki.Mutual(TestPki.Authority("ours"), "client") });
+        Assert.Contains($"tls {address}", error.Detail);
+        Assert.True(error.IsTransportError);
+    }
+
+    [Fact]
+    public async Task A_plain_client_cannot_talk_to_a_tls_server()
+    {
+        var (kit, _) = await ServeAsync(TestPki.Mutual(TestPki.Authority("ca"), "server"));
+        await using var _ = kit;
+        var error = await CallFailsAsync(kit, TransportOptions.Default);
+        Assert.Equal(500, error.Code);
+    }
+
+    [Fact]
+    public async Task Development_mode_shares_one_self_signed_certificate_between_both_sides()
+    {
+        var logger = new Microsoft.Extensions.Logging.Abstractions.NullLogger<TlsTests>();
+        var (kit, _) = await ServeAsync(TransportTls.Development(logger));
+        await using var _ = kit;
+        await using var transport = new TcpTransport(TransportOptions.Default with { Tls = TransportTls.Development(logger) });
+        var client = new MicroClient(new Micro.Selector.RegistrySelector(kit.Registry), transport);
+        Assert.Equal("Hello dev", (await client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("dev"))).Msg);
+    }
+
+    [Fact]
+    public void Certificates_load_from_pem_files_and_missing_files_are_named()
+    {
+        var folder = Directory.CreateTempSubdirectory("micro-tls").FullName;
+        try
+        {
+            var ca = TestPki.Authority("ca");
+            var leaf = TestPki.Leaf(ca, "node");
+            File.WriteAllText(Path.Combine(folder, "ca.pem"), ca.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(folder, "node.pem"), leaf.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(folder, "node.key"), leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            var tls = TransportTls.FromFiles(Path.Combine(folder, "node.pem"), Path.Combine(folder, "node.key"), Path.Combine(folder, "ca.pem"));
+            Assert.True(tls.Certificate!.HasPrivateKey);
+            Assert.Equal(ca.Thumbprint, Assert.Single(tls.Authorities!).Thumbprint);
+
+            var missing = Assert.Throws<ArgumentException>(() => TransportTls.FromFiles(Path.Combine(folder, "nope.pem"), Path.Combine(folder, "node.key"), null));
+            Assert.Contains("--transport_tls_cert", missing.Message);
+            Assert.Contains("--transport_tls_key", Assert.Throws<ArgumentException>(() => TransportTls.FromFiles(Path.Combine(folder, "node.pem"), null, null)).Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
