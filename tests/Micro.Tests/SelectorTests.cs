@@ -171,6 +171,55 @@ public sealed class SelectorTests
         Assert.Contains("missing", e.Detail);
     }
 
+    [Fact]
+    public async Task A_watch_that_ends_by_itself_is_restarted_after_a_pause_not_in_a_spin()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var registry = new EndingWatchRegistry(await RegistryWith("svc", 1));
+        await using var selector = new RegistrySelector(registry, timeProvider: time);
+        await selector.SelectAsync("svc", default);
+        await WaitUntil(() => registry.Watches >= 1);
+        await Task.Delay(200); // a spinning loop would start thousands of watches here
+        Assert.Equal(1, registry.Watches);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => registry.Watches >= 2);
+        Assert.Equal(2, registry.Watches);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "condition not met within 5 s");
+    }
+
+    /// <summary>A registry whose watch ends at once, as one does when its registry is disposed under it.</summary>
+    private sealed class EndingWatchRegistry(IRegistry inner) : IRegistry
+    {
+        public int Watches;
+
+        public string Name => inner.Name;
+
+        public ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default) => inner.RegisterAsync(service, ttl, cancellationToken);
+
+        public ValueTask DeregisterAsync(Service service, CancellationToken cancellationToken = default) => inner.DeregisterAsync(service, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Service>> GetServiceAsync(string name, CancellationToken cancellationToken = default) => inner.GetServiceAsync(name, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
+
+        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Watches);
+            return AsyncEnumerable.Empty<RegistryEvent>();
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
     private sealed class CountingRegistry(IRegistry inner) : IRegistry
     {
         public int Gets;

@@ -47,6 +47,34 @@ public sealed class TlsCallTests : CallContractTests
     protected override ITransport CreateTransport() => new TcpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
 }
 
+/// <summary>Every call behaviour over the http transport with mutual TLS (HTTPS both ways).</summary>
+public sealed class HttpTlsCallTests : CallContractTests
+{
+    private static readonly X509Certificate2 Ca = TestPki.Authority("micro test CA");
+
+    protected override ITransport CreateTransport() => new Micro.Transport.Http.HttpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
+}
+
+/// <summary>Streams over tcp with mutual TLS.</summary>
+public sealed class TlsStreamTests : StreamContractTests
+{
+    private static readonly X509Certificate2 Ca = TestPki.Authority("micro test CA");
+
+    protected override IStreamingTransport CreateTransport() => new TcpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
+
+    protected override int Window => TcpStream.Window;
+}
+
+/// <summary>Streams over the http transport's WebSockets with mutual TLS (wss).</summary>
+public sealed class HttpTlsStreamTests : StreamContractTests
+{
+    private static readonly X509Certificate2 Ca = TestPki.Authority("micro test CA");
+
+    protected override IStreamingTransport CreateTransport() => new Micro.Transport.Http.HttpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
+
+    protected override int Window => MessageStream.Window;
+}
+
 public sealed class TlsTests
 {
     private static async Task<(TestKit Kit, string Address)> ServeAsync(TransportTls tls)
@@ -59,7 +87,8 @@ public sealed class TlsTests
     private static async Task<MicroException> CallFailsAsync(TestKit kit, TransportOptions clientOptions)
     {
         await using var transport = new TcpTransport(clientOptions with { HandshakeTimeout = TimeSpan.FromSeconds(3) });
-        var client = new MicroClient(new Micro.Selector.RegistrySelector(kit.Registry), transport, options: new ClientOptions { Retries = 0, RequestTimeout = TimeSpan.FromSeconds(10) });
+        await using var selector = new Micro.Selector.RegistrySelector(kit.Registry);
+        var client = new MicroClient(selector, transport, options: new ClientOptions { Retries = 0, RequestTimeout = TimeSpan.FromSeconds(10) });
         return await Assert.ThrowsAsync<MicroException>(() => client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("x")).AsTask());
     }
 
@@ -84,6 +113,20 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public async Task An_http_client_without_a_certificate_is_refused_by_a_mutual_tls_server()
+    {
+        var ca = TestPki.Authority("ca");
+        var kit = new TestKit(transport: new Micro.Transport.Http.HttpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(ca, "server") }));
+        await using var _ = kit;
+        await kit.StartServerAsync("greeter", new Greeter());
+        await using var transport = new Micro.Transport.Http.HttpTransport(TransportOptions.Default with { Tls = new TransportTls { Authorities = [X509CertificateLoader.LoadCertificate(ca.RawData)] } });
+        await using var selector = new Micro.Selector.RegistrySelector(kit.Registry);
+        var client = new MicroClient(selector, transport, options: new ClientOptions { Retries = 0 });
+        var error = await Assert.ThrowsAsync<MicroException>(() => client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("x")).AsTask());
+        Assert.True(error.IsTransportError, error.Message);
+    }
+
+    [Fact]
     public async Task A_plain_client_cannot_talk_to_a_tls_server()
     {
         var (kit, _) = await ServeAsync(TestPki.Mutual(TestPki.Authority("ca"), "server"));
@@ -99,7 +142,8 @@ public sealed class TlsTests
         var (kit, _) = await ServeAsync(TransportTls.Development(logger));
         await using var _ = kit;
         await using var transport = new TcpTransport(TransportOptions.Default with { Tls = TransportTls.Development(logger) });
-        var client = new MicroClient(new Micro.Selector.RegistrySelector(kit.Registry), transport);
+        await using var selector = new Micro.Selector.RegistrySelector(kit.Registry);
+        var client = new MicroClient(selector, transport);
         Assert.Equal("Hello dev", (await client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("dev"))).Msg);
     }
 

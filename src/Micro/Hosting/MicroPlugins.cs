@@ -22,7 +22,7 @@ public sealed class MicroPlugins
         AddRegistry("memory", (_, _) => new MemoryRegistry());
         AddTransport("tcp", (s, l) => new TcpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
         AddTransport("memory", (_, _) => new MemoryTransport());
-        AddTransport("http", (s, l) => new Transport.Http.HttpTransport(s.ToTransportOptions() with { LoggerFactory = l }));
+        AddTransport("http", (s, l) => new Transport.Http.HttpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
         AddBroker("http", (s, l, r) => new HttpBroker(r, s.BrokerAddress, s.RegisterTtl, s.RegisterInterval, l));
         AddBroker("memory", (_, l, _) => new MemoryBroker(l.CreateLogger<MemoryBroker>()));
     }

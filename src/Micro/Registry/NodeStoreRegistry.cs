@@ -75,6 +75,7 @@ public abstract class NodeStoreRegistry : IRegistry
 
     public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var token = linked.Token;
         // The signal is taken before each snapshot, so a change made while the consumer is busy is never missed.

@@ -230,6 +230,10 @@ public sealed class RegistrySelector : ISelector
                         next = changes.MoveNextAsync();
                     }
                 }
+
+                // A watch that ends by itself (its registry disposed or closed) is retried like a failed one, never at once:
+                // restarting on the spot would spin.
+                throw new InvalidOperationException("the watch ended");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

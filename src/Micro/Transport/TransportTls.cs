@@ -96,6 +96,29 @@ public sealed record TransportTls
         RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, clientCertificate: false),
     };
 
+    /// <summary>Kestrel's side (the http transport, and the gateway, dashboard and proxy): certificate and client-certificate rules.</summary>
+    /// <param name="https">Kestrel's HTTPS options for one endpoint.</param>
+    public void ConfigureKestrel(Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions https)
+    {
+        ArgumentNullException.ThrowIfNull(https);
+        https.ServerCertificate = Certificate ?? throw new InvalidOperationException("serving with TLS needs a certificate (--transport_tls_cert and --transport_tls_key, or --transport_tls_dev)");
+        https.ClientCertificateMode = Authorities is { Count: > 0 }
+            ? Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate
+            : Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate;
+        https.ClientCertificateValidation = (certificate, _, errors) => Validate(certificate, errors, clientCertificate: true);
+    }
+
+    /// <summary>An HTTP client's side: what it trusts and the certificate it presents.</summary>
+    /// <param name="ssl">The handler's (or WebSocket's) TLS options.</param>
+    public void ConfigureClient(SslClientAuthenticationOptions ssl)
+    {
+        ArgumentNullException.ThrowIfNull(ssl);
+        ssl.ClientCertificates = Certificate is null ? null : [Certificate];
+        ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, clientCertificate: false);
+    }
+
+    internal bool Validate(X509Certificate? certificate, SslPolicyErrors errors) => Validate(certificate, errors, clientCertificate: false);
+
     private bool Validate(X509Certificate? certificate, SslPolicyErrors errors, bool clientCertificate)
     {
         if (Authorities is not { Count: > 0 })

@@ -39,6 +39,7 @@ public sealed class HttpTransport : IStreamingTransport
             ResponseHeaderEncodingSelector = (_, _) => Encoding.UTF8,
             UseProxy = false,
             AutomaticDecompression = DecompressionMethods.None,
+            SslOptions = ClientSsl(_options.Tls),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan, // the caller's deadline rules
@@ -64,7 +65,7 @@ public sealed class HttpTransport : IStreamingTransport
             k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
             k.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
-        }, cancellationToken).ConfigureAwait(false);
+        }, null, _options.Tls, cancellationToken).ConfigureAwait(false);
         return new Listener(app, bound);
     }
 
@@ -76,7 +77,7 @@ public sealed class HttpTransport : IStreamingTransport
             throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
         }
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, $"http://{address}/") { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"{(_options.Tls is null ? "http" : "https")}://{address}/") { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         message.Content = new ReadOnlyMemoryContent(request.Body);
         foreach (var (k, v) in request.Headers)
         {
@@ -120,6 +121,13 @@ public sealed class HttpTransport : IStreamingTransport
 
     public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
         => WebSocketStreams.OpenAsync(address, headers, _options, cancellationToken);
+
+    private static System.Net.Security.SslClientAuthenticationOptions ClientSsl(TransportTls? tls)
+    {
+        var ssl = new System.Net.Security.SslClientAuthenticationOptions();
+        tls?.ConfigureClient(ssl);
+        return ssl;
+    }
 
     private static Task NoStreams(HttpContext context)
     {

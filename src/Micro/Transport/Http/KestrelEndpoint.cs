@@ -26,15 +26,31 @@ public static class KestrelEndpoint
     /// <param name="configure">More Kestrel settings (limits, header encodings).</param>
     /// <param name="services">Services the app needs (forwarder, CORS...).</param>
     /// <param name="cancellationToken">Cancels starting.</param>
-    public static async Task<(WebApplication App, string Address)> StartAsync(IPEndPoint endPoint, Action<WebApplication> map,
+    public static Task<(WebApplication App, string Address)> StartAsync(IPEndPoint endPoint, Action<WebApplication> map,
         Action<KestrelServerOptions>? configure, Action<IServiceCollection>? services, CancellationToken cancellationToken = default)
+        => StartAsync(endPoint, map, configure, services, null, cancellationToken);
+
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="map">Adds the middleware and routes.</param>
+    /// <param name="configure">More Kestrel settings (limits, header encodings).</param>
+    /// <param name="services">Services the app needs (forwarder, CORS...).</param>
+    /// <param name="tls">HTTPS on the endpoint (null: plain HTTP).</param>
+    /// <param name="cancellationToken">Cancels starting.</param>
+    public static async Task<(WebApplication App, string Address)> StartAsync(IPEndPoint endPoint, Action<WebApplication> map,
+        Action<KestrelServerOptions>? configure, Action<IServiceCollection>? services, TransportTls? tls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(map);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(endPoint);
+            k.Listen(endPoint, listen =>
+            {
+                if (tls is not null)
+                {
+                    listen.UseHttps(tls.ConfigureKestrel);
+                }
+            });
             k.AddServerHeader = false;
             configure?.Invoke(k);
         });

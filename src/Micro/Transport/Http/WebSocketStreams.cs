@@ -17,7 +17,15 @@ public static class WebSocketStreams
 
     /// <summary>Client side: connects, sends open with the request headers and returns the stream.</summary>
     internal static ValueTask<ITransportStream> OpenAsync(string address, Dictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
-        => OpenAsync(new Uri($"ws://{address}{Path}"), headers, options, null, cancellationToken);
+        => OpenAsync(new Uri($"{(options.Tls is null ? "ws" : "wss")}://{address}{Path}"), headers, options, options.Tls is { } tls ? o =>
+        {
+            if (tls.Certificate is not null)
+            {
+                o.ClientCertificates = [tls.Certificate];
+            }
+
+            o.RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.Validate(certificate, errors);
+        } : null, cancellationToken);
 
     /// <summary>Client side at any WebSocket URL speaking this framing (the proxy's <c>/stream</c>, for example).</summary>
     /// <param name="uri">The WebSocket URL.</param>
