@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using Micro.Broker;
+using Micro.Diagnostics;
 using Micro.Codec;
 using Micro.Selector;
 using Micro.Transport;
@@ -66,7 +68,51 @@ public sealed class MicroClient : IMicroClient
             throw MicroException.BadRequest(ClientId, $"a call to {request.Service} needs an endpoint (Type.Method)");
         }
 
-        return _pipeline(request, options ?? CallOptions.Default, cancellationToken);
+        return InstrumentedCallAsync(request, options ?? CallOptions.Default, cancellationToken);
+    }
+
+    /// <summary>The call through the middleware, as one client span with its metrics.</summary>
+    private async ValueTask<MicroResponse> InstrumentedCallAsync(MicroRequest request, CallOptions options, CancellationToken cancellationToken)
+    {
+        using var activity = MicroTelemetry.Source.StartActivity(request.Endpoint, ActivityKind.Client);
+        activity?.SetTag("rpc.system", "micro");
+        activity?.SetTag("rpc.service", request.Service);
+        activity?.SetTag("rpc.method", request.Endpoint);
+        var started = Stopwatch.GetTimestamp();
+        var code = 200;
+        try
+        {
+            return await _pipeline(request, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MicroException e)
+        {
+            code = e.Code;
+            activity?.SetStatus(ActivityStatusCode.Error, e.Detail);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            code = 499; // cancelled by the caller
+            throw;
+        }
+        catch (Exception e)
+        {
+            code = 500;
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+        finally
+        {
+            var tags = new TagList { { "service", request.Service }, { "endpoint", request.Endpoint }, { "code", code } };
+            activity?.SetTag("rpc.micro.code", code);
+            MicroTelemetry.ClientRequests.Add(1, tags);
+            if (code != 200)
+            {
+                MicroTelemetry.ClientErrors.Add(1, tags);
+            }
+
+            MicroTelemetry.ClientDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
     }
 
     public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(string service, string endpoint, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
@@ -135,7 +181,26 @@ public sealed class MicroClient : IMicroClient
             header[MicroHeaders.FromService] = from;
         }
 
-        return broker.PublishAsync(message.Topic, new BrokerMessage(header, message.Body), cancellationToken);
+        return PublishInstrumentedAsync(broker, message.Topic, header, message.Body, cancellationToken);
+    }
+
+    /// <summary>A producer span whose context travels in the message, so the deliveries continue the trace.</summary>
+    private static async ValueTask PublishInstrumentedAsync(IBroker broker, string topic, Dictionary<string, string> header, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        using var activity = MicroTelemetry.Source.StartActivity(topic + " publish", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", broker.Name);
+        activity?.SetTag("messaging.destination.name", topic);
+        TraceContext.Inject(activity, header);
+        try
+        {
+            await broker.PublishAsync(topic, new BrokerMessage(header, body), cancellationToken).ConfigureAwait(false);
+            MicroTelemetry.BrokerPublished.Add(1, new KeyValuePair<string, object?>("topic", topic));
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
     }
 
     public ValueTask PublishAsync<TMessage>(string topic, TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -187,6 +252,8 @@ public sealed class MicroClient : IMicroClient
             catch (MicroException e) when (attempt < retries && _options.ShouldRetry(e) && e.Code != 404)
             {
                 last = e;
+                MicroTelemetry.ClientRetries.Add(1, new KeyValuePair<string, object?>("service", request.Service));
+                Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["error"] = e.Detail }));
                 _logger.LogDebug("Call to {Service} {Endpoint} failed (attempt {Attempt}): {Error}; retrying", request.Service, request.Endpoint, attempt + 1, e.Detail);
             }
         }
@@ -282,6 +349,7 @@ public sealed class MicroClient : IMicroClient
             }
         }
 
+        TraceContext.Inject(Activity.Current, headers);
         headers[MicroHeaders.ContentType] = request.ContentType;
         headers[MicroHeaders.Accept] = options.Accept ?? request.ContentType;
         var remainingNs = Math.Max(1, (deadline - _time.GetUtcNow()).Ticks) * 100;

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Micro.Broker;
 using Micro.Codec;
+using Micro.Diagnostics;
 using Micro.Registry;
 using Micro.Transport;
 using Microsoft.Extensions.Logging;
@@ -188,18 +190,43 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
     async ValueTask<TransportMessage> ITransportHandler.HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _inFlight);
+        var endpoint = request.Headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? request.Headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
+        using var activity = MicroTelemetry.Source.StartActivity(endpoint, ActivityKind.Server, TraceContext.Extract(request.Headers));
+        activity?.SetTag("rpc.system", "micro");
+        activity?.SetTag("rpc.service", _options.Name);
+        activity?.SetTag("rpc.method", endpoint);
+        activity?.SetTag("client.address", peer.RemoteAddress);
+        var active = new TagList { { "service", _options.Name } };
+        MicroTelemetry.ServerActiveRequests.Add(1, active);
+        var started = Stopwatch.GetTimestamp();
+        var code = 500;
         try
         {
-            return await HandleCoreAsync(request, peer, cancellationToken).ConfigureAwait(false);
+            var reply = await HandleCoreAsync(request, peer, cancellationToken).ConfigureAwait(false);
+            code = reply.Headers.TryGetValue(MicroHeaders.Error, out var error) && error.Length > 0 ? ErrorCode(error) : 200;
+            return reply;
         }
         finally
         {
+            MicroTelemetry.ServerActiveRequests.Add(-1, active);
+            var tags = new TagList { { "service", _options.Name }, { "endpoint", endpoint }, { "code", code } };
+            MicroTelemetry.ServerRequests.Add(1, tags);
+            if (code != 200)
+            {
+                MicroTelemetry.ServerErrors.Add(1, tags);
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
+
+            activity?.SetTag("rpc.micro.code", code);
+            MicroTelemetry.ServerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
             {
                 _drained.TrySetResult();
             }
         }
     }
+
+    private static int ErrorCode(string errorJson) => MicroException.Parse(errorJson).Code;
 
     private async ValueTask<TransportMessage> HandleCoreAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
     {
@@ -421,10 +448,32 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             }
 
             var endpoint = subscriber.Endpoint.Name;
-            BrokerHandler withContext = (delivery, ct) =>
+            var topic = subscriber.Topic;
+            BrokerHandler withContext = async (delivery, ct) =>
             {
+                // A consumer span, child of the publisher's (its context came in the message).
+                using var activity = MicroTelemetry.Source.StartActivity(topic + " process", ActivityKind.Consumer, TraceContext.Extract(delivery.Message.Header));
+                activity?.SetTag("messaging.system", _broker.Name);
+                activity?.SetTag("messaging.destination.name", topic);
+                activity?.SetTag("micro.subscriber", endpoint);
                 CallContext.Current = new CallContext(_options.Name, endpoint, delivery.Message.Header, null, Id);
-                return handler(delivery, ct);
+                var outcome = "ok";
+                try
+                {
+                    await handler(delivery, ct).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    outcome = "error";
+                    activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    MicroTelemetry.BrokerDeliveryErrors.Add(1, new KeyValuePair<string, object?>("topic", topic));
+                    throw;
+                }
+                finally
+                {
+                    CallContext.Current = null;
+                    MicroTelemetry.BrokerDelivered.Add(1, new TagList { { "topic", topic }, { "outcome", outcome } });
+                }
             };
             _subscriptions.Add(await _broker.SubscribeAsync(subscriber.Topic, withContext, subscriber.Options, cancellationToken).ConfigureAwait(false));
             _logger.LogInformation("Subscribed {Endpoint} to {Topic}{Queue} on the {Broker} broker", endpoint, subscriber.Topic,

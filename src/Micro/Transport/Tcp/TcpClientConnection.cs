@@ -9,12 +9,15 @@ internal sealed class TcpClientConnection : IAsyncDisposable
     private readonly TcpConnection _connection;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<TransportMessage>> _pending = new();
     private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
+    private static readonly KeyValuePair<string, object?> ClientSide = new("side", "client");
     private int _nextId;
 
     public TcpClientConnection(TcpConnection connection)
     {
         _connection = connection;
         _connection.Closed.Register(static s => ((TcpClientConnection)s!).FailAll(), this);
+        Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(1, ClientSide);
+        _connection.Closed.Register(static () => Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(-1, ClientSide));
         _connection.Start(OnFrame);
     }
 

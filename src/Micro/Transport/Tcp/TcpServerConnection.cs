@@ -9,6 +9,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
     private readonly TcpConnection _connection;
     private readonly ITransportHandler _handler;
     private readonly ILogger _logger;
+    private static readonly KeyValuePair<string, object?> ServerSide = new("side", "server");
     private readonly TransportPeer _peer;
     private readonly ConcurrentDictionary<uint, CancellationTokenSource> _inFlight = new();
     private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
@@ -20,6 +21,8 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         _logger = logger;
         _peer = new TransportPeer(connection.LocalAddress, connection.RemoteAddress);
         _connection.Closed.Register(static s => ((TcpServerConnection)s!).CancelAll(), this);
+        Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(1, ServerSide);
+        _connection.Closed.Register(static () => Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(-1, ServerSide));
     }
 
     public CancellationToken Closed => _connection.Closed;
