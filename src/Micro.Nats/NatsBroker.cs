@@ -19,6 +19,8 @@ namespace Micro.Nats;
 public sealed class NatsBroker : IBroker
 {
     private readonly NatsConnection _connection;
+
+    public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
     private readonly ILogger _logger;
     private readonly NatsJSContext _jetStream;
     private int _closed;

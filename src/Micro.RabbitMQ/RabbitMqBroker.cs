@@ -21,6 +21,8 @@ public sealed class RabbitMqBroker : IBroker
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly SemaphoreSlim _publishGate = new(1, 1);
     private IConnection? _connection;
+
+    public bool IsConnected => _connection is { IsOpen: true };
     private IChannel? _publishChannel;
 
     public RabbitMqBroker(RabbitMqBrokerOptions? options = null, ILoggerFactory? loggerFactory = null)

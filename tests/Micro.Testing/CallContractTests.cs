@@ -51,7 +51,8 @@ public abstract class CallContractTests
         await kit.StartServerAsync("greeter", new Greeter());
         var client = kit.CreateClient();
         var health = await client.CallAsync(new MicroRequest("greeter", "Debug.Health", Json.Bytes("{}")));
-        Assert.Equal("""{"status":"ok"}""", Json.Text(health.Body));
+        // go-micro's shape ({"status":"ok"}), plus each readiness check.
+        Assert.Equal("""{"status":"ok","checks":{"registry":"ok","server":"ok"}}""", Json.Text(health.Body));
         var stats = await client.CallAsync<StatsRequest, StatsResponse>("greeter", "Debug.Stats", new StatsRequest());
         Assert.True(stats.Memory > 0 && stats.Threads > 0 && stats.Started > 0);
     }

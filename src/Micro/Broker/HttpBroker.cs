@@ -38,6 +38,8 @@ public sealed class HttpBroker : IBroker
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private WebApplication? _app;
 
+    public bool IsConnected => _app is not null;
+
     public HttpBroker(IRegistry registry, string? address = null, TimeSpan? registerTtl = null, TimeSpan? registerInterval = null,
         ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {

@@ -11,6 +11,9 @@ public interface IBroker : IAsyncDisposable
 
     ValueTask ConnectAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Whether the broker can deliver now (readiness: <c>Debug.Health</c> and health checks report it).</summary>
+    bool IsConnected => true;
+
     ValueTask DisconnectAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Publishes to a topic. A topic nobody subscribes to is not an error.</summary>

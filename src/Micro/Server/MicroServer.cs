@@ -64,7 +64,8 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _middleware = (middleware ?? []).ToArray();
-        _descriptors = endpoints.Concat(Debug.Endpoints()).ToArray();
+        Health = new ServiceHealth(_subscribers.Count > 0 ? _broker : null);
+        _descriptors = endpoints.Concat(Debug.Endpoints(new Debug(Health, _time))).ToArray();
         Id = string.IsNullOrWhiteSpace(options.Id) ? $"{options.Name}-{Guid.NewGuid()}" : options.Id;
         if (string.IsNullOrWhiteSpace(options.Name))
         {
@@ -91,6 +92,9 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>Readiness: registered, broker connected, not stopping (what <c>Debug.Health</c> answers).</summary>
+    public ServiceHealth Health { get; }
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -116,6 +120,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             AdvertisedAddress = Advertise(_options.Advertise ?? _listener.Address);
             _registration = BuildRegistration();
             await _registry.RegisterAsync(_registration, _options.RegisterTtl, cancellationToken).ConfigureAwait(false);
+            Health.Registered();
         }
         catch
         {
@@ -141,6 +146,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             return;
         }
 
+        Health.Stopping();
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_reregister is not null)
         {
@@ -508,9 +514,11 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
                 try
                 {
                     await _registry.RegisterAsync(_registration!, _options.RegisterTtl, _stopping.Token).ConfigureAwait(false);
+                    Health.Registered();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    Health.RegistrationFailed(e.Message);
                     _logger.LogWarning(e, "Re-registering {Name} node {Id} failed; trying again in {Interval}", _options.Name, Id, _options.RegisterInterval);
                 }
             }
