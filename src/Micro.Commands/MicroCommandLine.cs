@@ -15,7 +15,7 @@ public static class MicroCommandLine
     private static readonly string[] GlobalFlags =
     [
         "registry", "registry_address", "register_ttl", "register_interval", "selector", "transport", "transport_address",
-        "client_request_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
+        "client_request_timeout", "client_attempt_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
         "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
     ];
@@ -132,6 +132,7 @@ public static class MicroCommandLine
         "broker_address" => "Broker address(es), e.g. 127.0.0.1:4222. Env MICRO_BROKER_ADDRESS.",
         "transport" => "Transport: tcp (default), http, nats, rabbitmq. Env MICRO_TRANSPORT.",
         "client_request_timeout" => "Request timeout, e.g. 5s. Env MICRO_CLIENT_REQUEST_TIMEOUT.",
+        "client_attempt_timeout" => "Limit of one attempt, e.g. 500ms; a slow node then costs one attempt and the retry goes elsewhere. Env MICRO_CLIENT_ATTEMPT_TIMEOUT.",
         "client_retries" => "Retries after a failed attempt. Env MICRO_CLIENT_RETRIES.",
         "proxy_address" => "Work through micro proxy at this URL (e.g. http://127.0.0.1:8081) instead of the registry and transport. Env MICRO_PROXY_ADDRESS.",
         "transport_tls_cert" => "TLS client certificate (PEM) for the tcp transport, for servers that require one. Env MICRO_TRANSPORT_TLS_CERT.",

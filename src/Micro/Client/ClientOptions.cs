@@ -13,6 +13,13 @@ public sealed record ClientOptions
     /// <summary>Time allowed for a whole call, all attempts included (go-micro's default: 5 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Time allowed for one attempt; null (default) lets one attempt use the whole <see cref="RequestTimeout"/>. Set it
+    /// below the request timeout so a hung or very slow node costs one attempt, is marked failed, and the retry goes to
+    /// another node within the same call (<c>--client_attempt_timeout</c>).
+    /// </summary>
+    public TimeSpan? AttemptTimeout { get; init; }
+
     /// <summary>Which failures are worth another attempt: by default transport errors, 408, 500 and 503.</summary>
     public Func<MicroException, bool> ShouldRetry { get; init; } = DefaultShouldRetry;
 

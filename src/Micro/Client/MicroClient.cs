@@ -228,6 +228,7 @@ public sealed class MicroClient : IMicroClient
 
         deadlineCts.CancelAfter(remaining);
         var retries = Math.Max(0, options.Retries ?? _options.Retries);
+        var attemptTimeout = options.AttemptTimeout ?? _options.AttemptTimeout;
         List<string>? tried = null;
         MicroException? last = null;
         for (var attempt = 0; attempt <= retries; attempt++)
@@ -243,7 +244,15 @@ public sealed class MicroClient : IMicroClient
                     }
                 }
 
-                return await AttemptAsync(request, options, deadline, tried, t => tried = t, deadlineCts.Token).ConfigureAwait(false);
+                if (attemptTimeout is not { } perAttempt || _time.GetUtcNow() + perAttempt >= deadline)
+                {
+                    return await AttemptAsync(request, options, deadline, null, tried, t => tried = t, deadlineCts.Token).ConfigureAwait(false);
+                }
+
+                // This attempt gets less than the whole call: when it runs out the node is marked and the retry goes elsewhere.
+                using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(deadlineCts.Token);
+                attemptCts.CancelAfter(perAttempt);
+                return await AttemptAsync(request, options, _time.GetUtcNow() + perAttempt, perAttempt, tried, t => tried = t, attemptCts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -261,7 +270,9 @@ public sealed class MicroClient : IMicroClient
         throw last ?? MicroException.InternalServerError(ClientId, "call failed");
     }
 
-    private async ValueTask<MicroResponse> AttemptAsync(MicroRequest request, CallOptions options, DateTimeOffset deadline, List<string>? tried, Action<List<string>> setTried, CancellationToken cancellationToken)
+    /// <param name="attemptTimeout">Set when this attempt has its own limit (shorter than the call's).</param>
+    private async ValueTask<MicroResponse> AttemptAsync(MicroRequest request, CallOptions options, DateTimeOffset deadline, TimeSpan? attemptTimeout,
+        List<string>? tried, Action<List<string>> setTried, CancellationToken cancellationToken)
     {
         var (address, nodeId, transport) = await ResolveAsync(request.Service, options, tried, cancellationToken).ConfigureAwait(false);
 
@@ -279,6 +290,18 @@ public sealed class MicroClient : IMicroClient
             (tried ??= []).Add(nodeId);
             setTried(tried);
             throw;
+        }
+        catch (OperationCanceledException) when (attemptTimeout is { } limit && _time.GetUtcNow() >= deadline)
+        {
+            // Only this attempt ran out (the call has time left): a node fault, retried on another node.
+            if (nodeId is not null)
+            {
+                _selector.Mark(request.Service, nodeId, success: false);
+                (tried ??= []).Add(nodeId);
+                setTried(tried);
+            }
+
+            throw MicroException.Timeout(ClientId, $"attempt on {address} got no answer within {FormatDuration(limit)}");
         }
 
         var replyBody = reply.Body;

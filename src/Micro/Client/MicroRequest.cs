@@ -20,6 +20,9 @@ public sealed record CallOptions
     /// <summary>Retries after the first attempt.</summary>
     public int? Retries { get; init; }
 
+    /// <summary>Overrides <see cref="ClientOptions.AttemptTimeout"/> for this call.</summary>
+    public TimeSpan? AttemptTimeout { get; init; }
+
     /// <summary>Call this node address directly, bypassing the selector.</summary>
     public string? Address { get; init; }
 

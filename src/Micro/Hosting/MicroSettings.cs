@@ -46,6 +46,9 @@ public sealed record MicroSettings
     public string? TransportAddress { get; init; }
 
     public TimeSpan ClientRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>--client_attempt_timeout</c>: limit of one attempt (null: the whole request timeout).</summary>
+    public TimeSpan? ClientAttemptTimeout { get; init; }
     public int ClientRetries { get; init; } = 1;
     public int ClientPoolSize { get; init; } = TransportOptions.Default.PoolSize;
     public TimeSpan ClientDialTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -90,6 +93,7 @@ public sealed record MicroSettings
             Transport = (Get("transport") ?? d.Transport).ToLowerInvariant(),
             TransportAddress = Get("transport_address"),
             ClientRequestTimeout = Get("client_request_timeout") is { } rt ? Positive(Durations.Parse(rt, "client_request_timeout"), "client_request_timeout") : d.ClientRequestTimeout,
+            ClientAttemptTimeout = Get("client_attempt_timeout") is { } at ? Positive(Durations.Parse(at, "client_attempt_timeout"), "client_attempt_timeout") : d.ClientAttemptTimeout,
             ClientRetries = Get("client_retries") is { } r ? Int(r, "client_retries", 0) : d.ClientRetries,
             ClientPoolSize = Get("client_pool_size") is { } p ? Int(p, "client_pool_size", 1) : d.ClientPoolSize,
             ClientDialTimeout = Get("client_dial_timeout") is { } dt ? Positive(Durations.Parse(dt, "client_dial_timeout"), "client_dial_timeout") : d.ClientDialTimeout,
@@ -116,6 +120,7 @@ public sealed record MicroSettings
     public ClientOptions ToClientOptions(string? fromService = null) => ClientOptions.Default with
     {
         RequestTimeout = ClientRequestTimeout,
+        AttemptTimeout = ClientAttemptTimeout,
         Retries = ClientRetries,
         FromService = fromService,
     };
