@@ -18,7 +18,7 @@ public enum Fault
     /// <summary>Accepts and reads but never answers: a hung peer.</summary>
     Blackhole,
 
-    /// <summary>Forwards the first <see cref="FaultProxy.TruncateAfter"/> bytes of each reply, then closes: a cut frame.</summary>
+    /// <summary>Forwards the first <see cref="FaultProxy.TruncateAfter"/> bytes of the next reply chunk, then closes: a cut frame.</summary>
     Truncate,
 }
 
@@ -136,7 +136,6 @@ public sealed class FaultProxy : IAsyncDisposable
     private async Task PumpAsync(Socket from, Socket to, bool towardsServer)
     {
         var buffer = new byte[64 * 1024];
-        var forwarded = 0L;
         try
         {
             while (true)
@@ -158,19 +157,12 @@ public sealed class FaultProxy : IAsyncDisposable
                         await Task.Delay(Delay, _stop.Token).ConfigureAwait(false);
                         break;
                     case Fault.Truncate when !towardsServer:
-                        var keep = (int)Math.Max(0, Math.Min(read, TruncateAfter - forwarded));
-                        if (keep < read)
-                        {
-                            await to.SendAsync(buffer.AsMemory(0, keep), SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                            Interlocked.Increment(ref Truncated);
-                            return;
-                        }
-
-                        break;
+                        await to.SendAsync(buffer.AsMemory(0, Math.Min(read, TruncateAfter)), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        Interlocked.Increment(ref Truncated);
+                        return;
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                forwarded += read;
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)

@@ -246,13 +246,13 @@ public sealed class MicroClient : IMicroClient
 
                 if (attemptTimeout is not { } perAttempt || _time.GetUtcNow() + perAttempt >= deadline)
                 {
-                    return await AttemptAsync(request, options, deadline, null, tried, t => tried = t, deadlineCts.Token).ConfigureAwait(false);
+                    return await AttemptAsync(request, options, deadline, null, tried, t => tried = t, deadlineCts.Token, deadlineCts.Token).ConfigureAwait(false);
                 }
 
                 // This attempt gets less than the whole call: when it runs out the node is marked and the retry goes elsewhere.
                 using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(deadlineCts.Token);
                 attemptCts.CancelAfter(perAttempt);
-                return await AttemptAsync(request, options, _time.GetUtcNow() + perAttempt, perAttempt, tried, t => tried = t, attemptCts.Token).ConfigureAwait(false);
+                return await AttemptAsync(request, options, _time.GetUtcNow() + perAttempt, perAttempt, tried, t => tried = t, deadlineCts.Token, attemptCts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -271,8 +271,9 @@ public sealed class MicroClient : IMicroClient
     }
 
     /// <param name="attemptTimeout">Set when this attempt has its own limit (shorter than the call's).</param>
+    /// <param name="callToken">The whole call's token: when it is not cancelled but the attempt's is, only the attempt ran out.</param>
     private async ValueTask<MicroResponse> AttemptAsync(MicroRequest request, CallOptions options, DateTimeOffset deadline, TimeSpan? attemptTimeout,
-        List<string>? tried, Action<List<string>> setTried, CancellationToken cancellationToken)
+        List<string>? tried, Action<List<string>> setTried, CancellationToken callToken, CancellationToken cancellationToken)
     {
         var (address, nodeId, transport) = await ResolveAsync(request.Service, options, tried, cancellationToken).ConfigureAwait(false);
 
@@ -291,7 +292,7 @@ public sealed class MicroClient : IMicroClient
             setTried(tried);
             throw;
         }
-        catch (OperationCanceledException) when (attemptTimeout is { } limit && _time.GetUtcNow() >= deadline)
+        catch (OperationCanceledException) when (attemptTimeout is { } limit && cancellationToken.IsCancellationRequested && !callToken.IsCancellationRequested)
         {
             // Only this attempt ran out (the call has time left): a node fault, retried on another node.
             if (nodeId is not null)
