@@ -35,7 +35,7 @@ public static class RequestBodies
         var contentType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            var form = await ReadFormAsync(request, cancellationToken).ConfigureAwait(false);
             return (ObjectOf(form.Select(f => (f.Key, f.Value))), "application/json");
         }
 
@@ -66,6 +66,24 @@ public static class RequestBodies
         return (body, contentType);
     }
 
+    /// <summary>The form, or a 400 naming what is wrong with it (a multipart body without a boundary, a bad section...).</summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw MicroException.BadRequest(ApiErrors.GatewayId, $"the form body is malformed: {e.Message}");
+        }
+        catch (IOException e) when (!request.HttpContext.RequestAborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The whole body arrived but a multipart section ends before its boundary.
+            throw MicroException.BadRequest(ApiErrors.GatewayId, $"the form body is malformed: {e.Message}");
+        }
+    }
+
     /// <summary>go-micro's api.Request: <c>{method, path, header, get, post, body, url}</c>, pairs as <c>{key, values}</c>.</summary>
     public static async Task<byte[]> ApiRequestAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -74,7 +92,7 @@ public static class RequestBodies
         byte[] body = [];
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            var form = await ReadFormAsync(request, cancellationToken).ConfigureAwait(false);
             post = form.Select(f => (f.Key, f.Value)).ToArray();
         }
         else

@@ -23,6 +23,7 @@ public sealed class NatsBroker : IBroker
     public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
     private readonly ILogger _logger;
     private readonly NatsJSContext _jetStream;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool ByStream, DateTime Until)> _captured = new(StringComparer.Ordinal);
     private int _closed;
 
     public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null)
@@ -86,7 +87,49 @@ public sealed class NatsBroker : IBroker
             await ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await _connection.PublishAsync(topic, message, serializer: NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (_captured.TryGetValue(topic, out var captured) && captured.Until > DateTime.UtcNow && !captured.ByStream)
+        {
+            await _connection.PublishAsync(topic, message, serializer: NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await PublishAcknowledgedAsync(topic, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A topic a JetStream stream captures (a durable subscriber made it) is published with an acknowledgement and
+    /// retried until JetStream has it, with the message id as JetStream's de-duplication id: a server restart loses
+    /// nothing and a retried publish is stored once. A topic no stream captures goes out as core NATS (at most once);
+    /// that answer is remembered for 10 s, so a stream created later is found.
+    /// </summary>
+    private async ValueTask PublishAcknowledgedAsync(string topic, BrokerMessage message, CancellationToken cancellationToken)
+    {
+        var id = message.Header.GetValueOrDefault(Micro.Transport.MicroHeaders.Id);
+        var headers = id is null ? null : new NatsHeaders { ["Nats-Msg-Id"] = id };
+        var opts = new NatsJSPubOpts { RetryAttempts = 1 };
+        while (true)
+        {
+            try
+            {
+                var ack = await _jetStream.PublishAsync(topic, message, NatsEnvelope.Serializer, opts, headers, cancellationToken).ConfigureAwait(false);
+                ack.EnsureSuccess();
+                _captured[topic] = (true, DateTime.MaxValue);
+                return;
+            }
+            catch (NatsNoRespondersException) when (!_captured.TryGetValue(topic, out var known) || !known.ByStream)
+            {
+                // No stream captures the topic: plain NATS.
+                _captured[topic] = (false, DateTime.UtcNow.AddSeconds(10));
+                await _connection.PublishAsync(topic, message, serializer: NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                // The server is restarting (or JetStream is loading its streams): the same id again, until the caller gives up.
+                _logger.LogDebug("Publishing to {Topic} not acknowledged yet ({Reason}); retrying", topic, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)

@@ -73,8 +73,9 @@ public abstract class RpcEnvelope
                     : "{}"u8.ToArray();
                 return new RpcRequestEnvelope(method, id, ulong.TryParse(id, out var seq) ? seq : 0, inner);
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
+                // InvalidOperationException: a string that is not valid UTF-8 (JsonDocument checks it only when read).
                 throw MicroException.BadRequest("go.micro.codec", $"invalid json-rpc request: {e.Message}");
             }
         }
@@ -92,7 +93,7 @@ public abstract class RpcEnvelope
                 var result = root.TryGetProperty("result", out var r) && r.ValueKind != JsonValueKind.Null ? Encoding.UTF8.GetBytes(r.GetRawText()) : [];
                 return (result, error);
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
                 throw MicroException.InternalServerError("go.micro.codec", $"invalid json-rpc response: {e.Message}");
             }

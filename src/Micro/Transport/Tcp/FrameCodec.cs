@@ -126,7 +126,8 @@ internal static class FrameCodec
         Dictionary<string, string>? headers = null;
         if (count > 0)
         {
-            headers = TransportMessage.NewHeaders(count);
+            // Sized by what the frame can really hold (a header takes at least 6 bytes), not by the count it claims.
+            headers = TransportMessage.NewHeaders((int)Math.Min(count, (reader.Remaining / 6) + 1));
             for (var i = 0; i < count; i++)
             {
                 if (!reader.TryReadBigEndian(out short nameLen) || reader.Remaining < (ushort)nameLen)
