@@ -23,7 +23,7 @@ public sealed class NatsBroker : IBroker
     public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
     private readonly ILogger _logger;
     private readonly NatsJSContext _jetStream;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool ByStream, DateTime Until)> _captured = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool ByStream, long Until)> _captured = new(StringComparer.Ordinal);
     private int _closed;
 
     public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null)
@@ -87,7 +87,7 @@ public sealed class NatsBroker : IBroker
             await ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_captured.TryGetValue(topic, out var captured) && captured.Until > DateTime.UtcNow && !captured.ByStream)
+        if (!await IsCapturedByStreamAsync(topic, cancellationToken).ConfigureAwait(false))
         {
             await _connection.PublishAsync(topic, message, serializer: NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
             return;
@@ -97,10 +97,40 @@ public sealed class NatsBroker : IBroker
     }
 
     /// <summary>
-    /// A topic a JetStream stream captures (a durable subscriber made it) is published with an acknowledgement and
-    /// retried until JetStream has it, with the message id as JetStream's de-duplication id: a server restart loses
-    /// nothing and a retried publish is stored once. A topic no stream captures goes out as core NATS (at most once);
-    /// that answer is remembered for 10 s, so a stream created later is found.
+    /// Whether a JetStream stream captures the topic (a durable subscriber made one). Asked of the server and remembered
+    /// for 10 s, so a stream created later is found; once a stream is known it stays known (a restart must not turn
+    /// acknowledged publishing off).
+    /// </summary>
+    private async ValueTask<bool> IsCapturedByStreamAsync(string topic, CancellationToken cancellationToken)
+    {
+        var now = Environment.TickCount64;
+        if (_captured.TryGetValue(topic, out var known) && (known.ByStream || known.Until > now))
+        {
+            return known.ByStream;
+        }
+
+        var byStream = false;
+        try
+        {
+            await foreach (var _ in _jetStream.ListStreamNamesAsync(topic, cancellationToken).ConfigureAwait(false))
+            {
+                byStream = true;
+                break;
+            }
+        }
+        catch (NatsException e)
+        {
+            // JetStream not enabled on this server: every topic is plain NATS.
+            _logger.LogDebug("Cannot list JetStream streams for {Topic} ({Reason}); publishing as core NATS", topic, e.Message);
+        }
+
+        _captured[topic] = (byStream, now + 10_000);
+        return byStream;
+    }
+
+    /// <summary>
+    /// Published with JetStream's acknowledgement and retried until JetStream has it, with the message id as JetStream's
+    /// de-duplication id: a server restart loses nothing and a retried publish is stored once.
     /// </summary>
     private async ValueTask PublishAcknowledgedAsync(string topic, BrokerMessage message, CancellationToken cancellationToken)
     {
@@ -113,14 +143,6 @@ public sealed class NatsBroker : IBroker
             {
                 var ack = await _jetStream.PublishAsync(topic, message, NatsEnvelope.Serializer, opts, headers, cancellationToken).ConfigureAwait(false);
                 ack.EnsureSuccess();
-                _captured[topic] = (true, DateTime.MaxValue);
-                return;
-            }
-            catch (NatsNoRespondersException) when (!_captured.TryGetValue(topic, out var known) || !known.ByStream)
-            {
-                // No stream captures the topic: plain NATS.
-                _captured[topic] = (false, DateTime.UtcNow.AddSeconds(10));
-                await _connection.PublishAsync(topic, message, serializer: NatsEnvelope.Serializer, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
