@@ -36,6 +36,12 @@ public sealed record ApiOptions
     /// <summary><c>--request_timeout</c>: how long one request may take behind the gateway (null: the client's timeout).</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
+    /// <summary>
+    /// <c>--auth</c>: who may call (null: anyone). <see cref="Auth.ApiKeyAuthenticator"/>, <see cref="Auth.JwtAuthenticator"/>,
+    /// or your own <see cref="Auth.IEdgeAuthenticator"/>. Refused requests get a 401 and a log line.
+    /// </summary>
+    public Auth.IEdgeAuthenticator? Authenticator { get; init; }
+
     /// <summary>Validates the options, saying what is wrong.</summary>
     public ApiOptions Validate()
     {

@@ -54,6 +54,8 @@ public sealed class ApiServer : IAsyncDisposable
                 app.UseCors();
             }
 
+            app.Use(new Auth.EdgeAuthMiddleware(options.Authenticator, ApiErrors.GatewayId, loggerFactory.CreateLogger<Auth.EdgeAuthMiddleware>()).InvokeAsync);
+
             app.UseWebSockets();
             app.MapFallback("{**path}", gateway.HandleAsync); // every path, every method: the gateway routes by itself
         }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, services =>

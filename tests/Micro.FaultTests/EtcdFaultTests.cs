@@ -46,7 +46,8 @@ public sealed class EtcdFaultTests(ITestOutputHelper output)
         {
             try
             {
-                if ((await fresh.GetServiceAsync("etcd-pool")).Sum(v => v.Nodes.Count) == 3)
+                // Restored = every server re-registered successfully (etcd may still hold the old leases on its own).
+                if (servers.All(s => s.Health.IsReady) && (await fresh.GetServiceAsync("etcd-pool")).Sum(v => v.Nodes.Count) == 3)
                 {
                     restoredAfter = clock.Elapsed - restartedAt;
                     break;

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Micro.Api.Auth;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Micro.Api.Tests;
+
+public sealed class GatewayAuthTests
+{
+    private const string Secret = "a-test-secret-that-is-at-least-32-bytes!";
+
+    private static string Token(string secret = Secret, string issuer = "micro-tests", DateTime? expires = null)
+        => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", "alice")]),
+            Issuer = issuer,
+            Audience = "gateway",
+            NotBefore = (expires ?? DateTime.UtcNow.AddMinutes(5)).AddMinutes(-10),
+            Expires = expires ?? DateTime.UtcNow.AddMinutes(5),
+            IssuedAt = (expires ?? DateTime.UtcNow.AddMinutes(5)).AddMinutes(-10),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
+        });
+
+    private static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> Call(GatewayFixture gw, string? bearer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/greeter/hello") { Content = new StringContent("""{"name":"John"}""", Encoding.UTF8, "application/json") };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        var response = await gw.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+    }
+
+    [Fact]
+    public async Task A_valid_jwt_is_let_in_and_a_missing_forged_expired_or_foreign_one_is_a_401_saying_why()
+    {
+        var jwt = new JwtAuthenticator(new JwtOptions { Secret = Secret, Issuer = "micro-tests", Audience = "gateway" });
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = jwt });
+
+        var ok = await Call(gw, Token());
+        Assert.Equal(HttpStatusCode.OK, ok.Status);
+        Assert.Contains("Hello John", ok.Body);
+        Assert.Equal("nosniff", ok.Response.Headers.GetValues("X-Content-Type-Options").Single());
+
+        foreach (var (token, reason) in new (string?, string)[]
+        {
+            (null, "no token"),
+            (Token(secret: "another-secret-that-is-at-least-32-bytes"), "bad signature"),
+            (Token(expires: DateTime.UtcNow.AddMinutes(-5)), "expired"),
+            (Token(issuer: "someone-else"), "wrong issuer"),
+            ("not.a.jwt", "malformed"),
+        })
+        {
+            var refused = await Call(gw, token);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+            Assert.Contains(reason, refused.Body);
+            Assert.Contains("\"code\":401", refused.Body);
+            Assert.Equal("Bearer", refused.Response.Headers.WwwAuthenticate.Single().Scheme);
+            if (token is not null)
+            {
+                Assert.DoesNotContain(token, refused.Body); // the credential is never echoed
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Api_keys_are_checked_and_named()
+    {
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123", "k-456"]) });
+        Assert.Equal(HttpStatusCode.OK, (await Call(gw, "k-123")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Call(gw, "k-456")).Status);
+        var wrong = await Call(gw, "k-789");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+        Assert.Contains("the API key is not valid", wrong.Body);
+
+        using var byHeader = new HttpRequestMessage(HttpMethod.Post, "/greeter/hello") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        byHeader.Headers.Add("X-Api-Key", "k-456");
+        Assert.Equal(HttpStatusCode.OK, (await gw.Http.SendAsync(byHeader)).StatusCode);
+    }
+
+    [Fact]
+    public void Configuration_errors_name_what_is_missing()
+    {
+        Assert.Contains("--auth_jwt_secret must be at least 32 bytes", Assert.Throws<ArgumentException>(() => EdgeAuthentication.Create("jwt", null, new JwtOptions { Secret = "short" })).Message);
+        Assert.Contains("needs --auth_jwt_secret (HMAC) or --auth_jwt_key", Assert.Throws<ArgumentException>(() => EdgeAuthentication.Create("jwt", null, new JwtOptions())).Message);
+        Assert.Contains("at least one key", Assert.Throws<ArgumentException>(() => EdgeAuthentication.Create("api_key", "", new JwtOptions())).Message);
+        Assert.Contains("expected none, api_key or jwt", Assert.Throws<ArgumentException>(() => EdgeAuthentication.Create("basic", null, new JwtOptions())).Message);
+        Assert.Null(EdgeAuthentication.Create(null, null, new JwtOptions()));
+    }
+}
