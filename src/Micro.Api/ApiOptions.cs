@@ -42,6 +42,9 @@ public sealed record ApiOptions
     /// </summary>
     public Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
+    /// <summary><c>--tls_cert_file</c>, <c>--tls_key_file</c>, <c>--tls_client_ca_file</c>: HTTPS (null: plain HTTP).</summary>
+    public Micro.Transport.TransportTls? Tls { get; init; }
+
     /// <summary>Validates the options, saying what is wrong.</summary>
     public ApiOptions Validate()
     {

@@ -62,7 +62,7 @@ public sealed class ApiServer : IAsyncDisposable
         {
             services.AddHttpForwarder();
             services.AddCors(cors => cors.AddDefaultPolicy(policy => ConfigureCors(policy, options)));
-        }, cancellationToken).ConfigureAwait(false);
+        }, options.Tls, cancellationToken).ConfigureAwait(false);
         return new ApiServer(app, bound, forwarder!);
     }
 

@@ -32,6 +32,8 @@ internal static class ApiCommand
         {
             address, ns, handler, resolver, enableRpc, origins, methods, headers, maxBody, timeout, auth, authKeys, jwtSecret, jwtKey, jwtIssuer, jwtAudience,
         };
+        var tls = new EdgeTlsFlags();
+        tls.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -50,6 +52,7 @@ internal static class ApiCommand
                     CorsAllowedHeaders = List(parse.GetValue(headers)) ?? defaults.CorsAllowedHeaders,
                     MaxBodyBytes = parse.GetValue(maxBody) ?? defaults.MaxBodyBytes,
                     RequestTimeout = parse.GetValue(timeout) is { } t ? Durations.Parse(t, "--request_timeout") : null,
+                    Tls = tls.Read(parse),
                     Authenticator = Micro.Api.Auth.EdgeAuthentication.Create(
                         Flag(parse, auth, "MICRO_API_AUTH"), Flag(parse, authKeys, "MICRO_API_AUTH_KEYS"),
                         new Micro.Api.Auth.JwtOptions
@@ -71,7 +74,7 @@ internal static class ApiCommand
             {
                 var server = await ApiServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"micro api listening on http://{server.Address} ({(options.Namespace.Length == 0 ? "no namespace: services by their own names" : "namespace " + options.Namespace)}, handler {options.Handler}, resolver {options.Resolver}{(options.EnableRpc ? ", /rpc enabled" : "")})")).ConfigureAwait(false);
+                    $"micro api listening on {(options.Tls is null ? "http" : "https")}://{server.Address} ({(options.Namespace.Length == 0 ? "no namespace: services by their own names" : "namespace " + options.Namespace)}, handler {options.Handler}, resolver {options.Resolver}{(options.EnableRpc ? ", /rpc enabled" : "")})")).ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

@@ -15,6 +15,8 @@ internal static class ProxyCommand
         {
             address,
         };
+        var tls = new EdgeTlsFlags();
+        tls.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var token = parse.GetValue<string>("--auth_token") ?? Environment.GetEnvironmentVariable("MICRO_AUTH_TOKEN");
@@ -25,9 +27,10 @@ internal static class ProxyCommand
             };
             return await ToolkitHost.RunAsync(parse, connect, async (environment, logging) =>
             {
+                options = options with { Tls = tls.Read(parse) };
                 var server = await ProxyServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(
-                    $"micro proxy listening on http://{server.Address} ({environment.Registry.Name} registry, {environment.Broker.Name} broker{(options.AuthToken is null ? ", no token required" : ", bearer token required")})").ConfigureAwait(false);
+                    $"micro proxy listening on {(options.Tls is null ? "http" : "https")}://{server.Address} ({environment.Registry.Name} registry, {environment.Broker.Name} broker{(options.AuthToken is null ? ", no token required" : ", bearer token required")})").ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

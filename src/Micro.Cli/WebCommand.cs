@@ -16,6 +16,8 @@ internal static class WebCommand
         {
             address, ns,
         };
+        var tls = new EdgeTlsFlags();
+        tls.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var options = new WebOptions
@@ -25,8 +27,9 @@ internal static class WebCommand
             };
             return await ToolkitHost.RunAsync(parse, connect, async (environment, logging) =>
             {
+                options = options with { Tls = tls.Read(parse) };
                 var server = await DashboardServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"micro web listening on http://{server.Address} (web apps: {options.Namespace}.<name> at /<name>)").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"micro web listening on {(options.Tls is null ? "http" : "https")}://{server.Address} (web apps: {options.Namespace}.<name> at /<name>)").ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

@@ -4,6 +4,9 @@ namespace Micro.Proxy;
 public sealed record ProxyOptions
 {
     /// <summary><c>--address</c>.</summary>
+    /// <summary><c>--tls_cert_file</c>, <c>--tls_key_file</c>, <c>--tls_client_ca_file</c>: HTTPS (null: plain HTTP).</summary>
+    public Micro.Transport.TransportTls? Tls { get; init; }
+
     public string Address { get; init; } = "127.0.0.1:8081";
 
     /// <summary><c>--auth_token</c>: when set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c>.</summary>

@@ -53,7 +53,7 @@ public sealed class ProxyServer : IAsyncDisposable
             app.MapPost("/rpc", handlers.RpcAsync);
             app.Map("/stream", context => WebSocketStreams.ServeAsync(context, handlers, options.MaxBodyBytes));
             app.Map("/broker", handlers.BrokerAsync);
-        }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, null, cancellationToken).ConfigureAwait(false);
+        }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, null, options.Tls, cancellationToken).ConfigureAwait(false);
         return new ProxyServer(app, bound);
     }
 

@@ -65,7 +65,7 @@ public sealed class DashboardServer : IAsyncDisposable
             app.MapPost("/api/terminal", api.TerminalAsync);
             app.MapGet("/events", context => EventsAsync(context, feed));
             app.MapFallback("{**path}", context => WebAppAsync(context, options, web));
-        }, kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024, services => services.AddHttpForwarder(), cancellationToken).ConfigureAwait(false);
+        }, kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024, services => services.AddHttpForwarder(), options.Tls, cancellationToken).ConfigureAwait(false);
         feed.Start();
         return new DashboardServer(app, bound, feed, forwarder!);
     }

@@ -4,6 +4,9 @@ namespace Micro.Web;
 public sealed record WebOptions
 {
     /// <summary><c>--address</c>.</summary>
+    /// <summary><c>--tls_cert_file</c>, <c>--tls_key_file</c>, <c>--tls_client_ca_file</c>: HTTPS (null: plain HTTP).</summary>
+    public Micro.Transport.TransportTls? Tls { get; init; }
+
     public string Address { get; init; } = "127.0.0.1:8082";
 
     /// <summary><c>--namespace</c>: web apps are services named <c>&lt;namespace&gt;.&lt;name&gt;</c>, served at <c>/&lt;name&gt;</c>.</summary>

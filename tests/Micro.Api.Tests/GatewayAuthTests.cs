@@ -92,3 +92,41 @@ public sealed class GatewayAuthTests
         Assert.Null(EdgeAuthentication.Create(null, null, new JwtOptions()));
     }
 }
+
+public sealed class GatewayTlsTests
+{
+    [Fact]
+    public async Task The_gateway_serves_https_and_with_a_client_ca_requires_client_certificates()
+    {
+        var ca = TestPki.Authority("edge CA");
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Tls = TestPki.Mutual(ca, "gateway") });
+        var caCert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(ca.RawData);
+
+        HttpClient Client(bool withCertificate)
+        {
+            var handler = new SocketsHttpHandler();
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(caCert);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return certificate is not null && chain.Build(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+            if (withCertificate)
+            {
+                handler.SslOptions.ClientCertificates = [TestPki.Leaf(ca, "caller")];
+            }
+
+            return new HttpClient(handler) { BaseAddress = new Uri("https://" + gw.Address) };
+        }
+
+        using var trusted = Client(withCertificate: true);
+        var reply = await trusted.PostAsync("/greeter/hello", new StringContent("""{"name":"tls"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        Assert.Contains("Hello tls", await reply.Content.ReadAsStringAsync());
+
+        using var anonymous = Client(withCertificate: false);
+        await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.PostAsync("/greeter/hello", new StringContent("{}", Encoding.UTF8, "application/json")));
+    }
+}

@@ -24,13 +24,19 @@ public sealed record TransportTls
     /// From PEM files: <c>--transport_tls_cert</c> and <c>--transport_tls_key</c> (this side), <c>--transport_tls_ca</c>
     /// (the peers' CA). Missing or unreadable files are errors that name the file.
     /// </summary>
-    public static TransportTls FromFiles(string? certificatePath, string? keyPath, string? authorityPath)
+    /// <param name="certificatePath">This side's certificate (PEM).</param>
+    /// <param name="keyPath">Its private key (PEM).</param>
+    /// <param name="authorityPath">The peers' CA (PEM).</param>
+    /// <param name="flags">The flag names errors mention (the edge commands use <c>--tls_cert_file</c>...).</param>
+    public static TransportTls FromFiles(string? certificatePath, string? keyPath, string? authorityPath,
+        (string Certificate, string Key, string Authority)? flags = null)
     {
+        var (certFlag, keyFlag, caFlag) = flags ?? ("--transport_tls_cert", "--transport_tls_key", "--transport_tls_ca");
         X509Certificate2? certificate = null;
         if (certificatePath is not null)
         {
-            Require(certificatePath, "--transport_tls_cert");
-            Require(keyPath ?? throw new ArgumentException("--transport_tls_cert needs --transport_tls_key (the certificate's private key, PEM)"), "--transport_tls_key");
+            Require(certificatePath, certFlag);
+            Require(keyPath ?? throw new ArgumentException($"{certFlag} needs {keyFlag} (the certificate's private key, PEM)"), keyFlag);
             // Re-imported: on Linux a PEM-loaded key must be exported/imported to be usable by SslStream as a server.
             using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
             certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
@@ -39,7 +45,7 @@ public sealed record TransportTls
         X509Certificate2Collection? authorities = null;
         if (authorityPath is not null)
         {
-            Require(authorityPath, "--transport_tls_ca");
+            Require(authorityPath, caFlag);
             authorities = [];
             authorities.ImportFromPemFile(authorityPath);
         }
