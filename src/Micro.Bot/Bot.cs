@@ -87,7 +87,7 @@ public sealed class Bot : IAsyncDisposable
                 "time" => _time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
                 _ when CliCommands.Contains(name) => await RunCliAsync(args, timeout.Token).ConfigureAwait(false),
                 _ when _added.TryGetValue(name, out var command) => await command.Exec(args.Skip(1).ToArray(), message, timeout.Token).ConfigureAwait(false),
-                _ when _serviceCommands.Has(name) => await _serviceCommands.ExecAsync(name, args.Skip(1).ToArray(), timeout.Token).ConfigureAwait(false),
+                _ when await _serviceCommands.HasAsync(name, timeout.Token).ConfigureAwait(false) => await _serviceCommands.ExecAsync(name, args.Skip(1).ToArray(), timeout.Token).ConfigureAwait(false),
                 _ => $"I don't know '{name}'. Say help for what I can do.",
             };
         }

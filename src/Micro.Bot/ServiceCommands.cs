@@ -38,8 +38,24 @@ internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClien
 
     public bool Has(string name) => _names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Known, or known after reading the registry again: a service that registered while the watch was starting
+    /// produces no event (it is in the watch's first snapshot), so a miss is checked once against the registry.
+    /// </summary>
+    public async Task<bool> HasAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Has(name))
+        {
+            return true;
+        }
+
+        await TryRefreshAsync(cancellationToken).ConfigureAwait(false);
+        return Has(name);
+    }
+
     public async Task<IReadOnlyList<(string Usage, string Description)>> HelpAsync(CancellationToken cancellationToken)
     {
+        await TryRefreshAsync(cancellationToken).ConfigureAwait(false); // help lists what runs now, not what the watch last saw
         var help = await Task.WhenAll(_names.Select(async name =>
         {
             try
@@ -59,6 +75,18 @@ internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClien
     {
         var reply = await client.CallAsync<ExecRequest, ExecResponse>(ns + "." + name, "Command.Exec", new ExecRequest([name, .. args]), null, cancellationToken).ConfigureAwait(false);
         return reply.Error is { Length: > 0 } error ? $"{name}: {error}" : Encoding.UTF8.GetString(reply.Result ?? []);
+    }
+
+    private async Task TryRefreshAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug("Reading service commands from the registry failed ({Reason}); using the last known list", e.Message);
+        }
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
