@@ -19,8 +19,6 @@ namespace Micro.Nats;
 public sealed class NatsBroker : IBroker
 {
     private readonly NatsConnection _connection;
-
-    public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
     private readonly ILogger _logger;
     private readonly NatsJSContext _jetStream;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool ByStream, long Until)> _captured = new(StringComparer.Ordinal);
@@ -46,6 +44,8 @@ public sealed class NatsBroker : IBroker
     }
 
     public string Name => "nats";
+
+    public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
 
     public string Address { get; }
 

@@ -45,14 +45,8 @@ public sealed class NetworkFaultTests(ITestOutputHelper output)
         var slow = await ServeAsync(kit, "slow-pool", TimeSpan.FromSeconds(2));
         await ServeAsync(kit, "slow-pool", TimeSpan.Zero);
         await ServeAsync(kit, "slow-pool", TimeSpan.Zero);
-        await using var selector = new RegistrySelector(kit.Registry, new RoundRobinStrategy(), SelectorOptions.Default with { BlacklistFailures = 1, BlacklistDuration = TimeSpan.FromSeconds(5) });
-        await using var transport = new RecordingTransport(new TcpTransport(), clock);
-        var client = new MicroClient(selector, transport, options: ClientOptions.Default with
-        {
-            Retries = 2,
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            AttemptTimeout = TimeSpan.FromMilliseconds(250),
-        });
+        await using var caller = new Caller(kit, clock, blacklistFor: TimeSpan.FromSeconds(5), retries: 2, attemptTimeout: TimeSpan.FromMilliseconds(250));
+        var (client, transport) = (caller.Client, caller.Transport);
 
         var load = Load.Start(client, "slow-pool", workers: 8);
         await load.RunForAsync(3000, TimeSpan.FromSeconds(60));
@@ -83,14 +77,8 @@ public sealed class NetworkFaultTests(ITestOutputHelper output)
         await ServeAsync(kit, "proxied", TimeSpan.Zero, id: "direct-1");
         await ServeAsync(kit, "proxied", TimeSpan.Zero, id: "direct-2");
         // A short blacklist so the faulty node keeps being retried and each fault is really exercised.
-        await using var selector = new RegistrySelector(kit.Registry, new RoundRobinStrategy(), SelectorOptions.Default with { BlacklistFailures = 1, BlacklistDuration = TimeSpan.FromMilliseconds(200) });
-        await using var transport = new RecordingTransport(new TcpTransport(), clock);
-        var client = new MicroClient(selector, transport, options: ClientOptions.Default with
-        {
-            Retries = 3,
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            AttemptTimeout = TimeSpan.FromMilliseconds(500),
-        });
+        await using var caller = new Caller(kit, clock, blacklistFor: TimeSpan.FromMilliseconds(200), retries: 3, attemptTimeout: TimeSpan.FromMilliseconds(500));
+        var (client, transport) = (caller.Client, caller.Transport);
 
         var load = Load.Start(client, "proxied", workers: 4);
         var faults = new[] { Fault.None, Fault.Delay, Fault.Truncate, Fault.Drop, Fault.Blackhole, Fault.None };
@@ -112,5 +100,29 @@ public sealed class NetworkFaultTests(ITestOutputHelper output)
         Assert.True(proxy.Truncated > 0, "no reply was truncated, so the truncation fault measured nothing");
         Assert.True(proxy.Dropped > 0, "no connection was dropped");
         Assert.Contains(load.AnsweredBy, n => n == "behind-proxy"); // the node was used when the proxy let it through
+    }
+
+    /// <summary>
+    /// A client for these tests: round robin, a node blacklisted after one failure for <c>blacklistFor</c>, 5 s per
+    /// call, each attempt at most <c>attemptTimeout</c>; every attempt recorded.
+    /// </summary>
+    private sealed class Caller(TestKit kit, Stopwatch clock, TimeSpan blacklistFor, int retries, TimeSpan attemptTimeout) : IAsyncDisposable
+    {
+        private readonly RegistrySelector _selector = new(kit.Registry, new RoundRobinStrategy(), SelectorOptions.Default with { BlacklistFailures = 1, BlacklistDuration = blacklistFor });
+
+        public RecordingTransport Transport { get; } = new(new TcpTransport(), clock);
+
+        public MicroClient Client => field ??= new MicroClient(_selector, Transport, options: ClientOptions.Default with
+        {
+            Retries = retries,
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            AttemptTimeout = attemptTimeout,
+        });
+
+        public async ValueTask DisposeAsync()
+        {
+            await _selector.DisposeAsync();
+            await Transport.DisposeAsync();
+        }
     }
 }

@@ -40,7 +40,7 @@ public sealed class FrameCodecTests
         var one = Encode(FrameType.Response, 1, null, new byte[100]);
         var two = Encode(FrameType.Response, 2, null, [9]);
         var all = one.Concat(two).ToArray();
-        var buffer = Segments(all, 7);
+        var buffer = Sequences.Chunked(all, 7);
         Assert.Equal(DecodeStatus.Complete, FrameCodec.TryDecode(ref buffer, 1024, out var a, out _));
         Assert.Equal(DecodeStatus.Complete, FrameCodec.TryDecode(ref buffer, 1024, out var b, out _));
         Assert.Equal((1u, 2u), (a.Id, b.Id));
@@ -96,34 +96,6 @@ public sealed class FrameCodecTests
 
             var buffer = new ReadOnlySequence<byte>(bytes);
             _ = FrameCodec.TryDecode(ref buffer, 1024, out _, out _);
-        }
-    }
-
-    private static ReadOnlySequence<byte> Segments(byte[] data, int size)
-    {
-        Segment? first = null, last = null;
-        for (var i = 0; i < data.Length; i += size)
-        {
-            var chunk = data.AsMemory(i, Math.Min(size, data.Length - i));
-            last = last is null ? first = new Segment(chunk, 0) : last.Append(chunk);
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long index)
-        {
-            Memory = memory;
-            RunningIndex = index;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
         }
     }
 }

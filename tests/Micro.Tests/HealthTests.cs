@@ -88,24 +88,12 @@ public sealed class HealthTests
         Assert.Contains("server: stopping", stopped.Entries["micro"].Description);
     }
 
-    private sealed class FlakyRegistry(IRegistry inner) : IRegistry
+    private sealed class FlakyRegistry(IRegistry inner) : DelegatingRegistry(inner)
     {
         public volatile bool Failing;
 
-        public string Name => inner.Name;
-
-        public ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default)
-            => Failing ? throw new IOException("registry unreachable") : inner.RegisterAsync(service, ttl, cancellationToken);
-
-        public ValueTask DeregisterAsync(Service service, CancellationToken cancellationToken = default) => inner.DeregisterAsync(service, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> GetServiceAsync(string name, CancellationToken cancellationToken = default) => inner.GetServiceAsync(name, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
-
-        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => inner.WatchAsync(service, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public override ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default)
+            => Failing ? throw new IOException("registry unreachable") : Inner.RegisterAsync(service, ttl, cancellationToken);
     }
 
     /// <summary>A memory broker whose connection state the test sets.</summary>

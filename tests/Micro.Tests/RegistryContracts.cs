@@ -13,21 +13,9 @@ public sealed class MemoryRegistryContractTests : RegistryContractTests, IAsyncL
     public Task DisposeAsync() => _shared.DisposeAsync().AsTask();
 
     /// <summary>Another client of the one in-process registry; disposing it leaves the registry alone.</summary>
-    private sealed class NotOwned(IRegistry inner) : IRegistry
+    private sealed class NotOwned(IRegistry inner) : DelegatingRegistry(inner)
     {
-        public string Name => inner.Name;
-
-        public ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default) => inner.RegisterAsync(service, ttl, cancellationToken);
-
-        public ValueTask DeregisterAsync(Service service, CancellationToken cancellationToken = default) => inner.DeregisterAsync(service, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> GetServiceAsync(string name, CancellationToken cancellationToken = default) => inner.GetServiceAsync(name, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
-
-        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => inner.WatchAsync(service, cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
 

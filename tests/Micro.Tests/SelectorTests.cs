@@ -197,49 +197,25 @@ public sealed class SelectorTests
     }
 
     /// <summary>A registry whose watch ends at once, as one does when its registry is disposed under it.</summary>
-    private sealed class EndingWatchRegistry(IRegistry inner) : IRegistry
+    private sealed class EndingWatchRegistry(IRegistry inner) : DelegatingRegistry(inner)
     {
         public int Watches;
 
-        public string Name => inner.Name;
-
-        public ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default) => inner.RegisterAsync(service, ttl, cancellationToken);
-
-        public ValueTask DeregisterAsync(Service service, CancellationToken cancellationToken = default) => inner.DeregisterAsync(service, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> GetServiceAsync(string name, CancellationToken cancellationToken = default) => inner.GetServiceAsync(name, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
-
-        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default)
+        public override IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Watches);
             return AsyncEnumerable.Empty<RegistryEvent>();
         }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
-    private sealed class CountingRegistry(IRegistry inner) : IRegistry
+    private sealed class CountingRegistry(IRegistry inner) : DelegatingRegistry(inner)
     {
         public int Gets;
 
-        public string Name => inner.Name;
-
-        public ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default) => inner.RegisterAsync(service, ttl, cancellationToken);
-
-        public ValueTask DeregisterAsync(Service service, CancellationToken cancellationToken = default) => inner.DeregisterAsync(service, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Service>> GetServiceAsync(string name, CancellationToken cancellationToken = default)
+        public override ValueTask<IReadOnlyList<Service>> GetServiceAsync(string name, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Gets);
-            return inner.GetServiceAsync(name, cancellationToken);
+            return Inner.GetServiceAsync(name, cancellationToken);
         }
-
-        public ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
-
-        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => inner.WatchAsync(service, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -56,12 +56,3 @@ public sealed class ApiKeyAuthenticator : IEdgeAuthenticator
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }
-
-internal static class EdgeCredentials
-{
-    public static string? Bearer(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-    }
-}

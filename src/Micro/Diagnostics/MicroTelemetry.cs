@@ -42,6 +42,11 @@ public static class MicroTelemetry
     /// <summary>Open transport connections (tcp: pooled client connections and accepted server connections), tagged side.</summary>
     public static readonly UpDownCounter<long> TransportConnections = Meter.CreateUpDownCounter<long>("micro.transport.connections", "{connection}", "Open transport connections.");
 
+    /// <summary>Whether any client instrument is listened to (so a call builds tags only when they are used).</summary>
+    internal static bool ClientMeasured => ClientRequests.Enabled || ClientErrors.Enabled || ClientDuration.Enabled;
+
+    internal static bool ServerMeasured => ServerRequests.Enabled || ServerErrors.Enabled || ServerDuration.Enabled || ServerActiveRequests.Enabled;
+
     public static readonly Counter<long> BrokerPublished = Meter.CreateCounter<long>("micro.broker.published", "{message}", "Messages published, by topic.");
 
     public static readonly Counter<long> BrokerDelivered = Meter.CreateCounter<long>("micro.broker.delivered", "{message}", "Messages handed to subscribers, by topic and outcome.");

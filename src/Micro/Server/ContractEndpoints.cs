@@ -30,7 +30,7 @@ public static class ContractEndpoints
         => new(Describe(name, request, response, stream: true), null, StreamEndpoints.Bidirectional(call));
 
     // Descriptions come from the generator (written at compile time), not from reflection: bindings stay trim/AOT safe.
-    private static Endpoint Describe(string name, Value request, Value response, bool stream) => new()
+    internal static Endpoint Describe(string name, Value request, Value response, bool stream) => new()
     {
         Name = name,
         Request = request,

@@ -18,19 +18,14 @@ public sealed class Debug(ServiceHealth health, TimeProvider? timeProvider = nul
         var stats = new[] { "started", "uptime", "memory", "threads", "gc", "gcCount", "heapBytes", "allocatedBytes" }
             .Select(n => new Value { Name = n, Type = "uint64" }).ToArray();
         var healthChecks = new Value { Name = "checks", Type = "map<string,string>" };
-        yield return Bound(ContractEndpoints.Unary<Debug, HealthRequest, HealthResponse>("Debug.Health", static (d, r, ct) => d.Health(r, ct),
-            Message(nameof(HealthRequest)), Message(nameof(HealthResponse), new Value { Name = "status", Type = "string" }, healthChecks)), (Func<HealthRequest, CancellationToken, Task<HealthResponse>>)debug.Health);
-        yield return Bound(ContractEndpoints.Unary<Debug, StatsRequest, StatsResponse>("Debug.Stats", static (d, r, ct) => d.Stats(r, ct),
-            Message(nameof(StatsRequest)), Message(nameof(StatsResponse), stats)), (Func<StatsRequest, CancellationToken, Task<StatsResponse>>)debug.Stats);
+        // Answered by this server's instance (it knows the server's health), not one made from the app's services.
+        yield return new EndpointDescriptor(
+            ContractEndpoints.Describe("Debug.Health", Message(nameof(HealthRequest)), Message(nameof(HealthResponse), new Value { Name = "status", Type = "string" }, healthChecks), stream: false),
+            _ => HandlerEndpoints.Invoke<HealthRequest, HealthResponse>((r, ct) => new ValueTask<HealthResponse>(debug.Health(r, ct))));
+        yield return new EndpointDescriptor(
+            ContractEndpoints.Describe("Debug.Stats", Message(nameof(StatsRequest)), Message(nameof(StatsResponse), stats), stream: false),
+            _ => HandlerEndpoints.Invoke<StatsRequest, StatsResponse>((r, ct) => new ValueTask<StatsResponse>(debug.Stats(r, ct))));
     }
-
-    /// <summary>The endpoint as described, answered by this server's instance (not one made from the app's services).</summary>
-    private static EndpointDescriptor Bound<TRequest, TResponse>(EndpointDescriptor described, Func<TRequest, CancellationToken, Task<TResponse>> call)
-        => new(described.Endpoint, _ => async (request, cancellationToken) =>
-        {
-            var response = await call(request.Codec.Decode<TRequest>(request.Body), cancellationToken).ConfigureAwait(false);
-            return new ServerResponse(request.ReplyCodec.Encode(response), request.ReplyCodec.ContentType);
-        });
 
     private static Value Message(string type, params Value[] fields) => new() { Name = type, Type = type, Values = fields };
 

@@ -113,28 +113,30 @@ public static class HandlerEndpoints
         {
             var isScoped = services.GetService<IServiceProviderIsService>() is { } check && check.IsService(typeof(THandler))
                 && IsPerRequest(services, typeof(THandler));
-            var singleton = isScoped ? null : services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
-            return async (request, cancellationToken) =>
+            if (!isScoped)
             {
-                var message = request.Codec.Decode<TRequest>(request.Body);
-                TResponse response;
-                if (singleton is not null)
-                {
-                    response = await invoke(singleton, message, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    var scope = services.CreateAsyncScope();
-                    await using (scope.ConfigureAwait(false))
-                    {
-                        response = await invoke(scope.ServiceProvider.GetRequiredService<THandler>(), message, cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                var singleton = services.GetService<THandler>() ?? ActivatorUtilities.CreateInstance<THandler>(services);
+                return Invoke<TRequest, TResponse>((message, cancellationToken) => invoke(singleton, message, cancellationToken));
+            }
 
-                return new ServerResponse(request.ReplyCodec.Encode(response), request.ReplyCodec.ContentType);
-            };
+            return Invoke<TRequest, TResponse>(async (message, cancellationToken) =>
+            {
+                var scope = services.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    return await invoke(scope.ServiceProvider.GetRequiredService<THandler>(), message, cancellationToken).ConfigureAwait(false);
+                }
+            });
         };
     }
+
+    /// <summary>A request handler that decodes the request, calls <paramref name="call"/> and encodes the reply.</summary>
+    internal static RequestHandler Invoke<TRequest, TResponse>(Func<TRequest, CancellationToken, ValueTask<TResponse>> call)
+        => async (request, cancellationToken) =>
+        {
+            var response = await call(request.Codec.Decode<TRequest>(request.Body), cancellationToken).ConfigureAwait(false);
+            return new ServerResponse(request.ReplyCodec.Encode(response), request.ReplyCodec.ContentType);
+        };
 
     private static bool IsPerRequest(IServiceProvider services, Type type)
         => services.GetService<HandlerLifetimes>()?.IsPerRequest(type) ?? false;

@@ -202,29 +202,41 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         activity?.SetTag("rpc.service", _options.Name);
         activity?.SetTag("rpc.method", endpoint);
         activity?.SetTag("client.address", peer.RemoteAddress);
-        var active = new TagList { { "service", _options.Name } };
-        MicroTelemetry.ServerActiveRequests.Add(1, active);
-        var started = Stopwatch.GetTimestamp();
+        // Metrics cost nothing unless something listens: tags are built only then.
+        var measured = MicroTelemetry.ServerMeasured;
+        if (measured)
+        {
+            MicroTelemetry.ServerActiveRequests.Add(1, new KeyValuePair<string, object?>("service", _options.Name));
+        }
+
+        var started = measured ? Stopwatch.GetTimestamp() : 0;
         var code = 500;
         try
         {
-            var reply = await HandleCoreAsync(request, peer, cancellationToken).ConfigureAwait(false);
-            code = reply.Headers.TryGetValue(MicroHeaders.Error, out var error) && error.Length > 0 ? ErrorCode(error) : 200;
+            (var reply, code) = await HandleCoreAsync(request, endpoint, peer, cancellationToken).ConfigureAwait(false);
             return reply;
         }
         finally
         {
-            MicroTelemetry.ServerActiveRequests.Add(-1, active);
-            var tags = new TagList { { "service", _options.Name }, { "endpoint", endpoint }, { "code", code } };
-            MicroTelemetry.ServerRequests.Add(1, tags);
             if (code != 200)
             {
-                MicroTelemetry.ServerErrors.Add(1, tags);
                 activity?.SetStatus(ActivityStatusCode.Error);
             }
 
             activity?.SetTag("rpc.micro.code", code);
-            MicroTelemetry.ServerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            if (measured)
+            {
+                MicroTelemetry.ServerActiveRequests.Add(-1, new KeyValuePair<string, object?>("service", _options.Name));
+                var tags = new TagList { { "service", _options.Name }, { "endpoint", endpoint }, { "code", code } };
+                MicroTelemetry.ServerRequests.Add(1, tags);
+                if (code != 200)
+                {
+                    MicroTelemetry.ServerErrors.Add(1, tags);
+                }
+
+                MicroTelemetry.ServerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            }
+
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
             {
                 _drained.TrySetResult();
@@ -232,13 +244,12 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         }
     }
 
-    private static int ErrorCode(string errorJson) => MicroException.Parse(errorJson).Code;
-
-    private async ValueTask<TransportMessage> HandleCoreAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
+    /// <param name="endpoint">From the Micro-Endpoint (or Micro-Method) header; an RPC envelope may name it instead.</param>
+    /// <returns>The reply and its code (200, or the error's code) for the span and the metrics.</returns>
+    private async ValueTask<(TransportMessage Reply, int Code)> HandleCoreAsync(TransportMessage request, string endpoint, TransportPeer peer, CancellationToken cancellationToken)
     {
         var headers = request.Headers;
         var id = headers.GetValueOrDefault(MicroHeaders.Id);
-        var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
         var contentType = headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType;
         string replyType = contentType;
         var envelope = RpcEnvelope.For(contentType);
@@ -293,9 +304,9 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             {
                 var token = timeout?.Token ?? cancellationToken;
                 var result = await handler(new ServerRequest(_options.Name, endpoint, codec, replyCodec, metadata, body, peer), token).ConfigureAwait(false);
-                return envelope is null
+                return (envelope is null
                     ? Reply(id, result.ContentType, result.Body, context.ResponseMetadataIfAny, null)
-                    : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc!, result.Body, null), context.ResponseMetadataIfAny, null);
+                    : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc!, result.Body, null), context.ResponseMetadataIfAny, null), 200);
             }
             catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true || cancellationToken.IsCancellationRequested)
             {
@@ -317,12 +328,12 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
                 _logger.LogWarning("{Endpoint} failed: {Detail}", endpoint, e.Detail);
             }
 
-            return ErrorReply(id, replyType, envelope, rpc, error);
+            return (ErrorReply(id, replyType, envelope, rpc, error), error.Code);
         }
         catch (Exception e)
         {
             _logger.LogError(e, "{Endpoint} threw", endpoint);
-            return ErrorReply(id, replyType, envelope, rpc, MicroException.InternalServerError(_options.Name, e.Message));
+            return (ErrorReply(id, replyType, envelope, rpc, MicroException.InternalServerError(_options.Name, e.Message)), 500);
         }
     }
 

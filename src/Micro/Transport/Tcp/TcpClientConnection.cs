@@ -15,9 +15,12 @@ internal sealed class TcpClientConnection : IAsyncDisposable
     public TcpClientConnection(TcpConnection connection)
     {
         _connection = connection;
-        _connection.Closed.Register(static s => ((TcpClientConnection)s!).FailAll(), this);
         Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(1, ClientSide);
-        _connection.Closed.Register(static () => Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(-1, ClientSide));
+        _connection.Closed.Register(static s =>
+        {
+            ((TcpClientConnection)s!).FailAll();
+            Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(-1, ClientSide);
+        }, this);
         _connection.Start(OnFrame);
     }
 

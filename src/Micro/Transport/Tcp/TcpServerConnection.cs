@@ -20,9 +20,12 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         _handler = handler;
         _logger = logger;
         _peer = new TransportPeer(connection.LocalAddress, connection.RemoteAddress);
-        _connection.Closed.Register(static s => ((TcpServerConnection)s!).CancelAll(), this);
         Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(1, ServerSide);
-        _connection.Closed.Register(static () => Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(-1, ServerSide));
+        _connection.Closed.Register(static s =>
+        {
+            ((TcpServerConnection)s!).CancelAll();
+            Micro.Diagnostics.MicroTelemetry.TransportConnections.Add(-1, ServerSide);
+        }, this);
     }
 
     public CancellationToken Closed => _connection.Closed;
