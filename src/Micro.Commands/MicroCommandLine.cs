@@ -18,6 +18,7 @@ public static class MicroCommandLine
         "client_request_timeout", "client_attempt_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
         "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
+        "broker_tls_cert", "broker_tls_key", "broker_tls_ca",
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
@@ -139,6 +140,9 @@ public static class MicroCommandLine
         "transport_tls_key" => "Its private key (PEM). Env MICRO_TRANSPORT_TLS_KEY.",
         "transport_tls_ca" => "CA (PEM) the services' certificates must chain to; turns on TLS to them. Env MICRO_TRANSPORT_TLS_CA.",
         "transport_tls_dev" => "true: development TLS with this user's shared self-signed certificate. Env MICRO_TRANSPORT_TLS_DEV.",
+        "broker_tls_cert" => "TLS client certificate (PEM) presented to the broker (nats, rabbitmq). Env MICRO_BROKER_TLS_CERT.",
+        "broker_tls_key" => "Its private key (PEM). Env MICRO_BROKER_TLS_KEY.",
+        "broker_tls_ca" => "CA (PEM) the broker's certificate must chain to; turns on TLS to the broker. Env MICRO_BROKER_TLS_CA.",
         "auth_token" => "Token micro proxy requires (micro proxy --auth_token sets it; the CLI sends it). Env MICRO_AUTH_TOKEN.",
         _ => $"Env MICRO_{flag.ToUpperInvariant()}.",
     };

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Micro.Broker;
+using Micro.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
@@ -24,7 +25,10 @@ public sealed class NatsBroker : IBroker
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool ByStream, long Until)> _captured = new(StringComparer.Ordinal);
     private int _closed;
 
-    public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null)
+    /// <param name="url">The server(s): <c>nats://host:port</c>, comma-separated.</param>
+    /// <param name="loggerFactory">Where the broker logs.</param>
+    /// <param name="tls">TLS to the server (client certificate and CA); null: plain, or the system's roots for <c>tls://</c>.</param>
+    public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null, TransportTls? tls = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<NatsBroker>();
@@ -33,6 +37,7 @@ public sealed class NatsBroker : IBroker
         {
             Url = url,
             Name = "micro-broker",
+            TlsOpts = NatsTls.For(tls),
             LoggerFactory = loggerFactory,
             RetryOnInitialConnect = false,
             MaxReconnectRetry = -1,

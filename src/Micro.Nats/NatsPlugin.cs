@@ -9,7 +9,7 @@ public sealed class NatsPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
     {
-        plugins.AddBroker("nats", (settings, loggers, _) => new NatsBroker(NatsUrl.From(settings.BrokerAddress), loggers));
+        plugins.AddBroker("nats", (settings, loggers, _) => new NatsBroker(NatsUrl.From(settings.BrokerAddress), loggers, settings.ToBrokerTls()));
         plugins.AddTransport("nats", (settings, loggers) => new NatsTransport(NatsUrl.From(settings.TransportAddress), settings.ToTransportOptions() with { LoggerFactory = loggers }));
     }
 }

@@ -26,6 +26,7 @@ public sealed class NatsTransport : IStreamingTransport
         {
             Url = url,
             Name = "micro-transport",
+            TlsOpts = NatsTls.For(_options.Tls),
             LoggerFactory = _options.LoggerFactory,
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(200),

@@ -58,6 +58,7 @@ public sealed class RabbitMqBroker : IBroker
                 NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
                 ClientProvidedName = "micro-broker",
             };
+            RabbitMqTls.Apply(factory, _options.Tls);
             try
             {
                 _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ public sealed class RabbitMqPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
     {
-        plugins.AddBroker("rabbitmq", (settings, loggers, _) => new RabbitMqBroker(RabbitMqBrokerOptions.Default with { Url = RabbitMqUrl.From(settings.BrokerAddress) }, loggers));
+        plugins.AddBroker("rabbitmq", (settings, loggers, _) => new RabbitMqBroker(RabbitMqBrokerOptions.Default with { Url = RabbitMqUrl.From(settings.BrokerAddress), Tls = settings.ToBrokerTls() }, loggers));
         plugins.AddTransport("rabbitmq", (settings, loggers) => new RabbitMqTransport(RabbitMqUrl.From(settings.TransportAddress), settings.ToTransportOptions() with { LoggerFactory = loggers }));
     }
 }
@@ -44,6 +44,9 @@ public sealed record RabbitMqBrokerOptions
     /// <summary>Declare the exchange durable so it survives a broker restart. go-micro's default is false; a go-micro
     /// service and this one must agree, since RabbitMQ refuses a redeclaration with other settings.</summary>
     public bool DurableExchange { get; init; }
+
+    /// <summary>TLS to the server (client certificate and CA; <c>--broker_tls_*</c>); null: plain, or the system's roots for <c>amqps://</c>.</summary>
+    public Micro.Transport.TransportTls? Tls { get; init; }
 
     /// <summary>Publish with confirmations: a publish returns once RabbitMQ has the message.</summary>
     public bool PublisherConfirms { get; init; } = true;

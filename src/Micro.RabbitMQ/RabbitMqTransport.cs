@@ -213,6 +213,7 @@ public sealed class RabbitMqTransport : IStreamingTransport
                     NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
                     ClientProvidedName = "micro-transport",
                 };
+                RabbitMqTls.Apply(factory, _options.Tls);
                 try
                 {
                     _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);

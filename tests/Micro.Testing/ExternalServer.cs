@@ -143,11 +143,16 @@ public abstract class ExternalServer : IAsyncDisposable
 /// <summary>nats-server with JetStream, on a free loopback port.</summary>
 public sealed class NatsServer : ExternalServer
 {
-    public NatsServer()
+    /// <param name="tls">Serve TLS only, with these files, and require client certificates signed by their CA (<c>--tlsverify</c>).</param>
+    public NatsServer(bool tls = false)
         : base("/usr/sbin/nats-server", "nats-server")
     {
         Port = FreePort();
+        Tls = tls ? TestPki.WriteServerFiles(DataFolder) : null;
     }
+
+    /// <summary>The server's TLS files and a trusted client's settings (null: plain).</summary>
+    public ServerTlsFiles? Tls { get; }
 
     public string Url => $"nats://127.0.0.1:{Port}";
 
@@ -157,6 +162,14 @@ public sealed class NatsServer : ExternalServer
         foreach (var a in new[] { "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-js", "-sd", DataFolder})
         {
             info.ArgumentList.Add(a);
+        }
+
+        if (Tls is not null)
+        {
+            foreach (var a in new[] { "--tlsverify", "--tlscert", Tls.CertificatePath, "--tlskey", Tls.KeyPath, "--tlscacert", Tls.AuthorityPath })
+            {
+                info.ArgumentList.Add(a);
+            }
         }
 
         return info;
@@ -175,11 +188,30 @@ public sealed class RabbitMqServer : ExternalServer
         : base("/usr/lib/rabbitmq/bin/rabbitmq-server", "rabbitmq-server")
     {
         Port = FreePort();
-        File.WriteAllText(Path.Combine(DataFolder, "rabbitmq.conf"), $"listeners.tcp.1 = 127.0.0.1:{Port}\nloopback_users = none\n");
+        TlsPort = FreePort();
+        Tls = TestPki.WriteServerFiles(DataFolder);
+        File.WriteAllText(Path.Combine(DataFolder, "rabbitmq.conf"), $"""
+            listeners.tcp.1 = 127.0.0.1:{Port}
+            loopback_users = none
+            listeners.ssl.1 = 127.0.0.1:{TlsPort}
+            ssl_options.cacertfile = {Tls.AuthorityPath}
+            ssl_options.certfile = {Tls.CertificatePath}
+            ssl_options.keyfile = {Tls.KeyPath}
+            ssl_options.verify = verify_peer
+            ssl_options.fail_if_no_peer_cert = true
+
+            """);
         File.WriteAllText(Path.Combine(DataFolder, "enabled_plugins"), "[].");
     }
 
     public string Url => $"amqp://guest:guest@127.0.0.1:{Port}/";
+
+    /// <summary>The TLS listener, which requires a client certificate signed by <see cref="Tls"/>'s CA.</summary>
+    public int TlsPort { get; }
+
+    public string TlsUrl => $"amqp://guest:guest@127.0.0.1:{TlsPort}/";
+
+    public ServerTlsFiles Tls { get; }
 
     protected override ProcessStartInfo StartInfo()
     {

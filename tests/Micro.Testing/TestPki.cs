@@ -34,4 +34,34 @@ public static class TestPki
 
     public static TransportTls Mutual(X509Certificate2 authority, string name)
         => new() { Certificate = Leaf(authority, name), Authorities = [X509CertificateLoader.LoadCertificate(authority.RawData)] };
+
+    /// <summary>Writes a certificate and its private key as PEM files named <paramref name="name"/>.pem and .key.</summary>
+    public static (string Certificate, string Key) WritePem(X509Certificate2 certificate, string folder, string name)
+    {
+        var cert = Path.Combine(folder, name + ".pem");
+        var key = Path.Combine(folder, name + ".key");
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        File.WriteAllText(key, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        return (cert, key);
+    }
+
+    /// <summary>
+    /// A CA and a server certificate for 127.0.0.1 as PEM files in <paramref name="folder"/> (for nats-server,
+    /// rabbitmq-server...), with a client's TLS settings that trust the CA and present a certificate it signed.
+    /// </summary>
+    public static ServerTlsFiles WriteServerFiles(string folder)
+    {
+        var authority = Authority("test-ca");
+        var caPath = Path.Combine(folder, "ca.pem");
+        File.WriteAllText(caPath, authority.ExportCertificatePem());
+        var (cert, key) = WritePem(Leaf(authority, "server"), folder, "server");
+        return new ServerTlsFiles(authority, caPath, cert, key, Mutual(authority, "client"));
+    }
+}
+
+/// <summary>A server's TLS files, and the settings of a client its CA trusts.</summary>
+public sealed record ServerTlsFiles(X509Certificate2 Authority, string AuthorityPath, string CertificatePath, string KeyPath, TransportTls Client)
+{
+    /// <summary>A client that trusts the CA but has no certificate of its own (refused where peers are verified).</summary>
+    public TransportTls Anonymous => new() { Authorities = [X509CertificateLoader.LoadCertificate(Authority.RawData)] };
 }

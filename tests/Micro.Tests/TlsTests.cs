@@ -125,8 +125,7 @@ public sealed class TlsTests
             var ca = TestPki.Authority("ca");
             var leaf = TestPki.Leaf(ca, "node");
             File.WriteAllText(Path.Combine(folder, "ca.pem"), ca.ExportCertificatePem());
-            File.WriteAllText(Path.Combine(folder, "node.pem"), leaf.ExportCertificatePem());
-            File.WriteAllText(Path.Combine(folder, "node.key"), leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            TestPki.WritePem(leaf, folder, "node");
             var tls = TransportTls.FromFiles(Path.Combine(folder, "node.pem"), Path.Combine(folder, "node.key"), Path.Combine(folder, "ca.pem"));
             Assert.True(tls.Certificate!.HasPrivateKey);
             Assert.Equal(ca.Thumbprint, Assert.Single(tls.Authorities!).Thumbprint);

@@ -65,6 +65,14 @@ public sealed record MicroSettings
     /// <summary><c>--transport_tls_dev</c>: a self-signed certificate shared by this user's processes; development only, logged loudly.</summary>
     public bool TransportTlsDev { get; init; }
 
+    /// <summary><c>--broker_tls_cert</c>, <c>--broker_tls_key</c>: the client certificate and key (PEM) presented to the broker (NATS, RabbitMQ).</summary>
+    public string? BrokerTlsCert { get; init; }
+
+    public string? BrokerTlsKey { get; init; }
+
+    /// <summary><c>--broker_tls_ca</c>: the CA the broker's certificate must chain to; any broker TLS setting turns TLS on.</summary>
+    public string? BrokerTlsCa { get; init; }
+
     /// <summary>Reads settings; a malformed value throws with the setting's name and what was wrong.</summary>
     public static MicroSettings FromConfiguration(IConfiguration configuration)
     {
@@ -102,6 +110,9 @@ public sealed record MicroSettings
             TransportTlsKey = Get("transport_tls_key"),
             TransportTlsCa = Get("transport_tls_ca"),
             TransportTlsDev = Get("transport_tls_dev") is { } dev && (dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1"),
+            BrokerTlsCert = Get("broker_tls_cert"),
+            BrokerTlsKey = Get("broker_tls_key"),
+            BrokerTlsCa = Get("broker_tls_ca"),
         };
     }
 
@@ -134,6 +145,12 @@ public sealed record MicroSettings
             ? TransportTls.Development((loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Micro.Transport.TransportTls"))
             : TransportTlsCert is not null || TransportTlsCa is not null ? TransportTls.FromFiles(TransportTlsCert, TransportTlsKey, TransportTlsCa) : null,
     };
+
+    /// <summary>TLS to the broker's server (NATS, RabbitMQ), or null when no <c>--broker_tls_*</c> setting is given.</summary>
+    public TransportTls? ToBrokerTls()
+        => BrokerTlsCert is not null || BrokerTlsCa is not null
+            ? TransportTls.FromFiles(BrokerTlsCert, BrokerTlsKey, BrokerTlsCa, ("--broker_tls_cert", "--broker_tls_key", "--broker_tls_ca"))
+            : null;
 
     public ISelectionStrategy CreateStrategy() => Selector switch
     {

@@ -123,7 +123,10 @@ public sealed record TransportTls
         ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, clientCertificate: false);
     }
 
-    internal bool Validate(X509Certificate? certificate, SslPolicyErrors errors) => Validate(certificate, errors, clientCertificate: false);
+    /// <summary>A client's check of the server's certificate (for clients that take a validation callback, such as RabbitMQ's).</summary>
+    /// <param name="certificate">The server's certificate.</param>
+    /// <param name="errors">What the platform found wrong with it.</param>
+    public bool ValidateServer(X509Certificate? certificate, SslPolicyErrors errors) => Validate(certificate, errors, clientCertificate: false);
 
     private bool Validate(X509Certificate? certificate, SslPolicyErrors errors, bool clientCertificate)
     {

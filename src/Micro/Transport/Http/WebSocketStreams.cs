@@ -24,7 +24,7 @@ public static class WebSocketStreams
                 o.ClientCertificates = [tls.Certificate];
             }
 
-            o.RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.Validate(certificate, errors);
+            o.RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.ValidateServer(certificate, errors);
         } : null, cancellationToken);
 
     /// <summary>Client side at any WebSocket URL speaking this framing (the proxy's <c>/stream</c>, for example).</summary>
