@@ -44,14 +44,15 @@ public sealed class FuzzTests
         while (true)
         {
             var before = sequence.Length;
-            var status = FrameCodec.TryDecode(ref sequence, 1024 * 1024, out _, out var error);
-            if (status != DecodeStatus.Complete)
+            // The default header limits, so header-heavy inputs take the Refused path (consumed, connection kept).
+            var status = FrameCodec.TryDecode(ref sequence, new FrameLimits(1024 * 1024, Micro.Transport.TransportOptions.Default.MaxHeaderCount, 4096), out _, out var error);
+            if (status is DecodeStatus.Malformed or DecodeStatus.Oversized or DecodeStatus.Refused && string.IsNullOrEmpty(error))
             {
-                if (status is DecodeStatus.Malformed or DecodeStatus.Oversized && string.IsNullOrEmpty(error))
-                {
-                    throw new InvalidOperationException($"{status} without a reason");
-                }
+                throw new InvalidOperationException($"{status} without a reason");
+            }
 
+            if (status is not (DecodeStatus.Complete or DecodeStatus.Refused))
+            {
                 return;
             }
 

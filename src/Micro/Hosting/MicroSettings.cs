@@ -54,6 +54,17 @@ public sealed record MicroSettings
     public TimeSpan ClientDialTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public int MaxMessageSize { get; init; } = TransportOptions.Default.MaxMessageSize;
 
+    /// <summary><c>--max_header_count</c>, <c>--max_header_bytes</c>: what one message's headers may hold.</summary>
+    public int MaxHeaderCount { get; init; } = TransportOptions.Default.MaxHeaderCount;
+
+    public int MaxHeaderBytes { get; init; } = TransportOptions.Default.MaxHeaderBytes;
+
+    /// <summary><c>--max_concurrent_requests</c>: requests and streams one client connection may run at once.</summary>
+    public int MaxConcurrentRequests { get; init; } = TransportOptions.Default.MaxConcurrentRequests;
+
+    /// <summary><c>--max_connections_per_address</c>: connections a server keeps from one client IP address.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = TransportOptions.Default.MaxConnectionsPerAddress;
+
     /// <summary><c>--transport_tls_cert</c>, <c>--transport_tls_key</c>: this side's certificate and key (PEM) for the tcp transport.</summary>
     public string? TransportTlsCert { get; init; }
 
@@ -106,6 +117,10 @@ public sealed record MicroSettings
             ClientPoolSize = Get("client_pool_size") is { } p ? Int(p, "client_pool_size", 1) : d.ClientPoolSize,
             ClientDialTimeout = Get("client_dial_timeout") is { } dt ? Positive(Durations.Parse(dt, "client_dial_timeout"), "client_dial_timeout") : d.ClientDialTimeout,
             MaxMessageSize = Get("max_message_size") is { } mm ? Int(mm, "max_message_size", 64) : d.MaxMessageSize,
+            MaxHeaderCount = Get("max_header_count") is { } hc ? Int(hc, "max_header_count", 8) : d.MaxHeaderCount,
+            MaxHeaderBytes = Get("max_header_bytes") is { } hb ? Int(hb, "max_header_bytes", 1024) : d.MaxHeaderBytes,
+            MaxConcurrentRequests = Get("max_concurrent_requests") is { } mc ? Int(mc, "max_concurrent_requests", 1) : d.MaxConcurrentRequests,
+            MaxConnectionsPerAddress = Get("max_connections_per_address") is { } ma ? Int(ma, "max_connections_per_address", 1) : d.MaxConnectionsPerAddress,
             TransportTlsCert = Get("transport_tls_cert"),
             TransportTlsKey = Get("transport_tls_key"),
             TransportTlsCa = Get("transport_tls_ca"),
@@ -141,6 +156,10 @@ public sealed record MicroSettings
         PoolSize = ClientPoolSize,
         DialTimeout = ClientDialTimeout,
         MaxMessageSize = MaxMessageSize,
+        MaxHeaderCount = MaxHeaderCount,
+        MaxHeaderBytes = MaxHeaderBytes,
+        MaxConcurrentRequests = MaxConcurrentRequests,
+        MaxConnectionsPerAddress = MaxConnectionsPerAddress,
         Tls = TransportTlsDev
             ? TransportTls.Development((loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Micro.Transport.TransportTls"))
             : TransportTlsCert is not null || TransportTlsCa is not null ? TransportTls.FromFiles(TransportTlsCert, TransportTlsKey, TransportTlsCa) : null,

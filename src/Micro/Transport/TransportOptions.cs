@@ -11,6 +11,21 @@ public sealed record TransportOptions
     /// <summary>Largest message (headers and body) sent or accepted. Default 4 MiB.</summary>
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>Most headers one message may carry; a request over it gets a 400 and the connection stays open. Default 64.</summary>
+    public int MaxHeaderCount { get; init; } = 64;
+
+    /// <summary>Most bytes of header names and values in one message; a request over it gets a 400. Default 64 KiB.</summary>
+    public int MaxHeaderBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Most requests and streams one client connection may have running on a server at once (tcp transport); one more
+    /// gets a 503, which the client retries on another node. Default 4096.
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 4096;
+
+    /// <summary>Most connections a server keeps from one client IP address (tcp transport); more are refused with a reason. Default 512.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 512;
+
     /// <summary>Connections kept per server address; requests are multiplexed over them.</summary>
     public int PoolSize { get; init; } = 2;
 

@@ -63,6 +63,9 @@ public sealed class HttpTransport : IStreamingTransport
         }, k =>
         {
             k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
+            // Micro's header limits, plus room for the HTTP headers every request carries (Host, Content-Length...).
+            k.Limits.MaxRequestHeaderCount = _options.MaxHeaderCount + 16;
+            k.Limits.MaxRequestHeadersTotalSize = _options.MaxHeaderBytes + (8 * 1024);
             k.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
         }, null, _options.Tls, cancellationToken).ConfigureAwait(false);

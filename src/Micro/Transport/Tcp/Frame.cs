@@ -29,4 +29,16 @@ internal enum DecodeStatus
     Malformed,
     /// <summary>The frame declares a size over the limit; the connection must close.</summary>
     Oversized,
+    /// <summary>A whole frame, consumed, whose headers break a limit: answer its sender; the connection stays open.</summary>
+    Refused,
+}
+
+/// <summary>What one frame may hold (from <see cref="TransportOptions"/>).</summary>
+internal readonly record struct FrameLimits(int MaxMessageSize, int MaxHeaderCount, int MaxHeaderBytes)
+{
+    public static FrameLimits From(TransportOptions options)
+        => new(options.MaxMessageSize, options.MaxHeaderCount, options.MaxHeaderBytes);
+
+    /// <summary>Only the size limit (the header limits at what the wire format can hold).</summary>
+    public static FrameLimits Size(int maxMessageSize) => new(maxMessageSize, ushort.MaxValue, int.MaxValue);
 }

@@ -64,7 +64,15 @@ internal static class FrameCodec
     /// says why and <paramref name="frame"/> carries the frame's id when it could be read (to answer the sender).
     /// </summary>
     public static DecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, int maxMessageSize, out Frame frame, out string? error)
+        => TryDecode(ref buffer, FrameLimits.Size(maxMessageSize), out frame, out error);
+
+    /// <summary>
+    /// As above, with header limits too: a frame whose headers break them is consumed and reported as
+    /// <see cref="DecodeStatus.Refused"/> with its type and id, so the sender can be answered and the connection kept.
+    /// </summary>
+    public static DecodeStatus TryDecode(ref ReadOnlySequence<byte> buffer, FrameLimits limits, out Frame frame, out string? error)
     {
+        var maxMessageSize = limits.MaxMessageSize;
         frame = default;
         error = null;
         if (buffer.Length < LengthSize)
@@ -98,8 +106,8 @@ internal static class FrameCodec
         }
 
         var content = buffer.Slice(LengthSize, length);
-        var status = Parse(content, out frame, out error);
-        if (status == DecodeStatus.Complete)
+        var status = Parse(content, limits, out frame, out error);
+        if (status is DecodeStatus.Complete or DecodeStatus.Refused)
         {
             buffer = buffer.Slice(content.End);
         }
@@ -107,7 +115,7 @@ internal static class FrameCodec
         return status;
     }
 
-    private static DecodeStatus Parse(ReadOnlySequence<byte> content, out Frame frame, out string? error)
+    private static DecodeStatus Parse(ReadOnlySequence<byte> content, FrameLimits limits, out Frame frame, out string? error)
     {
         frame = default;
         error = null;
@@ -123,7 +131,15 @@ internal static class FrameCodec
         }
 
         var count = (ushort)countSigned;
+        if (count > limits.MaxHeaderCount)
+        {
+            frame = new Frame(type, (uint)id, null, default);
+            error = $"message has {count} headers, over the limit of {limits.MaxHeaderCount}";
+            return DecodeStatus.Refused;
+        }
+
         Dictionary<string, string>? headers = null;
+        long headerBytes = 0;
         if (count > 0)
         {
             // Sized by what the frame can really hold (a header takes at least 6 bytes), not by the count it claims.
@@ -146,6 +162,14 @@ internal static class FrameCodec
                 {
                     error = $"header '{name}' value runs past the end of the frame";
                     return DecodeStatus.Malformed;
+                }
+
+                headerBytes += (ushort)nameLen + (long)valueLen;
+                if (headerBytes > limits.MaxHeaderBytes)
+                {
+                    frame = new Frame(type, (uint)id, null, default);
+                    error = $"message headers exceed the limit of {limits.MaxHeaderBytes} bytes";
+                    return DecodeStatus.Refused;
                 }
 
                 if (!TryReadString(ref reader, valueLen, KnownValues, KnownValueBytes, out var value))

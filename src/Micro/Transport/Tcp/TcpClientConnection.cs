@@ -31,7 +31,7 @@ internal sealed class TcpClientConnection : IAsyncDisposable
     public async ValueTask<TransportMessage> RequestAsync(TransportMessage request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var id = (uint)Interlocked.Increment(ref _nextId);
+        var id = NextId();
         var pending = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = pending;
         try
@@ -70,11 +70,22 @@ internal sealed class TcpClientConnection : IAsyncDisposable
 
     public ITransportStream OpenStream(Dictionary<string, string> headers)
     {
-        var id = (uint)Interlocked.Increment(ref _nextId);
+        var id = NextId();
         var stream = new TcpStream(_connection, id, headers, i => _streams.TryRemove(i, out _));
         _streams[id] = stream;
         _connection.Send(FrameType.StreamOpen, id, headers, default);
         return stream;
+    }
+
+    /// <summary>Ids wrap around; 0 is never used, since a server's connection-level refusal comes as id 0.</summary>
+    private uint NextId()
+    {
+        uint id;
+        while ((id = (uint)Interlocked.Increment(ref _nextId)) == 0)
+        {
+        }
+
+        return id;
     }
 
     private void TrySendCancel(uint id)
@@ -104,6 +115,13 @@ internal sealed class TcpClientConnection : IAsyncDisposable
         if (frame.Type != FrameType.Response)
         {
             _connection.Close($"unexpected frame type {frame.Type} from a server");
+            return;
+        }
+
+        if (frame.Id == 0 && frame.Headers?.GetValueOrDefault(MicroHeaders.Error) is { } refusal)
+        {
+            // The server refused this connection (a limit): its reason becomes the error of every call on it.
+            _connection.Close("server refused the connection: " + MicroException.Parse(refusal).Detail);
             return;
         }
 

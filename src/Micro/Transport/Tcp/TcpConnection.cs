@@ -18,28 +18,30 @@ internal sealed class TcpConnection : IAsyncDisposable
     private readonly Channel<OutgoingFrame> _outgoing = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _closed = new();
     private readonly ILogger _logger;
+    private readonly FrameLimits _limits;
     private readonly int _maxMessageSize;
     private Task? _readLoop;
     private Task? _writeLoop;
     private string? _closeReason;
 
-    public TcpConnection(Socket socket, int maxMessageSize, ILogger logger)
-        : this(socket, new NetworkStream(socket, ownsSocket: true), maxMessageSize, logger)
+    public TcpConnection(Socket socket, FrameLimits limits, ILogger logger)
+        : this(socket, new NetworkStream(socket, ownsSocket: true), limits, logger)
     {
     }
 
     /// <param name="socket">The connected socket.</param>
     /// <param name="stream">What the frames go through: the socket's stream, or a TLS stream over it.</param>
-    /// <param name="maxMessageSize">Largest frame accepted.</param>
+    /// <param name="limits">Largest frame, and most headers, accepted.</param>
     /// <param name="logger">Where connection problems are said.</param>
-    public TcpConnection(Socket socket, Stream stream, int maxMessageSize, ILogger logger)
+    public TcpConnection(Socket socket, Stream stream, FrameLimits limits, ILogger logger)
     {
         _socket = socket;
         _socket.NoDelay = true;
         _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
-        _maxMessageSize = maxMessageSize;
+        _limits = limits;
+        _maxMessageSize = limits.MaxMessageSize;
         _logger = logger;
         LocalAddress = socket.LocalEndPoint?.ToString() ?? "";
         RemoteAddress = socket.RemoteEndPoint?.ToString() ?? "";
@@ -143,10 +145,15 @@ internal sealed class TcpConnection : IAsyncDisposable
                 var buffer = result.Buffer;
                 while (true)
                 {
-                    var status = FrameCodec.TryDecode(ref buffer, _maxMessageSize, out var frame, out var error);
+                    var status = FrameCodec.TryDecode(ref buffer, _limits, out var frame, out var error);
                     if (status == DecodeStatus.Complete)
                     {
                         onFrame(frame);
+                        continue;
+                    }
+
+                    if (status == DecodeStatus.Refused && OnRefused(frame, error!, onFrame))
+                    {
                         continue;
                     }
 
@@ -204,11 +211,58 @@ internal sealed class TcpConnection : IAsyncDisposable
         }
     }
 
-    private async Task TrySendLastWordsAsync(uint id, string reason)
+    /// <summary>
+    /// A frame over the header limits: the sender of a request or stream gets a 400 saying which limit, a response
+    /// becomes a 502 for the waiting caller, and the connection stays open. Anything else mid-stream closes it (false).
+    /// </summary>
+    private bool OnRefused(Frame frame, string reason, Action<Frame> onFrame)
     {
-        var error = MicroException.TooLarge("go.micro.transport", reason);
+        _logger.LogWarning("Refused a {Type} frame from {Remote}: {Reason}", frame.Type, RemoteAddress, reason);
+        switch (frame.Type)
+        {
+            case FrameType.Request or FrameType.StreamOpen:
+                try
+                {
+                    Send(frame.Type == FrameType.Request ? FrameType.Response : FrameType.StreamEnd, frame.Id,
+                        ErrorHeaders(MicroException.BadRequest("go.micro.transport", reason)), default);
+                }
+                catch (MicroException)
+                {
+                    // Closing anyway; the caller learns from the closed connection.
+                }
+
+                return true;
+            case FrameType.Response:
+                onFrame(new Frame(FrameType.Response, frame.Id, ErrorHeaders(new MicroException("go.micro.transport", 502, "response refused: " + reason)), default));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a connection before serving it: one response frame (id 0) carrying <paramref name="error"/>, which the
+    /// client turns into the reason its calls failed, then close.
+    /// </summary>
+    public async Task RefuseAsync(MicroException error)
+    {
+        _writeLoop = Task.Run(WriteLoopAsync);
+        await TrySendLastWordsAsync(0, error).ConfigureAwait(false);
+        Close(error.Detail);
+    }
+
+    private static Dictionary<string, string> ErrorHeaders(MicroException error)
+    {
         var headers = TransportMessage.NewHeaders(1);
-        headers["Micro-Error"] = error.ToJson();
+        headers[MicroHeaders.Error] = error.ToJson();
+        return headers;
+    }
+
+    private Task TrySendLastWordsAsync(uint id, string reason) => TrySendLastWordsAsync(id, MicroException.TooLarge("go.micro.transport", reason));
+
+    private async Task TrySendLastWordsAsync(uint id, MicroException error)
+    {
+        var headers = ErrorHeaders(error);
         try
         {
             Send(FrameType.Response, id, headers, default);

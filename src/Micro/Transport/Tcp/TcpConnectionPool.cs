@@ -55,7 +55,7 @@ internal sealed class TcpConnectionPool : IAsyncDisposable
 
             var socket = await DialAsync(_address, _options.DialTimeout, cancellationToken).ConfigureAwait(false);
             var stream = _options.Tls is { } tls ? await TlsHandshake.ClientAsync(socket, _address, tls, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false) : new NetworkStream(socket, ownsSocket: true);
-            var connection = new TcpClientConnection(new TcpConnection(socket, stream, _options.MaxMessageSize, _logger));
+            var connection = new TcpClientConnection(new TcpConnection(socket, stream, FrameLimits.From(_options), _logger));
             Volatile.Write(ref _slots[slot], connection);
             if (existing is not null)
             {

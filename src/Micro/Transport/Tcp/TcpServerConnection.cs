@@ -13,10 +13,13 @@ internal sealed class TcpServerConnection : IAsyncDisposable
     private readonly TransportPeer _peer;
     private readonly ConcurrentDictionary<uint, CancellationTokenSource> _inFlight = new();
     private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
+    private readonly int _maxConcurrent;
+    private long _lastBusyLog = -1000; // Environment.TickCount64 starts at 0: the first refusal is logged
 
-    public TcpServerConnection(TcpConnection connection, ITransportHandler handler, ILogger logger)
+    public TcpServerConnection(TcpConnection connection, ITransportHandler handler, int maxConcurrentRequests, ILogger logger)
     {
         _connection = connection;
+        _maxConcurrent = maxConcurrentRequests;
         _handler = handler;
         _logger = logger;
         _peer = new TransportPeer(connection.LocalAddress, connection.RemoteAddress);
@@ -49,6 +52,11 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         switch (frame.Type)
         {
             case FrameType.Request:
+                if (IsBusy(frame))
+                {
+                    break;
+                }
+
                 var cts = new CancellationTokenSource();
                 if (!_inFlight.TryAdd(frame.Id, cts))
                 {
@@ -78,6 +86,11 @@ internal sealed class TcpServerConnection : IAsyncDisposable
                     break;
                 }
 
+                if (IsBusy(frame))
+                {
+                    break;
+                }
+
                 var stream = new TcpStream(_connection, frame.Id, frame.Headers ?? TransportMessage.NewHeaders(0), i => _streams.TryRemove(i, out _));
                 if (!_streams.TryAdd(frame.Id, stream))
                 {
@@ -98,6 +111,38 @@ internal sealed class TcpServerConnection : IAsyncDisposable
                 _connection.Close($"unexpected frame type {frame.Type} from a client");
                 break;
         }
+    }
+
+    /// <summary>
+    /// At the limit of requests and streams running for this connection: answers 503 (retried elsewhere by clients)
+    /// and logs, at most once a second per connection so a flood cannot flood the log too.
+    /// </summary>
+    private bool IsBusy(Frame frame)
+    {
+        if (_inFlight.Count + _streams.Count < _maxConcurrent)
+        {
+            return false;
+        }
+
+        var reason = $"server busy: {_maxConcurrent} requests already running on this connection (the limit, --max_concurrent_requests)";
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastBusyLog);
+        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastBusyLog, now, last) == last)
+        {
+            _logger.LogWarning("Refused request {Id} from {Remote}: {Reason}", frame.Id, _connection.RemoteAddress, reason);
+        }
+
+        var error = TransportMessage.NewHeaders(1);
+        error[MicroHeaders.Error] = MicroException.Unavailable(frame.Headers?.GetValueOrDefault(MicroHeaders.Service) ?? "go.micro.server", reason).ToJson();
+        try
+        {
+            _connection.Send(frame.Type == FrameType.Request ? FrameType.Response : FrameType.StreamEnd, frame.Id, error, default);
+        }
+        catch (MicroException)
+        {
+        }
+
+        return true;
     }
 
     private async Task RunAsync(Frame frame, CancellationTokenSource cts)

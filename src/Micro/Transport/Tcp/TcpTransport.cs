@@ -78,6 +78,7 @@ public sealed class TcpTransport : IStreamingTransport
     private sealed class TcpListenerLoop(Socket socket, ITransportHandler handler, TransportOptions options, ILogger logger) : ITransportListener
     {
         private readonly ConcurrentDictionary<TcpServerConnection, byte> _connections = new();
+        private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
         private readonly CancellationTokenSource _stop = new();
         private Task? _accept;
 
@@ -136,26 +137,57 @@ public sealed class TcpTransport : IStreamingTransport
                         var stream = await TlsHandshake.ServerAsync(accepted, tls, options.HandshakeTimeout, logger, _stop.Token).ConfigureAwait(false);
                         if (stream is not null)
                         {
-                            Serve(new TcpConnection(accepted, stream, options.MaxMessageSize, logger));
+                            _ = ServeAsync(accepted, new TcpConnection(accepted, stream, FrameLimits.From(options), logger));
                         }
                     });
                     continue;
                 }
 
-                Serve(new TcpConnection(accepted, options.MaxMessageSize, logger));
+                _ = ServeAsync(accepted, new TcpConnection(accepted, FrameLimits.From(options), logger));
             }
         }
 
-        private void Serve(TcpConnection accepted)
+        private async Task ServeAsync(Socket socket, TcpConnection accepted)
         {
-            var connection = new TcpServerConnection(accepted, handler, logger);
+            var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > options.MaxConnectionsPerAddress)
+            {
+                var reason = $"too many connections from {address} (the limit is {options.MaxConnectionsPerAddress}, --max_connections_per_address)";
+                logger.LogWarning("Refused a connection on {Address}: {Reason}", Address, reason);
+                try
+                {
+                    await accepted.RefuseAsync(MicroException.Unavailable("go.micro.transport", reason)).ConfigureAwait(false);
+                    await accepted.DisposeAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    Release(address);
+                }
+
+                return;
+            }
+
+            var connection = new TcpServerConnection(accepted, handler, options.MaxConcurrentRequests, logger);
             _connections[connection] = 0;
             connection.Closed.Register(static s =>
             {
-                var (self, c) = ((TcpListenerLoop, TcpServerConnection))s!;
+                var (self, c, a) = ((TcpListenerLoop, TcpServerConnection, IPAddress))s!;
                 self._connections.TryRemove(c, out _);
-            }, (this, connection));
+                self.Release(a);
+            }, (this, connection, address));
             connection.Start();
+        }
+
+        private void Release(IPAddress address)
+        {
+            while (true)
+            {
+                var n = _perAddress.GetValueOrDefault(address);
+                if (n == 0 || (n == 1 ? _perAddress.TryRemove(KeyValuePair.Create(address, n)) : _perAddress.TryUpdate(address, n - 1, n)))
+                {
+                    return;
+                }
+            }
         }
     }
 }
