@@ -1,4 +1,5 @@
 using System.Text;
+using Micro.Diagnostics;
 using Micro.Registry;
 
 namespace Micro.Commands;
@@ -16,7 +17,7 @@ public static class ServiceFormatter
             sb.Append("ID\tAddress\tMetadata\n");
             foreach (var node in service.Nodes)
             {
-                sb.Append(node.Id).Append('\t').Append(node.Address).Append('\t').Append(Pairs(node.Metadata)).Append('\n');
+                sb.Append(node.Id).Append('\t').Append(Secrets.Urls(node.Address)).Append('\t').Append(Pairs(node.Metadata)).Append('\n');
             }
 
             foreach (var endpoint in service.Endpoints)
@@ -38,8 +39,9 @@ public static class ServiceFormatter
         return sb.ToString();
     }
 
+    // Secrets (token=..., amqp://user:pass@...) are masked: this text reaches terminals, the dashboard and chat rooms.
     private static string Pairs(IReadOnlyDictionary<string, string>? metadata)
-        => metadata is null ? "" : string.Join(",", metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
+        => metadata is null ? "" : string.Join(",", metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + Secrets.Value(kv.Key, kv.Value)));
 
     private static void AppendValue(StringBuilder sb, Value? value, int depth)
     {

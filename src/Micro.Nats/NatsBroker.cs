@@ -32,7 +32,7 @@ public sealed class NatsBroker : IBroker
     {
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<NatsBroker>();
-        Address = url;
+        Address = Micro.Diagnostics.Secrets.Urls(url); // shown in health replies and logs
         _connection = new NatsConnection(NatsOpts.Default with
         {
             Url = url,

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Micro.Client;
 using Micro.Commands;
+using Micro.Diagnostics;
 using Micro.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,10 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
             return;
         }
 
-        var detail = new ServiceDetail(name, versions.Select(v => new VersionDetail(v.Version, v.Metadata, v.Nodes,
-            v.Endpoints.Select(e => new EndpointDetail(e.Name, e.Request, e.Response, e.Metadata, JsonSkeleton.For(e.Request))).ToArray())).ToArray());
+        // Metadata and addresses as shown to people: secrets masked (Micro.Diagnostics.Secrets).
+        var detail = new ServiceDetail(name, versions.Select(v => new VersionDetail(v.Version, Secrets.Metadata(v.Metadata),
+            v.Nodes.Select(n => n with { Address = Secrets.Urls(n.Address), Metadata = Secrets.Metadata(n.Metadata) }).ToArray(),
+            v.Endpoints.Select(e => new EndpointDetail(e.Name, e.Request, e.Response, Secrets.Metadata(e.Metadata), JsonSkeleton.For(e.Request))).ToArray())).ToArray());
         await WriteAsync(context, detail, DashboardJsonContext.Default.ServiceDetail).ConfigureAwait(false);
     }
 
@@ -124,7 +127,8 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
             }
         }
 
-        logger.LogInformation("Terminal: {Line} -> {Code}", line, code);
+        // The command only (as the bot logs): arguments may carry secrets (request bodies, --auth_token...).
+        logger.LogInformation("Terminal: {Command} -> {Code}", string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2)), code);
         await WriteAsync(context, new TerminalReply(code, output.ToString()), DashboardJsonContext.Default.TerminalReply).ConfigureAwait(false);
     }
 

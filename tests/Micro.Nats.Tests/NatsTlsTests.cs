@@ -108,3 +108,13 @@ public sealed class NatsTlsRefusalTests(NatsTlsFixture nats)
         }
     }
 }
+
+public sealed class NatsSecretsTests
+{
+    [Fact]
+    public async Task The_brokers_shown_address_masks_the_password_of_its_url()
+    {
+        await using var broker = new NatsBroker("nats://app:s3cr3t-pw@127.0.0.1:4222");
+        Assert.Equal("nats://app:[redacted]@127.0.0.1:4222", broker.Address);
+    }
+}
