@@ -24,6 +24,15 @@ public static class RequestMetadata
             }
         }
 
+        if (request.HttpContext.Items[Auth.EdgeAuthMiddleware.IdentityKey] is Auth.EdgeIdentity identity)
+        {
+            // The credential stays at the edge (it would otherwise reach every service's metadata and logs);
+            // services learn who called from Micro-User.
+            metadata.Remove("Authorization");
+            metadata.Remove("X-Api-Key");
+            metadata[Micro.Transport.MicroHeaders.User] = identity.Subject;
+        }
+
         if (request.HttpContext.Connection.RemoteIpAddress is { } remote)
         {
             metadata["X-Forwarded-For"] = metadata.TryGetValue("X-Forwarded-For", out var chain) ? chain + ", " + remote : remote.ToString();

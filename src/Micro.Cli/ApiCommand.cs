@@ -22,18 +22,14 @@ internal static class ApiCommand
         var headers = new Option<string>("--cors_allowed_headers") { Description = "Comma-separated request headers allowed by CORS." };
         var maxBody = new Option<long?>("--max_body_size") { Description = $"Largest request body in bytes (default {defaults.MaxBodyBytes})." };
         var timeout = new Option<string>("--request_timeout") { Description = "Per-request deadline behind the gateway, e.g. 10s (default: the client's)." };
-        var auth = new Option<string>("--auth") { Description = "Who may call: none (default), api_key or jwt. Env MICRO_API_AUTH." };
-        var authKeys = new Option<string>("--auth_keys") { Description = "api_key: comma-separated keys, each KEY or NAME=KEY. Prefer env MICRO_API_AUTH_KEYS (flags show in ps)." };
-        var jwtSecret = new Option<string>("--auth_jwt_secret") { Description = "jwt: HMAC secret (32+ bytes). Prefer env MICRO_API_AUTH_JWT_SECRET." };
-        var jwtKey = new Option<string>("--auth_jwt_key") { Description = "jwt: PEM public key file (RSA or EC). Env MICRO_API_AUTH_JWT_KEY." };
-        var jwtIssuer = new Option<string>("--auth_jwt_issuer") { Description = "jwt: required issuer (iss). Env MICRO_API_AUTH_JWT_ISSUER." };
-        var jwtAudience = new Option<string>("--auth_jwt_audience") { Description = "jwt: required audience (aud). Env MICRO_API_AUTH_JWT_AUDIENCE." };
         var command = new Command("api", "Run the HTTP gateway: HTTP to RPC, api, events and reverse proxy, e.g. /greeter/hello -> go.micro.api.greeter Greeter.Hello.")
         {
-            address, ns, handler, resolver, enableRpc, origins, methods, headers, maxBody, timeout, auth, authKeys, jwtSecret, jwtKey, jwtIssuer, jwtAudience,
+            address, ns, handler, resolver, enableRpc, origins, methods, headers, maxBody, timeout,
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
+        var authFlags = new EdgeAuthFlags("MICRO_API", "call");
+        authFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -53,15 +49,7 @@ internal static class ApiCommand
                     MaxBodyBytes = parse.GetValue(maxBody) ?? defaults.MaxBodyBytes,
                     RequestTimeout = parse.GetValue(timeout) is { } t ? Durations.Parse(t, "--request_timeout") : null,
                     Tls = tls.Read(parse),
-                    Authenticator = Micro.Api.Auth.EdgeAuthentication.Create(
-                        Flag(parse, auth, "MICRO_API_AUTH"), Flag(parse, authKeys, "MICRO_API_AUTH_KEYS"),
-                        new Micro.Api.Auth.JwtOptions
-                        {
-                            Secret = Flag(parse, jwtSecret, "MICRO_API_AUTH_JWT_SECRET"),
-                            PublicKeyPath = Flag(parse, jwtKey, "MICRO_API_AUTH_JWT_KEY"),
-                            Issuer = Flag(parse, jwtIssuer, "MICRO_API_AUTH_JWT_ISSUER"),
-                            Audience = Flag(parse, jwtAudience, "MICRO_API_AUTH_JWT_AUDIENCE"),
-                        }),
+                    Authenticator = authFlags.Read(parse),
                 }.Validate();
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
@@ -80,9 +68,6 @@ internal static class ApiCommand
         });
         return command;
     }
-
-    private static string? Flag(ParseResult parse, Option<string> option, string env)
-        => parse.GetValue(option) ?? Environment.GetEnvironmentVariable(env);
 
     internal static string[]? List(string? value)
         => string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -18,13 +18,26 @@ internal static class WebCommand
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
+        var authFlags = new EdgeAuthFlags("MICRO_WEB", "use the dashboard (signing in with a key or token)");
+        authFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var options = new WebOptions
+            WebOptions options;
+            try
             {
-                Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_WEB_ADDRESS") ?? defaults.Address,
-                Namespace = parse.GetValue(ns) ?? defaults.Namespace,
-            };
+                options = new WebOptions
+                {
+                    Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_WEB_ADDRESS") ?? defaults.Address,
+                    Namespace = parse.GetValue(ns) ?? defaults.Namespace,
+                    Authenticator = authFlags.Read(parse),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return 2;
+            }
+
             return await ToolkitHost.RunAsync(parse, connect, async (environment, logging) =>
             {
                 options = options with { Tls = tls.Read(parse) };

@@ -79,7 +79,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
         try
         {
-            var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), new CallOptions { Timeout = options.CallTimeout }, context.RequestAborted).ConfigureAwait(false);
+            var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), new CallOptions { Timeout = options.CallTimeout, Metadata = CallerMetadata(context) }, context.RequestAborted).ConfigureAwait(false);
             context.Response.ContentType = reply.ContentType;
             await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
         }
@@ -131,6 +131,12 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
         logger.LogInformation("Terminal: {Command} -> {Code}", string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2)), code);
         await WriteAsync(context, new TerminalReply(code, output.ToString()), DashboardJsonContext.Default.TerminalReply).ConfigureAwait(false);
     }
+
+    /// <summary>Who is signed in, passed to the service called from the call form (<c>Micro-User</c>).</summary>
+    private static Dictionary<string, string>? CallerMetadata(HttpContext context)
+        => context.Items[Micro.Api.Auth.EdgeAuthMiddleware.IdentityKey] is Micro.Api.Auth.EdgeIdentity identity
+            ? new Dictionary<string, string> { [Micro.Transport.MicroHeaders.User] = identity.Subject }
+            : null;
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

@@ -22,7 +22,7 @@ namespace Micro.Web;
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "service", "apps", "terminal", "api", "events", "static", "favicon.ico" };
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "service", "apps", "terminal", "api", "events", "static", "favicon.ico", "signin", "signout" };
     private readonly WebApplication _app;
     private readonly RegistryFeed _feed;
     private readonly NodeForwarder _forwarder;
@@ -53,6 +53,15 @@ public sealed class DashboardServer : IAsyncDisposable
             var web = forwarder;
             app.UseWebSockets();
             app.Use(SecurityHeaders);
+            if (options.Authenticator is { } authenticator)
+            {
+                var signIn = new DashboardSignIn(authenticator, logger);
+                app.Use(signIn.InvokeAsync);
+                app.MapGet("/signin", DashboardSignIn.FormAsync);
+                app.MapPost("/signin", signIn.SignInAsync).DisableAntiforgery();
+                app.MapPost("/signout", DashboardSignIn.SignOutAsync).DisableAntiforgery();
+            }
+
             app.MapGet("/", context => Page(context, "services", "Services", null));
             app.MapGet("/service/{name}", (HttpContext context, string name) => Page(context, "service", name, name));
             app.MapGet("/apps", context => Page(context, "apps", "Web apps", null));
@@ -88,7 +97,8 @@ public sealed class DashboardServer : IAsyncDisposable
     private static Task Page(HttpContext context, string page, string title, string? service)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        return context.Response.WriteAsync(PageShell.Render(page, title, service), context.RequestAborted);
+        var user = (context.Items[Micro.Api.Auth.EdgeAuthMiddleware.IdentityKey] as Micro.Api.Auth.EdgeIdentity)?.Subject;
+        return context.Response.WriteAsync(PageShell.Render(page, title, service, user: user), context.RequestAborted);
     }
 
     private static async Task StaticFile(HttpContext context, string file)

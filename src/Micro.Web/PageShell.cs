@@ -5,7 +5,12 @@ namespace Micro.Web;
 /// <summary>The HTML every page shares; each page's content is drawn by <c>app.js</c> from the JSON API and kept live.</summary>
 internal static class PageShell
 {
-    public static string Render(string page, string title, string? service, string? message = null)
+    /// <param name="page">Which page app.js draws.</param>
+    /// <param name="title">The window title.</param>
+    /// <param name="service">The service a service page shows.</param>
+    /// <param name="message">A not-found message instead of the page.</param>
+    /// <param name="user">Who is signed in (a sign-out button is shown), or null when the dashboard has no sign-in.</param>
+    public static string Render(string page, string title, string? service, string? message = null, string? user = null)
     {
         var html = HtmlEncoder.Default;
         string Nav(string href, string label, string name) => $"<a href=\"{href}\"{(page == name ? " class=\"active\"" : "")}>{label}</a>";
@@ -22,7 +27,7 @@ internal static class PageShell
               <header>
                 <a class="brand" href="/"><span class="logo">μ</span> micro</a>
                 <nav>{{Nav("/", "Services", "services")}}{{Nav("/apps", "Web apps", "apps")}}{{Nav("/terminal", "Terminal", "terminal")}}</nav>
-                <span id="live" class="live" title="updates as services come and go">connecting</span>
+                <span id="live" class="live" title="updates as services come and go">connecting</span>{{(user is null ? "" : $"<form class=\"signout\" method=\"post\" action=\"/signout\"><span class=\"user\">{html.Encode(user)}</span><button type=\"submit\">Sign out</button></form>")}}
               </header>
               <main id="main">{{(message is null ? "<p class=\"muted\">Loading…</p>" : $"<h1>Not found</h1><p>{html.Encode(message)}</p><p><a href=\"/\">All services</a></p>")}}</main>
               <script src="/static/app.js"></script>

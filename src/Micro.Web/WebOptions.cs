@@ -12,6 +12,12 @@ public sealed record WebOptions
     /// <summary><c>--namespace</c>: web apps are services named <c>&lt;namespace&gt;.&lt;name&gt;</c>, served at <c>/&lt;name&gt;</c>.</summary>
     public string Namespace { get; init; } = "go.micro.web";
 
+    /// <summary>
+    /// <c>--auth</c>: who may use the dashboard (null: anyone who can reach it). People sign in at <c>/signin</c> with an API
+    /// key or a JWT, kept in an HttpOnly, SameSite=Strict cookie; scripts may send <c>Authorization: Bearer</c> instead.
+    /// </summary>
+    public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
+
     /// <summary>How long a terminal command may run (stream and subscribe are stopped then).</summary>
     public TimeSpan TerminalTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -68,6 +68,40 @@ public sealed class GatewayAuthTests
     }
 
     [Fact]
+    public async Task Services_learn_who_called_from_Micro_User_and_never_see_the_credential()
+    {
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123"]) });
+        foreach (var viaHeader in new[] { false, true })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/greeter/caller") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            request.Headers.Add("Micro-User", "mallory"); // a caller cannot claim to be someone
+            if (viaHeader)
+            {
+                request.Headers.Add("X-Api-Key", "k-123");
+            }
+            else
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "k-123");
+            }
+
+            var response = await gw.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("user=ci;authorization=False;apikey=False", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Without_auth_the_gateway_passes_headers_on_and_sets_no_user()
+    {
+        await using var gw = await GatewayFixture.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/greeter/caller") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("Micro-User", "mallory");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "for-the-service");
+        var response = await gw.Http.SendAsync(request);
+        Assert.Contains("user=;authorization=True", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Api_keys_are_checked_and_named()
     {
         await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123", "k-456"]) });

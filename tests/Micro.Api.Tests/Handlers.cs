@@ -12,6 +12,13 @@ public sealed class Greeter
     public Task<HelloResponse> Whoami(HelloRequest request, CancellationToken cancellationToken)
         => Task.FromResult(new HelloResponse($"user={CallContext.Current?.Metadata.GetValueOrDefault("X-User")};from={CallContext.Current?.Metadata.GetValueOrDefault("X-Forwarded-For")}"));
 
+    /// <summary>Who the edge says called, and whether a credential reached the service.</summary>
+    public Task<HelloResponse> Caller(HelloRequest request, CancellationToken cancellationToken)
+    {
+        var metadata = CallContext.Current?.Metadata;
+        return Task.FromResult(new HelloResponse($"user={metadata?.GetValueOrDefault("Micro-User")};authorization={metadata?.ContainsKey("Authorization")};apikey={metadata?.ContainsKey("X-Api-Key")}"));
+    }
+
     public async Task<HelloResponse> Slow(HelloRequest request, CancellationToken cancellationToken)
     {
         await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);

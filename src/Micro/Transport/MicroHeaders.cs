@@ -15,6 +15,12 @@ public static class MicroHeaders
     public const string Stream = "Micro-Stream";
     public const string FromService = "Micro-From-Service";
     public const string Topic = "Micro-Topic";
+
+    /// <summary>
+    /// Who called, as the edge (<c>micro api</c> or <c>micro web</c> with <c>--auth</c>) authenticated them: a JWT's
+    /// <c>sub</c> or an API key's name. Callers outside cannot set it: the edge drops every <c>Micro-*</c> header they send.
+    /// </summary>
+    public const string User = "Micro-User";
     /// <summary>Added on the server side: the addresses of the connection.</summary>
     public const string Local = "Local";
     public const string Remote = "Remote";
