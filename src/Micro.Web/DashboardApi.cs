@@ -13,6 +13,14 @@ namespace Micro.Web;
 internal sealed class DashboardApi(WebOptions options, MicroEnvironment environment, ILogger logger)
 {
     private readonly MicroCommands _commands = new(environment);
+    private readonly ServiceMetrics _metrics = new(environment, TimeProvider.System);
+
+    /// <summary>GET /api/metrics/{name}: the service's chart points (request and error rates, latency), sampled now.</summary>
+    public async Task MetricsAsync(HttpContext context, string name)
+    {
+        var reply = await _metrics.SampleAsync(name, context.RequestAborted).ConfigureAwait(false);
+        await WriteAsync(context, reply, DashboardJsonContext.Default.MetricsReply).ConfigureAwait(false);
+    }
 
     public async Task ServicesAsync(HttpContext context)
     {

@@ -36,5 +36,6 @@ public sealed record RegistryChange(string Action, string Service);
 [JsonSerializable(typeof(TerminalRequest))]
 [JsonSerializable(typeof(TerminalReply))]
 [JsonSerializable(typeof(RegistryChange))]
+[JsonSerializable(typeof(MetricsReply))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

@@ -70,6 +70,7 @@ public sealed class DashboardServer : IAsyncDisposable
             app.MapGet("/api/services", api.ServicesAsync);
             app.MapGet("/api/services/{name}", (HttpContext context, string name) => api.ServiceAsync(context, name));
             app.MapGet("/api/apps", api.AppsAsync);
+            app.MapGet("/api/metrics/{name}", (HttpContext context, string name) => api.MetricsAsync(context, name));
             app.MapPost("/api/call", api.CallAsync);
             app.MapPost("/api/terminal", api.TerminalAsync);
             app.MapGet("/events", context => EventsAsync(context, feed));

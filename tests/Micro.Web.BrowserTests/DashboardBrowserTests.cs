@@ -102,6 +102,27 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await terminal.GetByTestId("terminal-input").PressAsync("Enter");
         await Expect(terminal.GetByTestId("terminal-output")).ToContainTextAsync("greeter");
 
+        // Traffic charts on the service page (still open in the first tab), drawn from the greeter's metrics.
+        using (var traffic = new CancellationTokenSource())
+        {
+            var body = System.Text.Encoding.UTF8.GetBytes("{\"name\":\"load\"}");
+            var load = Task.Run(async () =>
+            {
+                while (!traffic.IsCancellationRequested)
+                {
+                    await _environment.Client.CallAsync(new Micro.Client.MicroRequest("greeter", "Greeter.Hello", body), new Micro.Client.CallOptions());
+                    await Task.Delay(20);
+                }
+            });
+            await Expect(index.GetByTestId("chart-requests-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[0-9.]*[1-9][0-9.]*/s$"));
+            await Expect(index.GetByTestId("chart-latency-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^p50 [0-9.]+ ms · p99 [0-9.]+ ms$"));
+            await Expect(index.GetByTestId("chart-errors-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^0(\.00)?/s"));
+            await Expect(index.GetByTestId("chart-requests").Locator("path.series")).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^[2-9]|^[1-9][0-9]"));
+            await ScreenshotAsync(index, "charts.png");
+            await traffic.CancelAsync();
+            await load;
+        }
+
         await index.GotoAsync(Url + "/");
         await Expect(index.GetByTestId("service-greeter")).ToBeVisibleAsync();
         Assert.Equal(0, await greeter.TerminateAsync(Patience)); // deregisters on the way out

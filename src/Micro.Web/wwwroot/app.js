@@ -127,6 +127,85 @@ function endpointCard(service, ep) {
 
 let shownEndpoints = null;
 
+// ---- Charts: request rate, error rate and latency from the service's metrics (/api/metrics/{name}) ---------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function number(v, digits) {
+  if (v === null || v === undefined) return '–';
+  return v >= 100 ? v.toFixed(0) : v.toFixed(digits);
+}
+
+function lineChart(id, title, latest, lines, points) {
+  const W = 360, H = 120, L = 40, B = 18, T = 8;
+  const values = lines.flatMap(l => points.map(p => p[l.key])).filter(v => v !== null && v !== undefined);
+  const top = Math.max(...values, 0) || 1;
+  const x = i => L + (points.length < 2 ? W - L : (i * (W - L)) / (points.length - 1));
+  const y = v => T + (H - T - B) * (1 - v / top);
+  const plot = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', role: 'img', 'aria-label': title },
+    svg('line', { x1: L, y1: y(0), x2: W, y2: y(0), class: 'axis' }),
+    svg('text', { x: L - 6, y: y(top) + 4, 'text-anchor': 'end', class: 'tick' }, number(top, 1)),
+    svg('text', { x: L - 6, y: y(0) + 4, 'text-anchor': 'end', class: 'tick' }, '0'),
+    ...lines.flatMap((l, n) => {
+      let d = '';
+      let end = null;
+      points.forEach((p, i) => {
+        const v = p[l.key];
+        if (v === null || v === undefined) return;
+        d += (d ? ' L ' : 'M ') + x(i).toFixed(1) + ' ' + y(v).toFixed(1);
+        end = [x(i), y(v)];
+      });
+      const drawn = points.filter(p => p[l.key] !== null && p[l.key] !== undefined).length;
+      const path = svg('path', { d: d || 'M 0 0', class: 'series s' + n, 'data-points': drawn });
+      // The latest point as a dot, so a series of one point shows too.
+      return end ? [path, svg('circle', { cx: end[0].toFixed(1), cy: end[1].toFixed(1), r: 3, class: 'dot s' + n })] : [path];
+    }));
+  return h('figure', { class: 'chart', 'data-testid': 'chart-' + id },
+    h('figcaption', {}, h('span', {}, title), h('span', { class: 'value', 'data-testid': 'chart-' + id + '-value' }, latest)),
+    plot,
+    h('div', { class: 'legend' }, lines.map((l, n) => h('span', { class: 'key s' + n }, l.name))));
+}
+
+const charts = h('div', { class: 'charts', 'data-testid': 'charts' }, h('p', { class: 'muted' }, 'Collecting metrics…'));
+let chartTimer = null;
+
+async function drawCharts() {
+  let m;
+  try {
+    m = await getJson('/api/metrics/' + encodeURIComponent(serviceName));
+  } catch (e) {
+    charts.replaceChildren(h('p', { class: 'muted' }, 'Metrics unavailable: ' + e.message));
+    return;
+  }
+  const points = m.points;
+  const last = points[points.length - 1] || {};
+  if (points.length === 0) {
+    charts.replaceChildren(h('p', { class: 'muted' }, `Collecting metrics from ${plural(m.nodes, 'node')}… (a point every 2 s)`));
+    return;
+  }
+  const errorShare = last.requests > 0 ? ` (${(100 * last.errors / last.requests).toFixed(1)}%)` : '';
+  charts.replaceChildren(...[
+    lineChart('requests', 'Requests', number(last.requests, 2) + '/s', [{ key: 'requests', name: 'requests/s' }], points),
+    lineChart('errors', 'Errors', number(last.errors, 2) + '/s' + errorShare, [{ key: 'errors', name: 'errors/s' }], points),
+    lineChart('latency', 'Latency', `p50 ${number(last.p50Ms, 2)} ms · p99 ${number(last.p99Ms, 2)} ms`,
+      [{ key: 'p50Ms', name: 'p50 ms' }, { key: 'p99Ms', name: 'p99 ms' }], points),
+    m.problems.length ? h('p', { class: 'muted problems' }, 'Not read: ' + m.problems.join('; ')) : null,
+  ].filter(Boolean));
+}
+
+function startCharts() {
+  if (chartTimer !== null) return;
+  drawCharts();
+  chartTimer = setInterval(drawCharts, 2000);
+}
+
 async function service() {
   let detail;
   try {
@@ -156,9 +235,12 @@ async function service() {
   const cards = detail.versions[0].endpoints.map(ep => endpointCard(detail.name, ep));
   render(h('section', {},
     h('div', { class: 'title' }, h('h1', {}, detail.name), h('a', { href: '/' }, '← all services')),
+    h('h2', {}, 'Traffic', h('span', { class: 'count' }, 'from the nodes\' metrics')),
+    charts,
     nodes,
     h('h2', {}, 'Endpoints', h('span', { class: 'count' }, plural(cards.length, 'endpoint'))),
     cards));
+  startCharts();
 }
 
 // ---- Web apps ---------------------------------------------------------------------------------------------------

@@ -26,16 +26,19 @@ public static class MicroTelemetry
     /// <summary>Attempts retried on another node.</summary>
     public static readonly Counter<long> ClientRetries = Meter.CreateCounter<long>("micro.client.retries", "{attempt}", "Attempts retried after a failure.");
 
-    public static readonly Histogram<double> ClientDuration = Meter.CreateHistogram<double>("micro.client.duration", "s", "Call duration, retries included.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+    /// <summary>The duration histograms' bucket upper bounds, in seconds (500 µs to 10 s).</summary>
+    public static IReadOnlyList<double> DurationBuckets { get; } = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    /// <summary>Requests served, tagged service, endpoint and code.</summary>
+    public static readonly Histogram<double> ClientDuration = Meter.CreateHistogram<double>("micro.client.duration", "s", "Call duration, retries included.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+    /// <summary>Requests served, tagged service, endpoint, code and node (the server's id).</summary>
     public static readonly Counter<long> ServerRequests = Meter.CreateCounter<long>("micro.server.requests", "{request}", "Requests served, by outcome.");
 
     public static readonly Counter<long> ServerErrors = Meter.CreateCounter<long>("micro.server.errors", "{request}", "Requests answered with an error.");
 
     public static readonly Histogram<double> ServerDuration = Meter.CreateHistogram<double>("micro.server.duration", "s", "Time to handle a request.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
     public static readonly UpDownCounter<long> ServerActiveRequests = Meter.CreateUpDownCounter<long>("micro.server.active_requests", "{request}", "Requests being handled now.");
 

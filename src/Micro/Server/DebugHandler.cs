@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Micro.Codec;
+using Micro.Diagnostics;
 using Micro.Registry;
 
 namespace Micro.Server;
 
 /// <summary>The endpoints every service answers: <c>Debug.Health</c> and <c>Debug.Stats</c> (go-micro's names and shapes).</summary>
-public sealed class Debug(ServiceHealth health, TimeProvider? timeProvider = null)
+public sealed class Debug(ServiceHealth health, TimeProvider? timeProvider = null, string? service = null, string? node = null)
 {
     private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
     private readonly DateTimeOffset _started = (timeProvider ?? TimeProvider.System).GetUtcNow();
@@ -15,8 +16,17 @@ public sealed class Debug(ServiceHealth health, TimeProvider? timeProvider = nul
     internal static IEnumerable<EndpointDescriptor> Endpoints(Debug debug)
     {
         MicroJsonTypes.Add(DebugJsonContext.Default);
+        var endpointStats = new Value
+        {
+            Name = "endpoints", Type = "[]EndpointStats",
+            Values =
+            [
+                new Value { Name = "endpoint", Type = "string" }, new Value { Name = "requests", Type = "uint64" }, new Value { Name = "errors", Type = "uint64" },
+                new Value { Name = "durationSeconds", Type = "double" }, new Value { Name = "buckets", Type = "[]uint64" },
+            ],
+        };
         var stats = new[] { "started", "uptime", "memory", "threads", "gc", "gcCount", "heapBytes", "allocatedBytes" }
-            .Select(n => new Value { Name = n, Type = "uint64" }).ToArray();
+            .Select(n => new Value { Name = n, Type = "uint64" }).Append(endpointStats).ToArray();
         var healthChecks = new Value { Name = "checks", Type = "map<string,string>" };
         // Answered by this server's instance (it knows the server's health), not one made from the app's services.
         yield return new EndpointDescriptor(
@@ -51,7 +61,8 @@ public sealed class Debug(ServiceHealth health, TimeProvider? timeProvider = nul
             Gc: (ulong)GC.GetTotalPauseDuration().Ticks * 100,
             GcCount: (ulong)GC.CollectionCount(0),
             HeapBytes: (ulong)gc.HeapSizeBytes,
-            AllocatedBytes: (ulong)GC.GetTotalAllocatedBytes()));
+            AllocatedBytes: (ulong)GC.GetTotalAllocatedBytes(),
+            Endpoints: service is null ? null : EndpointMetrics.Shared.Snapshot(service, node)));
     }
 }
 
@@ -62,8 +73,12 @@ public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, s
 
 public sealed record StatsRequest;
 
-/// <summary>go-micro's stats: started (unix s), uptime (s), memory (bytes), threads, gc (total pause ns); plus .NET figures.</summary>
-public sealed record StatsResponse(ulong Started, ulong Uptime, ulong Memory, ulong Threads, ulong Gc, ulong GcCount, ulong HeapBytes, ulong AllocatedBytes);
+/// <summary>
+/// go-micro's stats: started (unix s), uptime (s), memory (bytes), threads, gc (total pause ns); plus .NET figures and
+/// this service's totals per endpoint (requests, errors, latency buckets of <see cref="MicroTelemetry.DurationBuckets"/>).
+/// </summary>
+public sealed record StatsResponse(ulong Started, ulong Uptime, ulong Memory, ulong Threads, ulong Gc, ulong GcCount, ulong HeapBytes, ulong AllocatedBytes,
+    IReadOnlyList<EndpointStats>? Endpoints = null);
 
 [JsonSerializable(typeof(HealthRequest))]
 [JsonSerializable(typeof(HealthResponse))]

@@ -65,8 +65,8 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _middleware = (middleware ?? []).ToArray();
         Health = new ServiceHealth(_subscribers.Count > 0 ? _broker : null);
-        _descriptors = endpoints.Concat(Debug.Endpoints(new Debug(Health, _time))).ToArray();
         Id = string.IsNullOrWhiteSpace(options.Id) ? $"{options.Name}-{Guid.NewGuid()}" : options.Id;
+        _descriptors = endpoints.Concat(Debug.Endpoints(new Debug(Health, _time, _options.Name, Id))).ToArray();
         if (string.IsNullOrWhiteSpace(options.Name))
         {
             throw new ArgumentException("The server needs a service name (--server_name).", nameof(options));
@@ -101,6 +101,8 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         {
             throw new InvalidOperationException("The server was already started.");
         }
+
+        _ = EndpointMetrics.Shared; // per-endpoint totals for Debug.Stats (and the dashboard's charts) from here on
 
         try
         {
@@ -227,7 +229,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             if (measured)
             {
                 MicroTelemetry.ServerActiveRequests.Add(-1, new KeyValuePair<string, object?>("service", _options.Name));
-                var tags = new TagList { { "service", _options.Name }, { "endpoint", endpoint }, { "code", code } };
+                var tags = new TagList { { "service", _options.Name }, { "endpoint", endpoint }, { "code", code }, { "node", Id } };
                 MicroTelemetry.ServerRequests.Add(1, tags);
                 if (code != 200)
                 {
