@@ -107,17 +107,34 @@ public sealed class RabbitMqBroker : IBroker
             Persistent = true, // survives a restart when it sits in a durable queue
         };
 
-        // A channel is not safe for concurrent publishes.
-        await _publishGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // While the connection is down (a broker restart), the same message again until the connection has recovered
+        // and RabbitMQ confirms it, or the caller gives up: nothing is lost; a message whose confirm was lost with the
+        // connection may arrive twice.
+        while (true)
         {
-            await _publishChannel!.BasicPublishAsync(_options.Exchange, topic, mandatory: false, properties, message.Body, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _publishGate.Release();
+            // A channel is not safe for concurrent publishes.
+            await _publishGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _publishChannel!.BasicPublishAsync(_options.Exchange, topic, mandatory: false, properties, message.Body, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (IsConnectionProblem(e) && !cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogDebug("Publishing to {Topic} not confirmed yet ({Reason}); retrying", topic, e.Message);
+            }
+            finally
+            {
+                _publishGate.Release();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static bool IsConnectionProblem(Exception e)
+        => e is global::RabbitMQ.Client.Exceptions.OperationInterruptedException or global::RabbitMQ.Client.Exceptions.PublishException
+            or IOException or System.Net.Sockets.SocketException;
 
     public async ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
     {
