@@ -11,26 +11,39 @@ internal static class ProxyCommand
     {
         var defaults = new ProxyOptions();
         var address = new Option<string>("--address") { Description = $"Where the proxy listens (default {defaults.Address}). Env MICRO_PROXY_LISTEN." };
-        var command = new Command("proxy", "Run the proxy: /registry, /rpc, /stream, /broker and /health over this environment, so `micro --proxy_address http://host:8081 ...` works from elsewhere. With --auth_token every request needs that bearer token.")
+        var command = new Command("proxy", "Run the proxy: /registry, /rpc, /stream, /broker and /health over this environment, so `micro --proxy_address http://host:8081 ...` works from elsewhere. With --auth_token every request needs that bearer token; --auth api_key|jwt checks keys or JWTs as micro api does.")
         {
             address,
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
+        var authFlags = new EdgeAuthFlags("MICRO_PROXY", "use the proxy (the CLI sends its --auth_token as the key or token)");
+        authFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var token = parse.GetValue<string>("--auth_token") ?? Environment.GetEnvironmentVariable("MICRO_AUTH_TOKEN");
-            var options = new ProxyOptions
+            ProxyOptions options;
+            try
             {
-                Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_LISTEN") ?? defaults.Address,
-                AuthToken = string.IsNullOrEmpty(token) ? null : token,
-            };
+                options = new ProxyOptions
+                {
+                    Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_LISTEN") ?? defaults.Address,
+                    AuthToken = string.IsNullOrEmpty(token) ? null : token,
+                    Authenticator = authFlags.Read(parse),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return 2;
+            }
+
             return await ToolkitHost.RunAsync(parse, connect, async (environment, logging) =>
             {
                 options = options with { Tls = tls.Read(parse) };
                 var server = await ProxyServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(
-                    $"micro proxy listening on {(options.Tls is null ? "http" : "https")}://{server.Address} ({environment.Registry.Name} registry, {environment.Broker.Name} broker{(options.AuthToken is null ? ", no token required" : ", bearer token required")})").ConfigureAwait(false);
+                    $"micro proxy listening on {(options.Tls is null ? "http" : "https")}://{server.Address} ({environment.Registry.Name} registry, {environment.Broker.Name} broker{(options.Authenticator is not null ? ", --auth required" : options.AuthToken is null ? ", no token required" : ", bearer token required")})").ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

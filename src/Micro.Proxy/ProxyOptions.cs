@@ -12,6 +12,12 @@ public sealed record ProxyOptions
     /// <summary><c>--auth_token</c>: when set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
     public string? AuthToken { get; init; }
 
+    /// <summary>
+    /// <c>--auth api_key|jwt</c>: who may use the proxy, checked like the gateway's callers (the CLI sends its
+    /// <c>--auth_token</c> as the bearer credential: an API key or a JWT). Takes precedence over <see cref="AuthToken"/>.
+    /// </summary>
+    public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
+
     /// <summary>Largest request body or stream message in bytes.</summary>
     public long MaxBodyBytes { get; init; } = 10 * 1024 * 1024;
 }

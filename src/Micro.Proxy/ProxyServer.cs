@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Micro.Api.Auth;
 using Micro.Broker;
 using Micro.Client;
 using Micro.Hosting;
@@ -65,19 +65,31 @@ public sealed class ProxyServer : IAsyncDisposable
 
     private sealed class Handlers(ProxyOptions options, MicroEnvironment environment, ILogger logger) : ITransportStreamHandler
     {
-        private readonly byte[]? _token = options.AuthToken is { Length: > 0 } t ? Encoding.UTF8.GetBytes("Bearer " + t) : null;
+        private readonly IEdgeAuthenticator? _authenticator = options.Authenticator
+            ?? (options.AuthToken is { Length: > 0 } t ? new ApiKeyAuthenticator(["cli=" + t]) : null);
 
         public async Task AuthorizeAsync(HttpContext context, Func<Task> next)
         {
-            if (_token is not null)
+            context.Response.OnStarting(static state =>
             {
-                var given = Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
-                if (!CryptographicOperations.FixedTimeEquals(given, _token))
+                var response = (HttpResponse)state;
+                response.Headers.XContentTypeOptions = "nosniff";
+                response.Headers["Referrer-Policy"] = "no-referrer";
+                return Task.CompletedTask;
+            }, context.Response);
+            if (_authenticator is not null)
+            {
+                string? reason = null;
+                var identity = await _authenticator.AuthenticateAsync(context, r => reason = r, context.RequestAborted).ConfigureAwait(false);
+                if (identity is null)
                 {
-                    logger.LogWarning("Refused {Method} {Path} from {Remote}: missing or wrong token", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress);
-                    await WriteErrorAsync(context, MicroException.Unauthorized("go.micro.proxy", "this proxy needs the header Authorization: Bearer TOKEN; give the CLI --auth_token or MICRO_AUTH_TOKEN")).ConfigureAwait(false);
+                    logger.LogWarning("Refused {Method} {Path} from {Remote}: {Reason}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, reason ?? "not authenticated");
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    await WriteErrorAsync(context, MicroException.Unauthorized("go.micro.proxy", $"{reason ?? "not authenticated"}: this proxy needs the header Authorization: Bearer TOKEN; give the CLI --auth_token or MICRO_AUTH_TOKEN")).ConfigureAwait(false);
                     return;
                 }
+
+                context.Items[EdgeAuthMiddleware.IdentityKey] = identity;
             }
 
             try
@@ -171,12 +183,25 @@ public sealed class ProxyServer : IAsyncDisposable
             var callOptions = new CallOptions
             {
                 Address = call.Address,
-                Metadata = call.Metadata,
+                Metadata = WithCaller(context, call.Metadata),
                 Timeout = call.TimeoutMs is > 0 ? TimeSpan.FromMilliseconds(call.TimeoutMs.Value) : null,
             };
             var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, body), callOptions, context.RequestAborted).ConfigureAwait(false);
             context.Response.ContentType = reply.ContentType;
             await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        /// <summary>With auth on, services learn who called from <c>Micro-User</c> (set here, so a caller cannot claim it).</summary>
+        private static Dictionary<string, string>? WithCaller(HttpContext context, Dictionary<string, string>? metadata)
+        {
+            if (context.Items[EdgeAuthMiddleware.IdentityKey] is not EdgeIdentity identity)
+            {
+                return metadata;
+            }
+
+            var result = metadata is null ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase);
+            result[MicroHeaders.User] = identity.Subject;
+            return result;
         }
 
         /// <summary>An address must be a registered node of the service: nothing else is reachable through the proxy.</summary>

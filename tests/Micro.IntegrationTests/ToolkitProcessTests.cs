@@ -104,6 +104,29 @@ public sealed class ToolkitProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_proxy_checks_api_keys_like_the_gateway_and_never_logs_them()
+    {
+        var port = FreePort();
+        await using var greeter = new RunningProcess(Programs.GreeterService, [], Env(_remote));
+        var proxyEnv = Env(_remote);
+        proxyEnv["MICRO_PROXY_AUTH_KEYS"] = "ops=k-4821"; // from the environment: flags show in ps
+        await using var proxy = new RunningProcess(Programs.Cli, ["proxy", "--address", $"127.0.0.1:{port}", "--auth", "api_key"], proxyEnv);
+        await greeter.WaitForOutputAsync("registered in local", Patience);
+        await proxy.WaitForOutputAsync("--auth required", Patience);
+
+        var env = Env(_local);
+        var ok = await RunningProcess.RunAsync(Programs.Cli, ["call", "greeter", "Greeter.Hello", """{"name":"Key"}""", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "k-4821"], env, Patience);
+        Assert.True(ok.ExitCode == 0, ok.Output);
+        Assert.Contains("Hello Key", ok.Output);
+
+        var wrong = await RunningProcess.RunAsync(Programs.Cli, ["list", "services", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "k-0000"], env, Patience);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("the API key is not valid", wrong.Output);
+        Assert.DoesNotContain("k-0000", wrong.Output);
+        Assert.DoesNotContain("k-0000", proxy.Output); // refusals are logged without the credential
+    }
+
+    [Fact]
     public async Task Micro_api_serves_the_greeter_example_over_http()
     {
         var port = FreePort();
