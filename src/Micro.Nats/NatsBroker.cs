@@ -147,6 +147,12 @@ public sealed class NatsBroker : IBroker
             try
             {
                 var ack = await _jetStream.PublishAsync(topic, message, NatsEnvelope.Serializer, opts, headers, cancellationToken).ConfigureAwait(false);
+                if (ack.Duplicate)
+                {
+                    // Stored by an earlier attempt whose acknowledgement was lost (a restart): done, and stored once.
+                    return;
+                }
+
                 ack.EnsureSuccess();
                 return;
             }

@@ -97,6 +97,33 @@ public sealed class NatsJetStreamTests(NatsFixture nats)
     }
 
     [Fact]
+    public async Task A_publish_repeated_with_the_same_id_completes_and_is_stored_once()
+    {
+        // What a retry after a lost acknowledgement (a server restart) looks like to JetStream.
+        var topic = "dedupe." + Guid.NewGuid().ToString("N")[..8];
+        await using var broker = new NatsBroker(nats.Server.Url);
+        var got = new ConcurrentBag<int>();
+        await using var sub = await broker.SubscribeAsync(topic, (e, _) =>
+        {
+            got.Add(BitConverter.ToInt32(e.Message.Body.Span));
+            return ValueTask.CompletedTask;
+        }, SubscribeOptions.Default with { Durable = true, Queue = "deduper" });
+        var header = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [MicroHeaders.Id] = Guid.NewGuid().ToString() };
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await broker.PublishAsync(topic, new BrokerMessage(header, BitConverter.GetBytes(7)), limit.Token);
+        await broker.PublishAsync(topic, new BrokerMessage(header, BitConverter.GetBytes(7)), limit.Token); // returns: a duplicate is stored already
+        await broker.PublishAsync(topic, Message(8), limit.Token);
+        var deadline = DateTime.UtcNow + Patience;
+        while (!got.Contains(8))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the message after the duplicate did not arrive");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, got.Count(n => n == 7));
+    }
+
+    [Fact]
     public async Task A_durable_subscription_without_a_queue_name_is_refused_clearly()
     {
         await using var broker = new NatsBroker(nats.Server.Url);
