@@ -348,7 +348,15 @@ public sealed class RabbitMqTransport : IStreamingTransport
             await StopAcceptingAsync().ConfigureAwait(false);
             foreach (var cts in _inFlight.Values)
             {
-                TryCancel(cts);
+                TryCancel(cts); // handlers still running stop; those already done are only sending their reply
+            }
+
+            // A request leaves _inFlight once its reply is sent: close the channel after that (bounded), so a call that
+            // completed during a graceful stop is answered.
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (!_inFlight.IsEmpty && channel.IsOpen && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
             }
 
             if (channel.IsOpen)
@@ -375,11 +383,19 @@ public sealed class RabbitMqTransport : IStreamingTransport
                 response = new TransportMessage();
                 response.Headers[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
             }
+
+            try
+            {
+                await ReplyAsync(replyTo, correlation, response).ConfigureAwait(false);
+            }
             finally
             {
-                _inFlight.TryRemove(id, out _);
+                _inFlight.TryRemove(id, out _); // only now: closing waits for this, so the reply is not cut off
             }
+        }
 
+        private async Task ReplyAsync(string replyTo, string? correlation, TransportMessage response)
+        {
             await _replyGate.WaitAsync().ConfigureAwait(false);
             try
             {
