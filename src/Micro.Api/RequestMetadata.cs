@@ -24,7 +24,7 @@ public static class RequestMetadata
             }
         }
 
-        if (request.HttpContext.Items[Auth.EdgeAuthMiddleware.IdentityKey] is Auth.EdgeIdentity identity)
+        if (Auth.EdgeAuthMiddleware.IdentityOf(request.HttpContext) is { } identity)
         {
             // The credential stays at the edge (it would otherwise reach every service's metadata and logs);
             // services learn who called from Micro-User.

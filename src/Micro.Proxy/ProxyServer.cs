@@ -40,12 +40,15 @@ public sealed class ProxyServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProxyServer>();
-        var handlers = new Handlers(options, environment, logger);
+        var handlers = new Handlers(options, environment);
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
             app.UseWebSockets();
-            app.Use(handlers.AuthorizeAsync);
+            // The gateway's check (secure headers, 401 saying why, never the credential in a log), on the proxy's authenticator.
+            app.Use(new EdgeAuthMiddleware(handlers.Authenticator, "go.micro.proxy", logger,
+                ": this proxy needs the header Authorization: Bearer TOKEN; give the CLI --auth_token or MICRO_AUTH_TOKEN").InvokeAsync);
+            app.Use(handlers.ErrorsAsync);
             app.MapGet("/health", context => context.Response.WriteAsync("""{"status":"ok"}""", context.RequestAborted));
             app.MapGet("/registry", handlers.GetRegistryAsync);
             app.MapPost("/registry", handlers.RegisterAsync);
@@ -63,35 +66,15 @@ public sealed class ProxyServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class Handlers(ProxyOptions options, MicroEnvironment environment, ILogger logger) : ITransportStreamHandler
+    private sealed class Handlers(ProxyOptions options, MicroEnvironment environment) : ITransportStreamHandler
     {
-        private readonly IEdgeAuthenticator? _authenticator = options.Authenticator
+        /// <summary>--auth's authenticator, else --auth_token as the one API key, else none.</summary>
+        public IEdgeAuthenticator? Authenticator { get; } = options.Authenticator
             ?? (options.AuthToken is { Length: > 0 } t ? new ApiKeyAuthenticator(["cli=" + t]) : null);
 
-        public async Task AuthorizeAsync(HttpContext context, Func<Task> next)
+        /// <summary>Errors from the handlers as go-micro error JSON.</summary>
+        public async Task ErrorsAsync(HttpContext context, Func<Task> next)
         {
-            context.Response.OnStarting(static state =>
-            {
-                var response = (HttpResponse)state;
-                response.Headers.XContentTypeOptions = "nosniff";
-                response.Headers["Referrer-Policy"] = "no-referrer";
-                return Task.CompletedTask;
-            }, context.Response);
-            if (_authenticator is not null)
-            {
-                string? reason = null;
-                var identity = await _authenticator.AuthenticateAsync(context, r => reason = r, context.RequestAborted).ConfigureAwait(false);
-                if (identity is null)
-                {
-                    logger.LogWarning("Refused {Method} {Path} from {Remote}: {Reason}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, reason ?? "not authenticated");
-                    context.Response.Headers.WWWAuthenticate = "Bearer";
-                    await WriteErrorAsync(context, MicroException.Unauthorized("go.micro.proxy", $"{reason ?? "not authenticated"}: this proxy needs the header Authorization: Bearer TOKEN; give the CLI --auth_token or MICRO_AUTH_TOKEN")).ConfigureAwait(false);
-                    return;
-                }
-
-                context.Items[EdgeAuthMiddleware.IdentityKey] = identity;
-            }
-
             try
             {
                 await next().ConfigureAwait(false);
@@ -194,7 +177,7 @@ public sealed class ProxyServer : IAsyncDisposable
         /// <summary>With auth on, services learn who called from <c>Micro-User</c> (set here, so a caller cannot claim it).</summary>
         private static Dictionary<string, string>? WithCaller(HttpContext context, Dictionary<string, string>? metadata)
         {
-            if (context.Items[EdgeAuthMiddleware.IdentityKey] is not EdgeIdentity identity)
+            if (EdgeAuthMiddleware.IdentityOf(context) is not { } identity)
             {
                 return metadata;
             }

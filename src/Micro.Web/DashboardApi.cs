@@ -142,7 +142,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
     /// <summary>Who is signed in, passed to the service called from the call form (<c>Micro-User</c>).</summary>
     private static Dictionary<string, string>? CallerMetadata(HttpContext context)
-        => context.Items[Micro.Api.Auth.EdgeAuthMiddleware.IdentityKey] is Micro.Api.Auth.EdgeIdentity identity
+        => Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context) is { } identity
             ? new Dictionary<string, string> { [Micro.Transport.MicroHeaders.User] = identity.Subject }
             : null;
 

@@ -98,7 +98,7 @@ public sealed class DashboardServer : IAsyncDisposable
     private static Task Page(HttpContext context, string page, string title, string? service)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        var user = (context.Items[Micro.Api.Auth.EdgeAuthMiddleware.IdentityKey] as Micro.Api.Auth.EdgeIdentity)?.Subject;
+        var user = Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject;
         return context.Response.WriteAsync(PageShell.Render(page, title, service, user: user), context.RequestAborted);
     }
 

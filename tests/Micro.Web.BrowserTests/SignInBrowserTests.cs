@@ -12,7 +12,6 @@ namespace Micro.Web.BrowserTests;
 /// </summary>
 public sealed class SignInBrowserTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string Key = "k-browser-51c9";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _registry = Path.Combine(Path.GetTempPath(), "micro-web-signin-browser", Guid.NewGuid().ToString("N"));
@@ -23,11 +22,10 @@ public sealed class SignInBrowserTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: the browser tests need Debian's chromium (eng/install-deps.sh installs it)");
         _environment = MicroEnvironment.Create(MicroSettings.Default with { Registry = "local", RegistryAddress = _registry });
         _dashboard = await DashboardServer.StartAsync(new WebOptions { Address = "127.0.0.1:0", Authenticator = new ApiKeyAuthenticator(["carol=" + Key]) }, _environment);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--headless", "--no-sandbox", "--disable-gpu"] });
+        _browser = await Chromium.LaunchAsync(_playwright);
         SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
     }
 

@@ -8,10 +8,21 @@ namespace Micro.Api.Auth;
 /// about everything else. A refusal is a 401 (go-micro error JSON, <c>WWW-Authenticate: Bearer</c>) and a log line with
 /// the remote address and the reason; the credential itself is never logged.
 /// </summary>
-public sealed class EdgeAuthMiddleware(IEdgeAuthenticator? authenticator, string errorId, ILogger logger)
+/// <param name="authenticator">The check; null lets everything in (the secure headers are still set).</param>
+/// <param name="errorId">The <c>id</c> of refusals' error JSON (<c>go.micro.api</c>, <c>go.micro.proxy</c>).</param>
+/// <param name="logger">Where refusals are logged.</param>
+/// <param name="hint">Added to a refusal's detail: how this edge's callers send a credential.</param>
+public sealed class EdgeAuthMiddleware(IEdgeAuthenticator? authenticator, string errorId, ILogger logger, string? hint = null)
 {
     /// <summary>Where the identity of an authenticated request is kept (<c>HttpContext.Items</c>).</summary>
     public const string IdentityKey = "micro.identity";
+
+    /// <summary>Who the request is, when an authenticator let it in; null without authentication.</summary>
+    public static EdgeIdentity? IdentityOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items[IdentityKey] as EdgeIdentity;
+    }
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -42,7 +53,7 @@ public sealed class EdgeAuthMiddleware(IEdgeAuthenticator? authenticator, string
         {
             reason ??= "not authenticated";
             logger.LogInformation("Refused {Method} {Path} from {Remote}: {Reason}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, reason);
-            await ApiErrors.WriteAsync(context, MicroException.Unauthorized(errorId, reason)).ConfigureAwait(false);
+            await ApiErrors.WriteAsync(context, MicroException.Unauthorized(errorId, reason + hint)).ConfigureAwait(false);
             return;
         }
 

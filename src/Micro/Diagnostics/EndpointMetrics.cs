@@ -4,8 +4,9 @@ using System.Diagnostics.Metrics;
 namespace Micro.Diagnostics;
 
 /// <summary>
-/// This process's server metrics, totalled per service and endpoint: it listens to <c>micro.server.requests</c> and
-/// <c>micro.server.duration</c> (a <see cref="MeterListener"/>, beside any OpenTelemetry exporter), and
+/// This process's server metrics, totalled per service, node and endpoint: it listens to <c>micro.server.duration</c>
+/// (a <see cref="MeterListener"/>, beside any OpenTelemetry exporter; one measurement per request, whose <c>code</c> tag
+/// tells an error), and
 /// <c>Debug.Stats</c> reports the totals, from which the dashboard charts request rate, error rate and latency.
 /// Started by the first server of the process; a few hundred nanoseconds per request.
 /// </summary>
@@ -20,12 +21,11 @@ public sealed class EndpointMetrics : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // By name: an instrument is published while MicroTelemetry's fields are still being set.
-            if (instrument.Meter.Name == MicroTelemetry.Name && instrument.Name is "micro.server.requests" or "micro.server.duration")
+            if (instrument.Meter.Name == MicroTelemetry.Name && instrument.Name == "micro.server.duration")
             {
                 listener.EnableMeasurementEvents(instrument, this);
             }
         };
-        _listener.SetMeasurementEventCallback<long>(static (_, _, tags, state) => ((EndpointMetrics)state!).OnRequest(tags));
         _listener.SetMeasurementEventCallback<double>(static (_, seconds, tags, state) => ((EndpointMetrics)state!).OnDuration(seconds, tags));
         _listener.Start();
     }
@@ -42,31 +42,14 @@ public sealed class EndpointMetrics : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private void OnRequest(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private void OnDuration(double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var (service, node, endpoint, code) = Read(tags);
         if (service is not null && endpoint is not null)
         {
-            var totals = Get(service, node, endpoint);
-            Interlocked.Increment(ref totals.Requests);
-            if (code is not 200)
-            {
-                Interlocked.Increment(ref totals.Errors);
-            }
+            _totals.GetOrAdd((service, node, endpoint), static _ => new Totals()).Record(seconds, error: code is not 200);
         }
     }
-
-    private void OnDuration(double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var (service, node, endpoint, _) = Read(tags);
-        if (service is not null && endpoint is not null)
-        {
-            Get(service, node, endpoint).Record(seconds);
-        }
-    }
-
-    private Totals Get(string service, string? node, string endpoint)
-        => _totals.TryGetValue((service, node, endpoint), out var totals) ? totals : _totals.GetOrAdd((service, node, endpoint), static _ => new Totals());
 
     private static (string? Service, string? Node, string? Endpoint, int? Code) Read(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
@@ -88,13 +71,19 @@ public sealed class EndpointMetrics : IDisposable
 
     private sealed class Totals
     {
-        public long Requests;
-        public long Errors;
         private readonly long[] _buckets = new long[MicroTelemetry.DurationBuckets.Count + 1];
+        private long _requests;
+        private long _errors;
         private long _microseconds;
 
-        public void Record(double seconds)
+        public void Record(double seconds, bool error)
         {
+            Interlocked.Increment(ref _requests);
+            if (error)
+            {
+                Interlocked.Increment(ref _errors);
+            }
+
             var bounds = MicroTelemetry.DurationBuckets;
             var i = 0;
             while (i < bounds.Count && seconds > bounds[i])
@@ -107,7 +96,7 @@ public sealed class EndpointMetrics : IDisposable
         }
 
         public EndpointStats Snapshot(string endpoint)
-            => new(endpoint, (ulong)Interlocked.Read(ref Requests), (ulong)Interlocked.Read(ref Errors),
+            => new(endpoint, (ulong)Interlocked.Read(ref _requests), (ulong)Interlocked.Read(ref _errors),
                 Interlocked.Read(ref _microseconds) / 1_000_000.0, Enumerable.Range(0, _buckets.Length).Select(i => (ulong)Interlocked.Read(ref _buckets[i])).ToArray());
     }
 }

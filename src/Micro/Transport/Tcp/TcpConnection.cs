@@ -19,7 +19,6 @@ internal sealed class TcpConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closed = new();
     private readonly ILogger _logger;
     private readonly FrameLimits _limits;
-    private readonly int _maxMessageSize;
     private Task? _readLoop;
     private Task? _writeLoop;
     private string? _closeReason;
@@ -41,7 +40,6 @@ internal sealed class TcpConnection : IAsyncDisposable
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _limits = limits;
-        _maxMessageSize = limits.MaxMessageSize;
         _logger = logger;
         LocalAddress = socket.LocalEndPoint?.ToString() ?? "";
         RemoteAddress = socket.RemoteEndPoint?.ToString() ?? "";
@@ -59,8 +57,6 @@ internal sealed class TcpConnection : IAsyncDisposable
     /// <summary>Why the connection closed (for errors given to pending calls).</summary>
     public string CloseReason => _closeReason ?? "connection closed";
 
-    public int MaxMessageSize => _maxMessageSize;
-
     /// <summary>Starts the loops. <paramref name="onFrame"/> runs on the reader loop: it must not block.</summary>
     public void Start(Action<Frame> onFrame)
     {
@@ -75,9 +71,9 @@ internal sealed class TcpConnection : IAsyncDisposable
     public void Send(FrameType type, uint id, Dictionary<string, string>? headers, ReadOnlyMemory<byte> body)
     {
         var size = FrameCodec.MeasureFrame(headers, body.Length);
-        if (size > _maxMessageSize)
+        if (size > _limits.MaxMessageSize)
         {
-            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_maxMessageSize} bytes");
+            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_limits.MaxMessageSize} bytes");
         }
 
         if (!_outgoing.Writer.TryWrite(new OutgoingFrame(type, id, headers, body, (int)size)))
@@ -166,7 +162,7 @@ internal sealed class TcpConnection : IAsyncDisposable
                     if (status == DecodeStatus.Oversized && frame.Type == FrameType.Request)
                     {
                         // Tell the sender why before closing, so it gets a clear error instead of a reset.
-                        await TrySendLastWordsAsync(frame.Id, error!).ConfigureAwait(false);
+                        await TrySendLastWordsAsync(frame.Id, MicroException.TooLarge("go.micro.transport", error!)).ConfigureAwait(false);
                     }
 
                     Close(error!);
@@ -251,14 +247,13 @@ internal sealed class TcpConnection : IAsyncDisposable
         Close(error.Detail);
     }
 
-    private static Dictionary<string, string> ErrorHeaders(MicroException error)
+    /// <summary>The headers of a frame that carries only an error (<c>Micro-Error</c>).</summary>
+    internal static Dictionary<string, string> ErrorHeaders(MicroException error)
     {
         var headers = TransportMessage.NewHeaders(1);
         headers[MicroHeaders.Error] = error.ToJson();
         return headers;
     }
-
-    private Task TrySendLastWordsAsync(uint id, string reason) => TrySendLastWordsAsync(id, MicroException.TooLarge("go.micro.transport", reason));
 
     private async Task TrySendLastWordsAsync(uint id, MicroException error)
     {

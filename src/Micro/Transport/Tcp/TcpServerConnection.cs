@@ -14,6 +14,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, CancellationTokenSource> _inFlight = new();
     private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
     private readonly int _maxConcurrent;
+    private int _running; // requests and streams admitted and not yet finished (a counter: the dictionaries' Count takes every lock)
     private long _lastBusyLog = -1000; // Environment.TickCount64 starts at 0: the first refusal is logged
 
     public TcpServerConnection(TcpConnection connection, ITransportHandler handler, int maxConcurrentRequests, ILogger logger)
@@ -52,7 +53,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         switch (frame.Type)
         {
             case FrameType.Request:
-                if (IsBusy(frame))
+                if (!TryAdmit(frame))
                 {
                     break;
                 }
@@ -60,6 +61,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
                 var cts = new CancellationTokenSource();
                 if (!_inFlight.TryAdd(frame.Id, cts))
                 {
+                    Interlocked.Decrement(ref _running);
                     cts.Dispose();
                     _connection.Close($"request id {frame.Id} reused while still in flight");
                     return;
@@ -82,18 +84,25 @@ internal sealed class TcpServerConnection : IAsyncDisposable
             case FrameType.StreamOpen:
                 if (_handler is not ITransportStreamHandler streams)
                 {
-                    _connection.Send(FrameType.StreamEnd, frame.Id, new Dictionary<string, string> { [MicroHeaders.Error] = MicroException.BadRequest("go.micro.server", "this server does not take streams").ToJson() }, default);
+                    _connection.Send(FrameType.StreamEnd, frame.Id, TcpConnection.ErrorHeaders(MicroException.BadRequest("go.micro.server", "this server does not take streams")), default);
                     break;
                 }
 
-                if (IsBusy(frame))
+                if (!TryAdmit(frame))
                 {
                     break;
                 }
 
-                var stream = new TcpStream(_connection, frame.Id, frame.Headers ?? TransportMessage.NewHeaders(0), i => _streams.TryRemove(i, out _));
+                var stream = new TcpStream(_connection, frame.Id, frame.Headers ?? TransportMessage.NewHeaders(0), i =>
+                {
+                    if (_streams.TryRemove(i, out _))
+                    {
+                        Interlocked.Decrement(ref _running);
+                    }
+                });
                 if (!_streams.TryAdd(frame.Id, stream))
                 {
+                    Interlocked.Decrement(ref _running);
                     _connection.Close($"stream id {frame.Id} reused while still open");
                     return;
                 }
@@ -114,15 +123,17 @@ internal sealed class TcpServerConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// At the limit of requests and streams running for this connection: answers 503 (retried elsewhere by clients)
-    /// and logs, at most once a second per connection so a flood cannot flood the log too.
+    /// Admits a request or stream within the limit of those running on this connection; past it, answers 503 (retried
+    /// elsewhere by clients) and logs, at most once a second per connection so a flood cannot flood the log too.
     /// </summary>
-    private bool IsBusy(Frame frame)
+    private bool TryAdmit(Frame frame)
     {
-        if (_inFlight.Count + _streams.Count < _maxConcurrent)
+        if (Interlocked.Increment(ref _running) <= _maxConcurrent)
         {
-            return false;
+            return true;
         }
+
+        Interlocked.Decrement(ref _running);
 
         var reason = $"server busy: {_maxConcurrent} requests already running on this connection (the limit, --max_concurrent_requests)";
         var now = Environment.TickCount64;
@@ -132,8 +143,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
             _logger.LogWarning("Refused request {Id} from {Remote}: {Reason}", frame.Id, _connection.RemoteAddress, reason);
         }
 
-        var error = TransportMessage.NewHeaders(1);
-        error[MicroHeaders.Error] = MicroException.Unavailable(frame.Headers?.GetValueOrDefault(MicroHeaders.Service) ?? "go.micro.server", reason).ToJson();
+        var error = TcpConnection.ErrorHeaders(MicroException.Unavailable(frame.Headers?.GetValueOrDefault(MicroHeaders.Service) ?? "go.micro.server", reason));
         try
         {
             _connection.Send(frame.Type == FrameType.Request ? FrameType.Response : FrameType.StreamEnd, frame.Id, error, default);
@@ -142,7 +152,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         {
         }
 
-        return true;
+        return false;
     }
 
     private async Task RunAsync(Frame frame, CancellationTokenSource cts)
@@ -174,9 +184,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
             catch (MicroException e) when (e.Code == 413)
             {
                 // The response is over the limit: tell the caller that instead of leaving it waiting.
-                var error = TransportMessage.NewHeaders(1);
-                error["Micro-Error"] = MicroException.InternalServerError(frame.Headers?.GetValueOrDefault("Micro-Service") ?? "go.micro.server", "response " + e.Detail).ToJson();
-                TrySend(frame.Id, error);
+                TrySend(frame.Id, TcpConnection.ErrorHeaders(MicroException.InternalServerError(frame.Headers?.GetValueOrDefault(MicroHeaders.Service) ?? "go.micro.server", "response " + e.Detail)));
             }
             catch (MicroException e)
             {
@@ -187,6 +195,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         {
             // Only once the response is queued: closing waits for requests in flight, so none loses its answer.
             _inFlight.TryRemove(frame.Id, out _);
+            Interlocked.Decrement(ref _running);
             cts.Dispose();
         }
     }
