@@ -157,9 +157,10 @@ public sealed class XmppClient : IAsyncDisposable
         {
             result = await connection.ReadAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or System.Xml.XmlException)
+        catch (Exception e) when (e is IOException or System.Xml.XmlException && !ct.IsCancellationRequested)
         {
             // A server may close the connection right behind its <failure/>, so the failure itself can be lost.
+            // (Not when the caller stopped us mid sign-in: that closed the connection, and is no sign-in failure.)
             throw new InvalidOperationException($"XMPP sign-in as {_options.Jid} failed: the server closed the connection ({e.Message}); check --xmpp_jid and --xmpp_password", e);
         }
 
