@@ -201,6 +201,16 @@ public sealed class ApiGateway(ApiOptions options, IMicroClient client, IRegistr
             throw MicroException.BadRequest(ApiErrors.GatewayId, "/rpc needs both \"service\" and \"endpoint\"");
         }
 
+        if (address is not null)
+        {
+            // A caller over HTTP names no arbitrary host: only a node registered for the service.
+            var versions = await registry.GetServiceAsync(service, context.RequestAborted).ConfigureAwait(false);
+            if (!versions.SelectMany(v => v.Nodes).Any(n => string.Equals(n.Address, address, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw MicroException.BadRequest(ApiErrors.GatewayId, $"/rpc \"address\" {address} is not a registered node of {service}; the gateway only reaches registered nodes");
+            }
+        }
+
         var callOptions = new CallOptions { Metadata = RequestMetadata.From(context.Request), Timeout = options.RequestTimeout, Address = address };
         var reply = await client.CallAsync(new MicroRequest(service, endpoint, request), callOptions, context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = reply.ContentType;

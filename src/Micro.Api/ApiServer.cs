@@ -33,7 +33,7 @@ public sealed class ApiServer : IAsyncDisposable
     public static Task<ApiServer> StartAsync(ApiOptions options, MicroEnvironment environment, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return StartAsync(options, environment.Client, environment.Registry, environment.Selector, loggerFactory, cancellationToken);
+        return StartAsync(options with { AllowLinkLocal = options.AllowLinkLocal || environment.Settings.AllowLinkLocal }, environment.Client, environment.Registry, environment.Selector, loggerFactory, cancellationToken);
     }
 
     /// <summary>Starts the gateway over the given client (calls and publishes), registry and selector.</summary>
@@ -44,10 +44,16 @@ public sealed class ApiServer : IAsyncDisposable
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
+        if (!IPAddress.IsLoopback(endPoint.Address) && options.Authenticator is null)
+        {
+            // A gateway is meant to face callers elsewhere, so this is allowed; said once, loudly.
+            loggerFactory.CreateLogger<ApiServer>().LogWarning("micro api listens on {Address} with no --auth: anyone who reaches it can call the services it exposes", options.Address);
+        }
+
         NodeForwarder? forwarder = null;
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
-            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), selector);
+            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), selector, options.AllowLinkLocal);
             var gateway = new ApiGateway(options, client, registry, forwarder, TimeProvider.System, loggerFactory.CreateLogger<ApiGateway>());
             if (options.CorsAllowedOrigins.Count > 0)
             {

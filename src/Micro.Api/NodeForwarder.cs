@@ -11,10 +11,13 @@ namespace Micro.Api;
 /// Reverse-proxies a request (websockets included) to a node of a registered service, chosen by the selector: only
 /// registered services are reachable, never an address the caller names. YARP does the forwarding.
 /// </summary>
-public sealed class NodeForwarder(IHttpForwarder forwarder, RegistrySelector selector) : IDisposable
+/// <param name="allowLinkLocal"><c>--allow_link_local</c>: forward to nodes at link-local and metadata addresses too.</param>
+/// <param name="replies">What replies lose and gain on the way back (the dashboard's web apps); null passes them as they are.</param>
+public sealed class NodeForwarder(IHttpForwarder forwarder, RegistrySelector selector, bool allowLinkLocal = false, ForwardedReplies? replies = null) : IDisposable
 {
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
+        ConnectCallback = Micro.Transport.DialGuard.HttpConnect(allowLinkLocal), // host:port only, never link-local or metadata addresses
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
@@ -39,9 +42,20 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, RegistrySelector sel
         }
 
         var config = new ForwarderRequestConfig { ActivityTimeout = timeout ?? TimeSpan.FromSeconds(100) };
-        var transformer = pathPrefix is null ? HttpTransformer.Default : new PrefixStripper(pathPrefix);
+        var transformer = new Transformer(pathPrefix, replies);
+        if (!Micro.Registry.NodeAddress.IsValid(node.Node.Address, out var problem))
+        {
+            throw new MicroException(ApiErrors.GatewayId, 502, $"{service} node {node.Node.Id} is registered with an address Micro does not forward to: {problem}");
+        }
+
         var error = await forwarder.SendAsync(context, "http://" + node.Node.Address, _client, config, transformer).ConfigureAwait(false);
         selector.Mark(service, node.Node.Id, error == ForwarderError.None);
+        if (error != ForwarderError.None && !context.Response.HasStarted
+            && context.Features.Get<IForwarderErrorFeature>()?.Exception is { } failure && FindRefusal(failure) is { } refusal)
+        {
+            throw new MicroException(ApiErrors.GatewayId, 502, $"{service} was not forwarded to: {refusal.Detail}");
+        }
+
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             var status = error == ForwarderError.RequestTimedOut ? 504 : 502;
@@ -51,16 +65,74 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, RegistrySelector sel
 
     public void Dispose() => _client.Dispose();
 
-    private sealed class PrefixStripper(string prefix) : HttpTransformer
+    private static MicroException? FindRefusal(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is MicroException refusal)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Strips the path prefix, the credentials and Micro-* headers on the way in; applies <see cref="ForwardedReplies"/> on the way out.</summary>
+    private sealed class Transformer(string? prefix, ForwardedReplies? replies) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
-            var path = httpContext.Request.Path.Value ?? "/";
-            var rest = path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? path[prefix.Length..] : path;
-            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(rest.Length == 0 ? "/" : rest), httpContext.Request.QueryString);
+            ForwardedHeaders.Apply(httpContext, proxyRequest, replies is null ? null : replies.KeepCookie);
             proxyRequest.Headers.Remove("X-Micro-Web-Base-Path");
-            proxyRequest.Headers.TryAddWithoutValidation("X-Micro-Web-Base-Path", prefix);
+            if (prefix is not null)
+            {
+                var path = httpContext.Request.Path.Value ?? "/";
+                var rest = path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? path[prefix.Length..] : path;
+                proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(rest.Length == 0 ? "/" : rest), httpContext.Request.QueryString);
+                proxyRequest.Headers.TryAddWithoutValidation("X-Micro-Web-Base-Path", prefix);
+            }
+        }
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+        {
+            var go = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+            if (replies is not null)
+            {
+                replies.Apply(httpContext.Response);
+            }
+
+            return go;
+        }
+    }
+}
+
+/// <summary>
+/// What replies from proxied web apps lose and gain when they share an origin with something they must not act as
+/// (the dashboard): a <c>Set-Cookie</c> for a protected cookie is dropped, and a sandboxing Content-Security-Policy is
+/// added, so the app's pages run in an opaque origin that cannot read the dashboard's pages or send its cookie.
+/// </summary>
+/// <param name="ProtectedCookie">The cookie a web app may neither set nor receive.</param>
+/// <param name="ContentSecurityPolicy">Added to every reply (null: none).</param>
+public sealed record ForwardedReplies(string ProtectedCookie, string? ContentSecurityPolicy)
+{
+    /// <summary>The sandbox web apps on the dashboard's origin run in: scripts, forms and popups work, the origin is opaque.</summary>
+    public const string Sandbox = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
+
+    internal bool KeepCookie(string name) => !string.Equals(name, ProtectedCookie, StringComparison.OrdinalIgnoreCase);
+
+    internal void Apply(HttpResponse response)
+    {
+        var cookies = response.Headers.SetCookie;
+        if (cookies.Count > 0 && cookies.Any(c => c is not null && ForwardedHeaders.SetsCookie(c, ProtectedCookie)))
+        {
+            response.Headers.SetCookie = cookies.Where(c => c is not null && !ForwardedHeaders.SetsCookie(c, ProtectedCookie)).ToArray();
+        }
+
+        if (ContentSecurityPolicy is not null)
+        {
+            response.Headers.Append("Content-Security-Policy", ContentSecurityPolicy); // both apply: the app's own and the sandbox
         }
     }
 }

@@ -9,6 +9,8 @@ public static class RequestMetadata
     {
         "Host", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Expect",
         "Accept", "Accept-Encoding", "TE", "Trailer", "Proxy-Connection", "Proxy-Authorization",
+        // Credentials stay at the edge: a service that got them could replay them; services learn who called from Micro-User.
+        "Authorization", "X-Api-Key", "Cookie",
     };
 
     public static Dictionary<string, string> From(HttpRequest request)
@@ -26,10 +28,6 @@ public static class RequestMetadata
 
         if (Auth.EdgeAuthMiddleware.IdentityOf(request.HttpContext) is { } identity)
         {
-            // The credential stays at the edge (it would otherwise reach every service's metadata and logs);
-            // services learn who called from Micro-User.
-            metadata.Remove("Authorization");
-            metadata.Remove("X-Api-Key");
             metadata[Micro.Transport.MicroHeaders.User] = identity.Subject;
         }
 

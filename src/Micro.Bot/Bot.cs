@@ -85,7 +85,7 @@ public sealed class Bot : IAsyncDisposable
                 "hello" or "hi" => $"Hello {message.User}!",
                 "ping" => "pong",
                 "time" => _time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
-                _ when CliCommands.Contains(name) => await RunCliAsync(args, timeout.Token).ConfigureAwait(false),
+                _ when CliCommands.Contains(name) => await RunCliAsync(args, message, timeout.Token).ConfigureAwait(false),
                 _ when _added.TryGetValue(name, out var command) => await command.Exec(args.Skip(1).ToArray(), message, timeout.Token).ConfigureAwait(false),
                 _ when await _serviceCommands.HasAsync(name, timeout.Token).ConfigureAwait(false) => await _serviceCommands.ExecAsync(name, args.Skip(1).ToArray(), timeout.Token).ConfigureAwait(false),
                 _ => $"I don't know '{name}'. Say help for what I can do.",
@@ -102,10 +102,13 @@ public sealed class Bot : IAsyncDisposable
     }
 
     /// <summary>The CLI's own commands, run by the shared command library against the bot's environment.</summary>
-    private async Task<string> RunCliAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    /// A chat user is a remote caller (no @file expansion, no Micro-* metadata, calls carry them as Micro-User); the
+    /// console's user is the local operator.
+    private async Task<string> RunCliAsync(IReadOnlyList<string> args, BotMessage message, CancellationToken cancellationToken)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await MicroCommandLine.RunAsync([.. args], output, output, _commands, cancellationToken).ConfigureAwait(false);
+        var caller = message.Trusted ? CommandCaller.LocalShell : CommandCaller.Remote(message.User);
+        var code = await MicroCommandLine.RunAsync([.. args], output, output, _commands, caller, cancellationToken).ConfigureAwait(false);
         var text = output.ToString().TrimEnd();
         if (code == ExitCodes.Usage && text.Contains("Usage:", StringComparison.Ordinal))
         {

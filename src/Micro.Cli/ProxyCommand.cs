@@ -11,9 +11,10 @@ internal static class ProxyCommand
     {
         var defaults = new ProxyOptions();
         var address = new Option<string>("--address") { Description = $"Where the proxy listens (default {defaults.Address}). Env MICRO_PROXY_LISTEN." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow listening beyond loopback with no --auth or --auth_token (anyone who reaches the proxy can register and call services)." };
         var command = new Command("proxy", "Run the proxy: /registry, /rpc, /stream, /broker and /health over this environment, so `micro --proxy_address http://host:8081 ...` works from elsewhere. With --auth_token every request needs that bearer token; --auth api_key|jwt checks keys or JWTs as micro api does.")
         {
-            address,
+            address, insecure,
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
@@ -30,6 +31,7 @@ internal static class ProxyCommand
                     Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_LISTEN") ?? defaults.Address,
                     AuthToken = string.IsNullOrEmpty(token) ? null : token,
                     Authenticator = authFlags.Read(parse),
+                    Insecure = parse.GetValue(insecure),
                 };
             }
             catch (ArgumentException e)

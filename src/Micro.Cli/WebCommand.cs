@@ -12,9 +12,11 @@ internal static class WebCommand
         var defaults = new WebOptions();
         var address = new Option<string>("--address") { Description = $"Where the dashboard listens (default {defaults.Address}). Env MICRO_WEB_ADDRESS." };
         var ns = new Option<string>("--namespace") { Description = $"Web apps are services named <namespace>.<name>, served at /<name> (default {defaults.Namespace})." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow listening beyond loopback with no --auth (anyone who reaches the dashboard can call every service)." };
+        var lifetime = new Option<string>("--session_lifetime") { Description = "How long a sign-in lasts, e.g. 8h (default 12h)." };
         var command = new Command("web", "Run the dashboard: services, nodes and endpoints live, a call form, web apps at /<name>, and a terminal for CLI commands.")
         {
-            address, ns,
+            address, ns, insecure, lifetime,
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
@@ -30,9 +32,11 @@ internal static class WebCommand
                     Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("MICRO_WEB_ADDRESS") ?? defaults.Address,
                     Namespace = parse.GetValue(ns) ?? defaults.Namespace,
                     Authenticator = authFlags.Read(parse),
+                    Insecure = parse.GetValue(insecure),
+                    SessionLifetime = parse.GetValue(lifetime) is { } l ? Durations.Parse(l, "--session_lifetime") : defaults.SessionLifetime,
                 };
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or FormatException)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return 2;

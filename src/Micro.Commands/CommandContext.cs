@@ -2,10 +2,12 @@ using System.CommandLine;
 
 namespace Micro.Commands;
 
-/// <summary>What every command needs: how to reach the environment for a parse, and where standard input comes from.</summary>
-public sealed class CommandContext(Func<ParseResult, (MicroCommands Commands, IAsyncDisposable Lifetime)> connect, TextReader input)
+/// <summary>What every command needs: how to reach the environment for a parse, where standard input comes from, and who asks.</summary>
+public sealed class CommandContext(Func<ParseResult, (MicroCommands Commands, IAsyncDisposable Lifetime)> connect, TextReader input, CommandCaller caller)
 {
     public TextReader Input { get; } = input;
+
+    public CommandCaller Caller { get; } = caller;
 
     /// <summary>Connects, runs <paramref name="run"/>, disconnects; bad settings exit 2, unhandled Micro errors exit 1 with a message.</summary>
     public async Task<int> RunAsync(ParseResult parse, Func<MicroCommands, TextWriter, TextWriter, Task<int>> run)
@@ -57,6 +59,51 @@ public sealed class CommandContext(Func<ParseResult, (MicroCommands Commands, IA
         {
             return await query(commands).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The metadata a call may carry for <see cref="Caller"/>, or null after saying on <paramref name="error"/> why not.
+    /// A caller that is not the local shell cannot set <c>Micro-*</c> headers (they name who calls: <c>Micro-User</c>
+    /// is set here from who is signed in) and may only name, with <c>--address</c>, a node registered for the service.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>?> CheckCallerAsync(MicroCommands commands, string service, string? address,
+        Dictionary<string, string>? pairs, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(error);
+        if (Caller.IsLocalShell)
+        {
+            return pairs ?? NoMetadata; // this machine's user; the transport still checks what it dials
+        }
+
+        if (pairs?.Keys.FirstOrDefault(k => k.StartsWith("Micro-", StringComparison.OrdinalIgnoreCase)) is { } reserved)
+        {
+            await error.WriteLineAsync($"error: --metadata {reserved}: Micro-* metadata is set by Micro itself (Micro-User is who is signed in), not by the caller").ConfigureAwait(false);
+            return null;
+        }
+
+        if (address is not null && !await commands.IsNodeOfAsync(service, address, cancellationToken).ConfigureAwait(false))
+        {
+            await error.WriteLineAsync($"error: --address {address} is not a registered node of {service}; from here only registered nodes can be called").ConfigureAwait(false);
+            return null;
+        }
+
+        return CallerMetadata(pairs) ?? NoMetadata;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
+
+    /// <summary><paramref name="pairs"/> with <c>Micro-User</c> set to who is signed in at a front end (unchanged for the local shell).</summary>
+    public IReadOnlyDictionary<string, string>? CallerMetadata(Dictionary<string, string>? pairs)
+    {
+        if (Caller.IsLocalShell || Caller.User is null)
+        {
+            return pairs;
+        }
+
+        pairs ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        pairs[Transport.MicroHeaders.User] = Caller.User;
+        return pairs;
     }
 
     /// <summary>Parses key=value pairs; returns an error message for the first bad one.</summary>

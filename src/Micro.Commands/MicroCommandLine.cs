@@ -18,7 +18,7 @@ public static class MicroCommandLine
         "client_request_timeout", "client_attempt_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
         "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
-        "broker_tls_cert", "broker_tls_key", "broker_tls_ca",
+        "broker_tls_cert", "broker_tls_key", "broker_tls_ca", "allow_link_local",
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
@@ -26,22 +26,28 @@ public static class MicroCommandLine
         => InvokeAsync(Build(plugins, input), args, output, error, cancellationToken);
 
     /// <summary>Runs a parsed line; a line that does not parse (unknown command, missing argument) exits 2, after the help saying why.</summary>
-    public static async Task<int> InvokeAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> InvokeAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+        => InvokeAsync(root, args, output, error, CommandCaller.LocalShell, cancellationToken);
+
+    private static async Task<int> InvokeAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CommandCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(root);
-        var parse = root.Parse(args);
+        // System.CommandLine replaces a token @path by the file's contents by default: only the local shell's user may
+        // read this machine's files that way. For anyone else, @... is a literal argument.
+        var parse = root.Parse(args, caller.IsLocalShell ? null : new ParserConfiguration { ResponseFileTokenReplacer = null });
         var code = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
         return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
     }
 
     /// <summary>
-    /// Runs one command line against an environment already connected (the dashboard's terminal, the bot): the global
-    /// environment flags are ignored, the commands use <paramref name="commands"/>.
+    /// Runs one command line for <paramref name="caller"/> against an environment already connected (the dashboard's
+    /// terminal, the bot): the global environment flags are ignored, the commands use <paramref name="commands"/>.
     /// </summary>
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroCommands commands, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroCommands commands, CommandCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        return InvokeAsync(Connected(commands, TextReader.Null), args, output, error, cancellationToken);
+        ArgumentNullException.ThrowIfNull(caller);
+        return InvokeAsync(Connected(commands, TextReader.Null, caller), args, output, error, caller, cancellationToken);
     }
 
     /// <summary>
@@ -86,16 +92,16 @@ public static class MicroCommandLine
             {
                 var token = parse.GetValue(flags["auth_token"]) ?? Environment.GetEnvironmentVariable("MICRO_AUTH_TOKEN");
                 var connection = new Proxy.ProxyConnection(proxy, token);
-                return (new MicroCommands(connection.Registry, connection.Client, connection.Broker, MicroSettings.Default.RegisterTtl) { Styled = styled }, connection);
+                return (new MicroCommands(connection.Registry, connection.Client, connection.Broker, MicroSettings.Default.RegisterTtl) { Styled = styled, OwnsBroker = true }, connection);
             }
 
             var environment = Connect(parse);
-            return (new MicroCommands(environment) { Styled = styled }, environment);
+            return (new MicroCommands(environment) { Styled = styled, OwnsBroker = true }, environment);
         }
 
-        var context = new CommandContext(ConnectCommands, input ?? Console.In);
+        var context = new CommandContext(ConnectCommands, input ?? Console.In, CommandCaller.LocalShell);
         AddCommands(root, context);
-        root.Subcommands.Add(ShellCommand.Create(context, commands => Connected(commands, input ?? Console.In)));
+        root.Subcommands.Add(ShellCommand.Create(context, commands => Connected(commands, input ?? Console.In, CommandCaller.LocalShell)));
         root.Subcommands.Add(NewCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         extend?.Invoke(root, Connect);
@@ -103,10 +109,10 @@ public static class MicroCommandLine
     }
 
     /// <summary>The commands over one connection that is already open (no global flags: they would name another).</summary>
-    private static RootCommand Connected(MicroCommands commands, TextReader input)
+    private static RootCommand Connected(MicroCommands commands, TextReader input, CommandCaller caller)
     {
         var root = new RootCommand("micro commands over the current connection.");
-        AddCommands(root, new CommandContext(_ => (commands, NothingToDispose.Instance), input));
+        AddCommands(root, new CommandContext(_ => (commands, NothingToDispose.Instance), input, caller));
         return root;
     }
 
@@ -143,6 +149,7 @@ public static class MicroCommandLine
         "broker_tls_cert" => "TLS client certificate (PEM) presented to the broker (nats, rabbitmq). Env MICRO_BROKER_TLS_CERT.",
         "broker_tls_key" => "Its private key (PEM). Env MICRO_BROKER_TLS_KEY.",
         "broker_tls_ca" => "CA (PEM) the broker's certificate must chain to; turns on TLS to the broker. Env MICRO_BROKER_TLS_CA.",
+        "allow_link_local" => "true: nodes at link-local and metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) may be called. Env MICRO_ALLOW_LINK_LOCAL.",
         "auth_token" => "Token micro proxy requires (micro proxy --auth_token sets it; the CLI sends it). Env MICRO_AUTH_TOKEN.",
         _ => $"Env MICRO_{flag.ToUpperInvariant()}.",
     };

@@ -21,6 +21,12 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>
+    /// These commands own the broker's connection (a one-shot CLI process): publish then disconnects it, so what is
+    /// buffered is delivered before the process ends. A shared environment (the dashboard, the bot) keeps it open.
+    /// </summary>
+    public bool OwnsBroker { get; init; }
+
     /// <summary>Aligned, coloured tables for a person at a terminal; plain tab-separated lines otherwise (pipes, chat, the dashboard).</summary>
     public bool Styled { get; init; }
 
@@ -86,11 +92,11 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
     /// Streams with a stream endpoint: sends <paramref name="json"/> when given (server streaming), otherwise every line of
     /// <paramref name="input"/> as a message (client and bidirectional streams), and prints each reply as it arrives.
     /// </summary>
-    public async Task<int> StreamAsync(string service, string endpoint, string? json, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public async Task<int> StreamAsync(string service, string endpoint, string? json, TextReader input, TextWriter output, TextWriter error, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var stream = await client.OpenStreamAsync(new MicroRequest(service, endpoint, default), null, cancellationToken).ConfigureAwait(false);
+            await using var stream = await client.OpenStreamAsync(new MicroRequest(service, endpoint, default), options, cancellationToken).ConfigureAwait(false);
             var sending = Task.Run(async () =>
             {
                 if (!string.IsNullOrWhiteSpace(json))
@@ -129,6 +135,11 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
             return 130;
         }
     }
+
+    /// <summary>True when <paramref name="address"/> is the address of a node registered for <paramref name="service"/>.</summary>
+    public async Task<bool> IsNodeOfAsync(string service, string address, CancellationToken cancellationToken = default)
+        => (await registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false))
+            .Any(v => v.Nodes.Any(n => string.Equals(n.Address, address, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Calls Debug.Health on every node of a service; fails when any node is not ok.</summary>
     public async Task<int> HealthAsync(string service, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -273,6 +284,15 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
             return null;
         }
 
+        foreach (var node in service.Nodes)
+        {
+            if (!NodeAddress.IsValid(node, unnamedIsHostPort: true, out var bad))
+            {
+                problem = $"node {node.Id}: address {bad}";
+                return null;
+            }
+        }
+
         return service;
     }
 
@@ -293,7 +313,11 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
         try
         {
             await client.PublishAsync(new MicroMessage(topic, Encoding.UTF8.GetBytes(body)), new PublishOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
-            await broker.DisconnectAsync(cancellationToken).ConfigureAwait(false); // delivers what is buffered before the process ends
+            if (OwnsBroker)
+            {
+                await broker.DisconnectAsync(cancellationToken).ConfigureAwait(false); // delivers what is buffered before the process ends
+            }
+
             await output.WriteLineAsync($"published to {topic} on the {broker.Name} broker").ConfigureAwait(false);
             return 0;
         }

@@ -18,6 +18,9 @@ public sealed record ProxyOptions
     /// </summary>
     public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
+    /// <summary><c>--insecure</c>: listen beyond loopback with no authentication (refused otherwise).</summary>
+    public bool Insecure { get; init; }
+
     /// <summary>Largest request body or stream message in bytes.</summary>
     public long MaxBodyBytes { get; init; } = 10 * 1024 * 1024;
 }

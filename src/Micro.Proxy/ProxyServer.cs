@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Micro.Api;
 using Micro.Api.Auth;
 using Micro.Broker;
 using Micro.Client;
@@ -42,8 +43,17 @@ public sealed class ProxyServer : IAsyncDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProxyServer>();
         var handlers = new Handlers(options, environment);
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
+        var loopback = IPAddress.IsLoopback(endPoint.Address);
+        if (!loopback && handlers.Authenticator is null && !options.Insecure)
+        {
+            throw new ArgumentException($"micro proxy would listen on {options.Address}, beyond this machine, with no --auth or --auth_token: anyone who reaches it could register services and call every one. " +
+                "Add --auth api_key|jwt or --auth_token, or --insecure to accept that.");
+        }
+
+        var guard = new BrowserGuard("go.micro.proxy", loopback, new HashSet<string>(), logger);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
+            app.Use(guard.InvokeAsync); // first: a web page in the operator's browser gets nothing, not even a 401
             app.UseWebSockets();
             // The gateway's check (secure headers, 401 saying why, never the credential in a log), on the proxy's authenticator.
             app.Use(new EdgeAuthMiddleware(handlers.Authenticator, "go.micro.proxy", logger,
@@ -68,6 +78,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
     private sealed class Handlers(ProxyOptions options, MicroEnvironment environment) : ITransportStreamHandler
     {
+        /// <summary>The longest registration <c>?ttl=</c> may ask for: a node that stops renewing is gone within the hour.</summary>
+        private const int MaxTtlSeconds = 3600;
+
         /// <summary>--auth's authenticator, else --auth_token as the one API key, else none.</summary>
         public IEdgeAuthenticator? Authenticator { get; } = options.Authenticator
             ?? (options.AuthToken is { Length: > 0 } t ? new ApiKeyAuthenticator(["cli=" + t]) : null);
@@ -107,7 +120,17 @@ public sealed class ProxyServer : IAsyncDisposable
         public async Task RegisterAsync(HttpContext context)
         {
             var service = await ReadServiceAsync(context).ConfigureAwait(false);
-            var ttl = int.TryParse(context.Request.Query["ttl"], out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : environment.Settings.RegisterTtl;
+            var ttl = environment.Settings.RegisterTtl;
+            if (context.Request.Query["ttl"] is { Count: > 0 } given)
+            {
+                if (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > MaxTtlSeconds)
+                {
+                    throw MicroException.BadRequest("go.micro.proxy", $"?ttl={given} is not a number of seconds from 1 to {MaxTtlSeconds} (1 h)");
+                }
+
+                ttl = TimeSpan.FromSeconds(seconds);
+            }
+
             await environment.Registry.RegisterAsync(service, ttl, context.RequestAborted).ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status200OK;
         }
@@ -134,6 +157,14 @@ public sealed class ProxyServer : IAsyncDisposable
             if (service is null || string.IsNullOrWhiteSpace(service.Name) || service.Nodes.Count == 0)
             {
                 throw MicroException.BadRequest("go.micro.proxy", "a service needs a name and at least one node");
+            }
+
+            foreach (var node in service.Nodes)
+            {
+                if (!NodeAddress.IsValid(node, unnamedIsHostPort: true, out var problem))
+                {
+                    throw MicroException.BadRequest("go.micro.proxy", $"node {node.Id}: address {problem}");
+                }
             }
 
             return service;
@@ -174,16 +205,32 @@ public sealed class ProxyServer : IAsyncDisposable
             await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
         }
 
-        /// <summary>With auth on, services learn who called from <c>Micro-User</c> (set here, so a caller cannot claim it).</summary>
+        /// <summary>
+        /// The caller's metadata without <c>Micro-*</c> keys (Micro sets those, so a caller cannot claim to be someone);
+        /// with auth on, services learn who called from <c>Micro-User</c>, set here.
+        /// </summary>
         private static Dictionary<string, string>? WithCaller(HttpContext context, Dictionary<string, string>? metadata)
         {
-            if (EdgeAuthMiddleware.IdentityOf(context) is not { } identity)
+            var identity = EdgeAuthMiddleware.IdentityOf(context);
+            if (identity is null && (metadata is null || !metadata.Keys.Any(k => k.StartsWith("Micro-", StringComparison.OrdinalIgnoreCase))))
             {
                 return metadata;
             }
 
-            var result = metadata is null ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase);
-            result[MicroHeaders.User] = identity.Subject;
+            var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (key, value) in metadata ?? [])
+            {
+                if (!key.StartsWith("Micro-", StringComparison.OrdinalIgnoreCase))
+                {
+                    result[key] = value;
+                }
+            }
+
+            if (identity is not null)
+            {
+                result[MicroHeaders.User] = identity.Subject;
+            }
+
             return result;
         }
 

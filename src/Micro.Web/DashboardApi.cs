@@ -126,7 +126,9 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
             timeout.CancelAfter(options.TerminalTimeout); // stream and subscribe end here
             try
             {
-                code = await MicroCommandLine.RunAsync(args, output, output, _commands, timeout.Token).ConfigureAwait(false);
+                // Someone over HTTP, not this machine's shell: no @file, no Micro-* metadata, only registered nodes.
+                var caller = CommandCaller.Remote(Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject);
+                code = await MicroCommandLine.RunAsync(args, output, output, _commands, caller, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {

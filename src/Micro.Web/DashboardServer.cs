@@ -47,20 +47,35 @@ public sealed class DashboardServer : IAsyncDisposable
         var api = new DashboardApi(options, environment, logger);
         NodeForwarder? forwarder = null;
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
+        var loopback = System.Net.IPAddress.IsLoopback(endPoint.Address);
+        if (!loopback && options.Authenticator is null && !options.Insecure)
+        {
+            throw new ArgumentException($"micro web would listen on {options.Address}, beyond this machine, with no --auth: anyone who reaches it could call every service and run the terminal. " +
+                "Add --auth api_key|jwt, or --insecure to accept that.");
+        }
+
+        var sessions = new DashboardSessions(options.SessionLifetime, TimeProvider.System);
+        var guard = new BrowserGuard("go.micro.web", loopback, new HashSet<string>(StringComparer.Ordinal) { "/signin", "/signout" }, logger);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
-            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), environment.Selector);
+            // Web apps share this origin: their replies cannot set the dashboard's cookie and run sandboxed (an opaque
+            // origin), so their scripts cannot call the dashboard's API as the signed-in operator.
+            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), environment.Selector, environment.Settings.AllowLinkLocal,
+                new ForwardedReplies(DashboardSignIn.CookieName, ForwardedReplies.Sandbox));
             var web = forwarder;
             app.UseWebSockets();
             app.Use(SecurityHeaders);
+            app.Use(guard.InvokeAsync); // Host, Origin and Content-Type: what pages in the operator's browser cannot fake
             if (options.Authenticator is { } authenticator)
             {
-                var signIn = new DashboardSignIn(authenticator, logger);
+                var signIn = new DashboardSignIn(authenticator, sessions, logger);
                 app.Use(signIn.InvokeAsync);
                 app.MapGet("/signin", DashboardSignIn.FormAsync);
                 app.MapPost("/signin", signIn.SignInAsync).DisableAntiforgery();
                 app.MapPost("/signout", DashboardSignIn.SignOutAsync).DisableAntiforgery();
             }
+
+            app.Use(DashboardCsrf.Middleware(sessions, options.Authenticator is not null));
 
             app.MapGet("/", context => Page(context, "services", "Services", null));
             app.MapGet("/service/{name}", (HttpContext context, string name) => Page(context, "service", name, name));
@@ -88,7 +103,9 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.Headers.XFrameOptions = "DENY";
-            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the pages' own form posts,
+            // which the origin check (BrowserGuard) must refuse.
+            context.Response.Headers["Referrer-Policy"] = "same-origin";
             context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'";
         }
 
@@ -99,7 +116,7 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         context.Response.ContentType = "text/html; charset=utf-8";
         var user = Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject;
-        return context.Response.WriteAsync(PageShell.Render(page, title, service, user: user), context.RequestAborted);
+        return context.Response.WriteAsync(PageShell.Render(page, title, service, user: user, csrf: DashboardCsrf.TokenOf(context)), context.RequestAborted);
     }
 
     private static async Task StaticFile(HttpContext context, string file)

@@ -8,12 +8,12 @@ namespace Micro.Web;
 
 /// <summary>
 /// The dashboard's sign-in, when <see cref="WebOptions.Authenticator"/> is set. People sign in at <c>/signin</c> with an
-/// API key or JWT; the dashboard checks it with the same authenticator as every request and keeps it in an HttpOnly,
-/// SameSite=Strict cookie (Secure over HTTPS), so pages, the API and the live feed work as before. Scripts may send
-/// <c>Authorization: Bearer</c> instead. Pages redirect to the sign-in; the API and feed answer 401. The cookie is
-/// removed from requests passed to web apps, so the credential stays with the dashboard.
+/// API key or JWT; the dashboard checks it with the same authenticator as every request and starts a session
+/// (<see cref="DashboardSessions"/>): the HttpOnly, SameSite=Strict cookie (Secure over HTTPS) holds only the session's
+/// random id, never the credential. Scripts may send <c>Authorization: Bearer</c> instead. Pages redirect to the
+/// sign-in; the API and feed answer 401. The cookie is removed from requests passed to web apps.
 /// </summary>
-internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, ILogger logger)
+internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, DashboardSessions sessions, ILogger logger)
 {
     public const string CookieName = "micro_dashboard";
     private const string ErrorId = "go.micro.web";
@@ -21,23 +21,36 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, ILogger 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var path = context.Request.Path.Value ?? "/";
-        if (path is "/signin" or "/signout" || path.StartsWith("/static/", StringComparison.Ordinal))
+        if (path is "/signin" || path.StartsWith("/static/", StringComparison.Ordinal))
         {
             await next().ConfigureAwait(false);
             return;
         }
 
-        var fromCookie = context.Request.Headers.Authorization.Count == 0 && context.Request.Cookies.TryGetValue(CookieName, out var credential) && credential.Length > 0;
+        string? reason = null;
+        EdgeIdentity? identity;
+        var sessionId = context.Request.Cookies[CookieName];
+        var fromCookie = context.Request.Headers.Authorization.Count == 0 && context.Request.Headers["X-Api-Key"].Count == 0 && sessionId is { Length: > 0 };
         if (fromCookie)
         {
-            context.Request.Headers.Authorization = "Bearer " + context.Request.Cookies[CookieName];
+            // A browser: the session's identity, and its CSRF token for what changes something.
+            var session = sessions.Find(sessionId);
+            identity = session?.Identity;
+            reason = session is null ? "the session ended (expired or signed out)" : null;
+            if (session is not null)
+            {
+                DashboardCsrf.Expect(context, session.CsrfToken);
+            }
+        }
+        else
+        {
+            identity = await authenticator.AuthenticateAsync(context, r => reason = r, context.RequestAborted).ConfigureAwait(false);
         }
 
-        string? reason = null;
-        var identity = await authenticator.AuthenticateAsync(context, r => reason = r, context.RequestAborted).ConfigureAwait(false);
-        if (fromCookie)
+        if (identity is null && path is "/signout")
         {
-            context.Request.Headers.Remove("Authorization"); // only ever the dashboard's to read
+            await SignOutAsync(context).ConfigureAwait(false); // already signed out: forget the cookie all the same
+            return;
         }
 
         if (identity is null)
@@ -58,6 +71,11 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, ILogger 
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await ApiErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at /signin")).ConfigureAwait(false);
             return;
+        }
+
+        if (path is "/signout")
+        {
+            sessions.End(sessionId);
         }
 
         context.Items[EdgeAuthMiddleware.IdentityKey] = identity;
@@ -89,8 +107,11 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, ILogger 
         }
 
         logger.LogInformation("{Subject} signed in to the dashboard from {Remote}", identity.Subject, context.Connection.RemoteIpAddress);
-        context.Response.Cookies.Append(CookieName, credential, new CookieOptions
+        sessions.End(context.Request.Cookies[CookieName]); // a new sign-in replaces the session the browser had
+        var (sessionId, session) = sessions.Start(identity);
+        context.Response.Cookies.Append(CookieName, sessionId, new CookieOptions
         {
+            Expires = session.Expires,
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
             Secure = context.Request.IsHttps,
@@ -101,7 +122,7 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, ILogger 
         context.Response.Headers.Location = returnTo;
     }
 
-    /// <summary>POST /signout: forgets the cookie.</summary>
+    /// <summary>POST /signout: forgets the cookie (the session was ended on the way in).</summary>
     public static Task SignOutAsync(HttpContext context)
     {
         context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/" });

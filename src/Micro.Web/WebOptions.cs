@@ -18,6 +18,15 @@ public sealed record WebOptions
     /// </summary>
     public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
+    /// <summary><c>--session_lifetime</c>: how long a dashboard sign-in lasts (a JWT's own expiry ends it sooner). Default 12 h.</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// <c>--insecure</c>: listen beyond loopback with no <see cref="Authenticator"/>. Refused otherwise: anyone who reaches
+    /// the dashboard could call every service and run the terminal.
+    /// </summary>
+    public bool Insecure { get; init; }
+
     /// <summary>How long a terminal command may run (stream and subscribe are stopped then).</summary>
     public TimeSpan TerminalTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

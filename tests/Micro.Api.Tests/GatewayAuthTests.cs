@@ -70,18 +70,18 @@ public sealed class GatewayAuthTests
     [Fact]
     public async Task Services_learn_who_called_from_Micro_User_and_never_see_the_credential()
     {
-        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123"]) });
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123-ci-0123456789"]) });
         foreach (var viaHeader in new[] { false, true })
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/greeter/caller") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
             request.Headers.Add("Micro-User", "mallory"); // a caller cannot claim to be someone
             if (viaHeader)
             {
-                request.Headers.Add("X-Api-Key", "k-123");
+                request.Headers.Add("X-Api-Key", "k-123-ci-0123456789");
             }
             else
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "k-123");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "k-123-ci-0123456789");
             }
 
             var response = await gw.Http.SendAsync(request);
@@ -91,28 +91,28 @@ public sealed class GatewayAuthTests
     }
 
     [Fact]
-    public async Task Without_auth_the_gateway_passes_headers_on_and_sets_no_user()
+    public async Task Without_auth_the_gateway_sets_no_user_and_keeps_credentials_at_the_edge()
     {
         await using var gw = await GatewayFixture.StartAsync();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/greeter/caller") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         request.Headers.Add("Micro-User", "mallory");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "for-the-service");
         var response = await gw.Http.SendAsync(request);
-        Assert.Contains("user=;authorization=True", await response.Content.ReadAsStringAsync());
+        Assert.Contains("user=;authorization=False", await response.Content.ReadAsStringAsync()); // a credential is never a service's to replay
     }
 
     [Fact]
     public async Task Api_keys_are_checked_and_named()
     {
-        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123", "k-456"]) });
-        Assert.Equal(HttpStatusCode.OK, (await Call(gw, "k-123")).Status);
-        Assert.Equal(HttpStatusCode.OK, (await Call(gw, "k-456")).Status);
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new ApiKeyAuthenticator(["ci=k-123-ci-0123456789", "k-456-ci-0123456789"]) });
+        Assert.Equal(HttpStatusCode.OK, (await Call(gw, "k-123-ci-0123456789")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Call(gw, "k-456-ci-0123456789")).Status);
         var wrong = await Call(gw, "k-789");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
         Assert.Contains("the API key is not valid", wrong.Body);
 
         using var byHeader = new HttpRequestMessage(HttpMethod.Post, "/greeter/hello") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-        byHeader.Headers.Add("X-Api-Key", "k-456");
+        byHeader.Headers.Add("X-Api-Key", "k-456-ci-0123456789");
         Assert.Equal(HttpStatusCode.OK, (await gw.Http.SendAsync(byHeader)).StatusCode);
     }
 

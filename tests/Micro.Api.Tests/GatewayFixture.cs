@@ -69,7 +69,9 @@ public sealed class GatewayFixture : IAsyncDisposable
                     return;
                 }
 
-                await context.Response.WriteAsync($"{service} {context.Request.Method} {context.Request.Path}{context.Request.QueryString} base={context.Request.Headers["X-Micro-Web-Base-Path"]}");
+                var h = context.Request.Headers;
+                var shown = h.ContainsKey("X-Show-Headers") ? $" authorization=[{h.Authorization}] apikey=[{h["X-Api-Key"]}] cookie=[{h.Cookie}] user=[{h["Micro-User"]}]" : "";
+                await context.Response.WriteAsync($"{service} {context.Request.Method} {context.Request.Path}{context.Request.QueryString} base={h["X-Micro-Web-Base-Path"]}{shown}");
             });
         });
         _owned.Add(app);

@@ -42,13 +42,13 @@ public sealed class ToolkitProcessTests : IDisposable
         var port = FreePort();
         await using var greeter = new RunningProcess(Programs.GreeterService, [], Env(_remote));
         await using var streamer = new RunningProcess(Programs.StreamingService, [], Env(_remote));
-        await using var proxy = new RunningProcess(Programs.Cli, ["proxy", "--address", $"127.0.0.1:{port}", "--auth_token", "s3cret"], Env(_remote));
+        await using var proxy = new RunningProcess(Programs.Cli, ["proxy", "--address", $"127.0.0.1:{port}", "--auth_token", "s3cret-proxy-token-7f2a"], Env(_remote));
         await greeter.WaitForOutputAsync("registered in local", Patience);
         await streamer.WaitForOutputAsync("registered in local", Patience);
         await proxy.WaitForOutputAsync("micro proxy listening", Patience);
 
         // This CLI's own registry is empty: everything it sees comes through the proxy.
-        string[] via = ["--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "s3cret"];
+        string[] via = ["--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "s3cret-proxy-token-7f2a"];
         var env = Env(_local);
         Task<(int ExitCode, string Output)> Cli(params string[] args) => RunningProcess.RunAsync(Programs.Cli, [.. args, .. via], env, Patience);
 
@@ -109,21 +109,21 @@ public sealed class ToolkitProcessTests : IDisposable
         var port = FreePort();
         await using var greeter = new RunningProcess(Programs.GreeterService, [], Env(_remote));
         var proxyEnv = Env(_remote);
-        proxyEnv["MICRO_PROXY_AUTH_KEYS"] = "ops=k-4821"; // from the environment: flags show in ps
+        proxyEnv["MICRO_PROXY_AUTH_KEYS"] = "ops=k-4821-proxy-api-key"; // from the environment: flags show in ps
         await using var proxy = new RunningProcess(Programs.Cli, ["proxy", "--address", $"127.0.0.1:{port}", "--auth", "api_key"], proxyEnv);
         await greeter.WaitForOutputAsync("registered in local", Patience);
         await proxy.WaitForOutputAsync("--auth required", Patience);
 
         var env = Env(_local);
-        var ok = await RunningProcess.RunAsync(Programs.Cli, ["call", "greeter", "Greeter.Hello", """{"name":"Key"}""", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "k-4821"], env, Patience);
+        var ok = await RunningProcess.RunAsync(Programs.Cli, ["call", "greeter", "Greeter.Hello", """{"name":"Key"}""", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "k-4821-proxy-api-key"], env, Patience);
         Assert.True(ok.ExitCode == 0, ok.Output);
         Assert.Contains("Hello Key", ok.Output);
 
-        var wrong = await RunningProcess.RunAsync(Programs.Cli, ["list", "services", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "k-0000"], env, Patience);
+        var wrong = await RunningProcess.RunAsync(Programs.Cli, ["list", "services", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "k-0000-proxy-api-key"], env, Patience);
         Assert.Equal(1, wrong.ExitCode);
         Assert.Contains("the API key is not valid", wrong.Output);
-        Assert.DoesNotContain("k-0000", wrong.Output);
-        Assert.DoesNotContain("k-0000", proxy.Output); // refusals are logged without the credential
+        Assert.DoesNotContain("k-0000-proxy-api-key", wrong.Output);
+        Assert.DoesNotContain("k-0000-proxy-api-key", proxy.Output); // refusals are logged without the credential
     }
 
     [Fact]

@@ -84,3 +84,10 @@ public static class Json
 
     public static string Text(ReadOnlyMemory<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes.Span);
 }
+
+/// <summary>Answers who the call says it comes from (<c>Micro-User</c>), for tests of what front ends pass on.</summary>
+public sealed class WhoCalls
+{
+    public Task<HelloResponse> Who(HelloRequest request, CancellationToken cancellationToken)
+        => Task.FromResult(new HelloResponse("user=" + (CallContext.Current?.Metadata.GetValueOrDefault(Micro.Transport.MicroHeaders.User) ?? "none")));
+}

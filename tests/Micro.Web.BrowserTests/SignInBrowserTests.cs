@@ -12,7 +12,7 @@ namespace Micro.Web.BrowserTests;
 /// </summary>
 public sealed class SignInBrowserTests : IAsyncLifetime
 {
-    private const string Key = "k-browser-51c9";
+    private const string Key = "k-browser-51c9-signin-key";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _registry = Path.Combine(Path.GetTempPath(), "micro-web-signin-browser", Guid.NewGuid().ToString("N"));
     private MicroEnvironment _environment = null!;

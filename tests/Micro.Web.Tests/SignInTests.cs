@@ -14,7 +14,7 @@ namespace Micro.Web.Tests;
 /// <summary>micro web --auth: sign-in with an API key, a cookie for the browser, 401 for the API, the identity passed on.</summary>
 public sealed class SignInTests : IAsyncLifetime
 {
-    private const string Key = "k-7d1f0e";
+    private const string Key = "k-7d1f0e-signin-test-key";
     private readonly string _registry = Path.Combine(Path.GetTempPath(), "micro-web-signin", Guid.NewGuid().ToString("N"));
     private MicroEnvironment _environment = null!;
     private DashboardServer _dashboard = null!;
@@ -47,6 +47,10 @@ public sealed class SignInTests : IAsyncLifetime
         http.DefaultRequestHeaders.Accept.ParseAdd("text/html");
         return http;
     }
+
+    /// <summary>The CSRF token a dashboard page carries for its requests.</summary>
+    private static string CsrfOf(string page)
+        => System.Text.RegularExpressions.Regex.Match(page, "<meta name=\"micro-csrf\" content=\"([^\"]+)\">").Groups[1].Value;
 
     private static FormUrlEncodedContent Form(string credential, string returnTo)
         => new(new Dictionary<string, string> { ["credential"] = credential, ["return"] = returnTo });
@@ -96,7 +100,7 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Contains("Sign out", apps);
         Assert.Contains("echo", await browser.GetStringAsync("/api/apps"));
 
-        var signOut = await browser.PostAsync("/signout", null);
+        var signOut = await browser.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = CsrfOf(apps) }));
         Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/apps")).StatusCode);
     }
@@ -115,7 +119,9 @@ public sealed class SignInTests : IAsyncLifetime
         using var browser = Browser();
         Assert.Equal(HttpStatusCode.SeeOther, (await browser.PostAsync("/signin", Form(Key, "/"))).StatusCode);
 
-        var call = await browser.PostAsJsonAsync("/api/call", new { service = "whoami", endpoint = "WhoAmI.Get", request = "{}" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/call") { Content = JsonContent.Create(new { service = "whoami", endpoint = "WhoAmI.Get", request = "{}" }) };
+        request.Headers.Add("X-Micro-Csrf", CsrfOf(await browser.GetStringAsync("/")));
+        var call = await browser.SendAsync(request);
         var reply = await call.Content.ReadAsStringAsync();
         Assert.True(call.IsSuccessStatusCode, reply);
         Assert.Contains("alice", reply);

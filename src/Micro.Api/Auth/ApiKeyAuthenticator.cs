@@ -6,21 +6,62 @@ namespace Micro.Api.Auth;
 
 /// <summary>
 /// API keys: <c>Authorization: Bearer KEY</c> or <c>X-Api-Key: KEY</c>, compared in constant time (through SHA-256, so
-/// the length of a key does not leak either). Each key may carry a name (<c>name=key</c>) that becomes the subject.
+/// the length of a key does not leak either). Each key may carry a name (<c>NAME=KEY</c>, NAME of letters, digits,
+/// <c>_ . -</c>) that becomes the subject; any other value is the key as a whole, so a base64 key ending in <c>==</c>
+/// stays one key.
 /// </summary>
 public sealed class ApiKeyAuthenticator : IEdgeAuthenticator
 {
+    /// <summary>The shortest key accepted: 16 bytes, what <c>openssl rand -base64 16</c> gives before encoding.</summary>
+    public const int MinimumKeyBytes = 16;
+
     private readonly (string Name, byte[] Hash)[] _keys;
 
-    /// <param name="keys">Keys, each <c>key</c> or <c>name=key</c>.</param>
+    /// <param name="keys">Keys, each <c>KEY</c> or <c>NAME=KEY</c>.</param>
     public ApiKeyAuthenticator(IEnumerable<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        _keys = keys.Select(k => k.Split('=', 2) is [var name, var key] ? (name, Hash(key)) : ("api-key", Hash(k))).ToArray();
+        _keys = keys.Select(Parse).ToArray();
         if (_keys.Length == 0)
         {
             throw new ArgumentException("--auth api_key needs at least one key (--auth_keys)");
         }
+    }
+
+    /// <summary>The name and key of one <c>--auth_keys</c> entry; a key under <see cref="MinimumKeyBytes"/> bytes is refused.</summary>
+    public static (string Name, string Key) Split(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var eq = entry.IndexOf('=', StringComparison.Ordinal);
+        // "NAME=KEY" only when NAME is a plain name and KEY is more than base64 padding: "Zm9v...eA==" is one key.
+        var named = eq > 0 && IsName(entry.AsSpan(0, eq)) && entry.AsSpan(eq + 1).ContainsAnyExcept('=');
+        var (name, key) = named ? (entry[..eq], entry[(eq + 1)..]) : ("api-key", entry);
+        var bytes = Encoding.UTF8.GetByteCount(key);
+        if (bytes < MinimumKeyBytes)
+        {
+            throw new ArgumentException($"--auth_keys: the key named '{name}' is {bytes} bytes; an API key needs at least {MinimumKeyBytes} (e.g. openssl rand -base64 24)");
+        }
+
+        return (name, key);
+    }
+
+    private static (string Name, byte[] Hash) Parse(string entry)
+    {
+        var (name, key) = Split(entry);
+        return (name, Hash(key));
+    }
+
+    private static bool IsName(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '.' and not '-')
+            {
+                return false;
+            }
+        }
+
+        return text.Length > 0;
     }
 
     public ValueTask<EdgeIdentity?> AuthenticateAsync(HttpContext context, Action<string> failure, CancellationToken cancellationToken)

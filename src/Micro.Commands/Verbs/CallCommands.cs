@@ -8,8 +8,8 @@ internal static class CallCommands
 {
     public static Command Call(CommandContext context)
     {
-        var service = QueryCommands.ServiceArgument("The service name, e.g. greeter.", context);
-        var endpoint = EndpointArgument("The endpoint, e.g. Greeter.Hello.", context, service);
+        var serviceArgument = QueryCommands.ServiceArgument("The service name, e.g. greeter.", context);
+        var endpoint = EndpointArgument("The endpoint, e.g. Greeter.Hello.", context, serviceArgument);
         var body = new Argument<string?>("request") { Description = "The request as JSON; omitted, it is read from standard input when that is piped, else {}.", Arity = ArgumentArity.ZeroOrOne };
         var address = new Option<string?>("--address") { Description = "Call this node (host:port) instead of letting the selector choose." };
         var metadata = new Option<string[]>("--metadata") { Description = "Metadata sent with the call, key=value; repeat for more." };
@@ -25,7 +25,7 @@ internal static class CallCommands
               micro call greeter Greeter.Hello --address 127.0.0.1:40123
             """)
         {
-            service, endpoint, body, address, metadata, format,
+            serviceArgument, endpoint, body, address, metadata, format,
         };
         command.SetAction((parse, ct) => context.RunAsync(parse, async (commands, output, error) =>
         {
@@ -41,8 +41,14 @@ internal static class CallCommands
                 json = await context.Input.ReadToEndAsync(ct).ConfigureAwait(false);
             }
 
-            var options = new CallOptions { Address = parse.GetValue(address), Metadata = pairs };
-            return await commands.CallAsync(parse.GetRequiredValue(service), parse.GetRequiredValue(endpoint), json, options,
+            var service = parse.GetRequiredValue(serviceArgument);
+            if (await context.CheckCallerAsync(commands, service, parse.GetValue(address), pairs, error, ct).ConfigureAwait(false) is not { } allowed)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var options = new CallOptions { Address = parse.GetValue(address), Metadata = allowed };
+            return await commands.CallAsync(service, parse.GetRequiredValue(endpoint), json, options,
                 parse.GetValue(format) == "raw", output, error, ct).ConfigureAwait(false);
         }));
         return command;
@@ -64,7 +70,8 @@ internal static class CallCommands
             service, endpoint, body,
         };
         command.SetAction((parse, ct) => context.RunAsync(parse, (commands, output, error) =>
-            commands.StreamAsync(parse.GetRequiredValue(service), parse.GetRequiredValue(endpoint), parse.GetValue(body), context.Input, output, error, ct)));
+            commands.StreamAsync(parse.GetRequiredValue(service), parse.GetRequiredValue(endpoint), parse.GetValue(body), context.Input, output, error,
+                new CallOptions { Metadata = context.CallerMetadata(null) }, ct)));
         return command;
     }
 

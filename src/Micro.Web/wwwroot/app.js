@@ -5,6 +5,12 @@ const main = document.getElementById('main');
 const live = document.getElementById('live');
 const page = document.body.dataset.page;
 const serviceName = document.body.dataset.service;
+// The page's CSRF token: what the dashboard asks of every request that changes something.
+const csrf = document.querySelector('meta[name="micro-csrf"]')?.content || '';
+
+function postHeaders() {
+  return { 'Content-Type': 'application/json', 'X-Micro-Csrf': csrf };
+}
 
 function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -102,7 +108,7 @@ function endpointCard(service, ep) {
       try {
         const response = await fetch('/api/call', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: postHeaders(),
           body: JSON.stringify({ service, endpoint: id, request: input.value }),
         });
         reply.className = 'reply ' + (response.ok ? 'ok' : 'error');
@@ -275,7 +281,7 @@ function terminal() {
       log.append(h('span', { class: 'cmd' }, '$ micro ' + line + '\n'));
       input.disabled = true;
       try {
-        const response = await fetch('/api/terminal', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ line }) });
+        const response = await fetch('/api/terminal', { method: 'POST', headers: postHeaders(), body: JSON.stringify({ line }) });
         const result = await response.json();
         log.append(h('span', { class: result.exitCode === 0 ? 'out' : 'err' }, result.output || '(no output)\n'));
       } catch (err) {

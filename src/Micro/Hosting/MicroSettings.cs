@@ -84,6 +84,9 @@ public sealed record MicroSettings
     /// <summary><c>--broker_tls_ca</c>: the CA the broker's certificate must chain to; any broker TLS setting turns TLS on.</summary>
     public string? BrokerTlsCa { get; init; }
 
+    /// <summary><c>--allow_link_local</c>: nodes at link-local and metadata addresses may be dialled (see <see cref="TransportOptions.AllowLinkLocal"/>).</summary>
+    public bool AllowLinkLocal { get; init; }
+
     /// <summary>Reads settings; a malformed value throws with the setting's name and what was wrong.</summary>
     public static MicroSettings FromConfiguration(IConfiguration configuration)
     {
@@ -128,6 +131,7 @@ public sealed record MicroSettings
             BrokerTlsCert = Get("broker_tls_cert"),
             BrokerTlsKey = Get("broker_tls_key"),
             BrokerTlsCa = Get("broker_tls_ca"),
+            AllowLinkLocal = Get("allow_link_local") is { } ll && Bool(ll, "allow_link_local"),
         };
     }
 
@@ -160,6 +164,7 @@ public sealed record MicroSettings
         MaxHeaderBytes = MaxHeaderBytes,
         MaxConcurrentRequests = MaxConcurrentRequests,
         MaxConnectionsPerAddress = MaxConnectionsPerAddress,
+        AllowLinkLocal = AllowLinkLocal,
         Tls = TransportTlsDev
             ? TransportTls.Development((loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Micro.Transport.TransportTls"))
             : TransportTlsCert is not null || TransportTlsCa is not null ? TransportTls.FromFiles(TransportTlsCert, TransportTlsKey, TransportTlsCa) : null,
@@ -181,6 +186,14 @@ public sealed record MicroSettings
 
     private static TimeSpan Positive(TimeSpan value, string name)
         => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");
+
+    private static bool Bool(string text, string name)
+        => text.ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" => true,
+            "false" or "0" or "no" => false,
+            _ => throw new FormatException($"{name}: '{text}' is not true or false."),
+        };
 
     private static int Int(string text, string name, int min)
         => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min

@@ -173,8 +173,35 @@ public sealed class RegistrySelector : ISelector
         }
 
         var nodes = Flatten(versions);
+        if (Array.Exists(nodes, n => !NodeAddress.IsValid(n.Node, unnamedIsHostPort: false, out _)))
+        {
+            nodes = Valid(service, nodes);
+        }
+
         _cache[service] = new CacheEntry(nodes, _time.GetUtcNow() + _options.CacheTtl);
         return nodes;
+    }
+
+    /// <summary>
+    /// The nodes whose address is <c>host:port</c>: anyone who can register can write anything there, and it is dialled
+    /// and pasted into URLs. Each node left out is logged (once per cache refresh, never per call).
+    /// </summary>
+    private SelectableNode[] Valid(string service, SelectableNode[] nodes)
+    {
+        var kept = new List<SelectableNode>(nodes.Length);
+        foreach (var node in nodes)
+        {
+            if (NodeAddress.IsValid(node.Node, unnamedIsHostPort: false, out var problem))
+            {
+                kept.Add(node);
+            }
+            else
+            {
+                _logger.LogWarning("Registry {Registry}: node {Node} of {Service} left out: address {Problem}", _registry.Name, node.Node.Id, service, problem);
+            }
+        }
+
+        return kept.ToArray();
     }
 
     internal static SelectableNode[] Flatten(IReadOnlyList<Service> versions)

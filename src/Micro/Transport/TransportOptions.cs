@@ -37,6 +37,13 @@ public sealed record TransportOptions
     /// <summary>TLS for connections (tcp transport): null is plain TCP.</summary>
     public TransportTls? Tls { get; init; }
 
+    /// <summary>
+    /// <c>--allow_link_local</c>: dial nodes whose address resolves to a link-local or metadata address (169.254.0.0/16,
+    /// fe80::/10, fd00:ec2::254). Off by default: anyone who can register could otherwise point a caller at the cloud
+    /// metadata service.
+    /// </summary>
+    public bool AllowLinkLocal { get; init; }
+
     /// <summary>How long a TLS handshake may take before the connection is dropped.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

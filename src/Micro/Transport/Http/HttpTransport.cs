@@ -40,6 +40,7 @@ public sealed class HttpTransport : IStreamingTransport
             UseProxy = false,
             AutomaticDecompression = DecompressionMethods.None,
             SslOptions = ClientSsl(_options.Tls),
+            ConnectCallback = DialGuard.HttpConnect(_options.AllowLinkLocal),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan, // the caller's deadline rules
@@ -74,6 +75,12 @@ public sealed class HttpTransport : IStreamingTransport
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
+        // The address is pasted into a URL: only host:port, never a path or query someone registered.
+        if (!Registry.NodeAddress.IsValid(address, out var problem))
+        {
+            throw MicroException.BadRequest("go.micro.transport", "node address " + problem);
+        }
+
         var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
         if (size > _options.MaxMessageSize)
         {
@@ -94,6 +101,10 @@ public sealed class HttpTransport : IStreamingTransport
         try
         {
             response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is MicroException refused)
+        {
+            throw refused; // the dial guard's refusal, as it said it
         }
         catch (HttpRequestException e)
         {

@@ -16,8 +16,10 @@ public static class WebSocketStreams
     public const string Path = "/stream";
 
     /// <summary>Client side: connects, sends open with the request headers and returns the stream.</summary>
-    internal static ValueTask<ITransportStream> OpenAsync(string address, Dictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
-        => OpenAsync(new Uri($"{(options.Tls is null ? "ws" : "wss")}://{address}{Path}"), headers, options, options.Tls is { } tls ? o =>
+    internal static async ValueTask<ITransportStream> OpenAsync(string address, Dictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
+    {
+        await DialGuard.ResolveAsync(address, options.AllowLinkLocal, cancellationToken).ConfigureAwait(false); // host:port only, and not link-local
+        return await OpenAsync(new Uri($"{(options.Tls is null ? "ws" : "wss")}://{address}{Path}"), headers, options, options.Tls is { } tls ? o =>
         {
             if (tls.Certificate is not null)
             {
@@ -25,7 +27,8 @@ public static class WebSocketStreams
             }
 
             o.RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.ValidateServer(certificate, errors);
-        } : null, cancellationToken);
+        } : null, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Client side at any WebSocket URL speaking this framing (the proxy's <c>/stream</c>, for example).</summary>
     /// <param name="uri">The WebSocket URL.</param>

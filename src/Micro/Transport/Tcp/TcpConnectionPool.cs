@@ -53,7 +53,7 @@ internal sealed class TcpConnectionPool : IAsyncDisposable
                 return existing;
             }
 
-            var socket = await DialAsync(_address, _options.DialTimeout, cancellationToken).ConfigureAwait(false);
+            var socket = await DialAsync(_address, _options, cancellationToken).ConfigureAwait(false);
             var stream = _options.Tls is { } tls ? await TlsHandshake.ClientAsync(socket, _address, tls, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false) : new NetworkStream(socket, ownsSocket: true);
             var connection = new TcpClientConnection(new TcpConnection(socket, stream, FrameLimits.From(_options), _logger));
             Volatile.Write(ref _slots[slot], connection);
@@ -70,9 +70,10 @@ internal sealed class TcpConnectionPool : IAsyncDisposable
         }
     }
 
-    internal static async ValueTask<Socket> DialAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async ValueTask<Socket> DialAsync(string address, TransportOptions options, CancellationToken cancellationToken)
     {
-        var endPoint = await TcpAddress.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        var timeout = options.DialTimeout;
+        var endPoint = await DialGuard.ResolveAsync(address, options.AllowLinkLocal, cancellationToken).ConfigureAwait(false);
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         dialTimeout.CancelAfter(timeout);
