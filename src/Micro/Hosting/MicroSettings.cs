@@ -65,6 +65,13 @@ public sealed record MicroSettings
     /// <summary><c>--max_connections_per_address</c>: connections a server keeps from one client IP address.</summary>
     public int MaxConnectionsPerAddress { get; init; } = TransportOptions.Default.MaxConnectionsPerAddress;
 
+    /// <summary><c>--max_connections</c>, <c>--max_queued_bytes</c>, <c>--frame_read_timeout</c>: see <see cref="TransportOptions"/>.</summary>
+    public int MaxConnections { get; init; } = TransportOptions.Default.MaxConnections;
+
+    public int MaxQueuedBytes { get; init; } = TransportOptions.Default.MaxQueuedBytes;
+
+    public TimeSpan FrameReadTimeout { get; init; } = TransportOptions.Default.FrameReadTimeout;
+
     /// <summary><c>--transport_tls_cert</c>, <c>--transport_tls_key</c>: this side's certificate and key (PEM) for the tcp transport.</summary>
     public string? TransportTlsCert { get; init; }
 
@@ -124,6 +131,9 @@ public sealed record MicroSettings
             MaxHeaderBytes = Get("max_header_bytes") is { } hb ? Int(hb, "max_header_bytes", 1024) : d.MaxHeaderBytes,
             MaxConcurrentRequests = Get("max_concurrent_requests") is { } mc ? Int(mc, "max_concurrent_requests", 1) : d.MaxConcurrentRequests,
             MaxConnectionsPerAddress = Get("max_connections_per_address") is { } ma ? Int(ma, "max_connections_per_address", 1) : d.MaxConnectionsPerAddress,
+            MaxConnections = Get("max_connections") is { } mx ? Int(mx, "max_connections", 1) : d.MaxConnections,
+            MaxQueuedBytes = Get("max_queued_bytes") is { } mq ? Int(mq, "max_queued_bytes", 64 * 1024) : d.MaxQueuedBytes,
+            FrameReadTimeout = Get("frame_read_timeout") is { } ft ? Positive(Durations.Parse(ft, "frame_read_timeout"), "frame_read_timeout") : d.FrameReadTimeout,
             TransportTlsCert = Get("transport_tls_cert"),
             TransportTlsKey = Get("transport_tls_key"),
             TransportTlsCa = Get("transport_tls_ca"),
@@ -164,6 +174,9 @@ public sealed record MicroSettings
         MaxHeaderBytes = MaxHeaderBytes,
         MaxConcurrentRequests = MaxConcurrentRequests,
         MaxConnectionsPerAddress = MaxConnectionsPerAddress,
+        MaxConnections = MaxConnections,
+        MaxQueuedBytes = MaxQueuedBytes,
+        FrameReadTimeout = FrameReadTimeout,
         AllowLinkLocal = AllowLinkLocal,
         Tls = TransportTlsDev
             ? TransportTls.Development((loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Micro.Transport.TransportTls"))

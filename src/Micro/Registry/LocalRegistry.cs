@@ -24,7 +24,7 @@ public sealed class LocalRegistry : NodeStoreRegistry
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Folder = Path.GetFullPath(string.IsNullOrWhiteSpace(folder) ? DefaultFolder : folder);
-        Directory.CreateDirectory(Folder);
+        Hosting.PrivateFiles.CreateFolder(Folder); // 0700: what is written here, every caller dials
         try
         {
             _watcher = new FileSystemWatcher(Folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite };
@@ -55,13 +55,13 @@ public sealed class LocalRegistry : NodeStoreRegistry
     private protected override async ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken)
     {
         var dir = ServiceFolder(record.Service.Name);
-        Directory.CreateDirectory(dir);
+        Hosting.PrivateFiles.CreateFolder(dir);
         var path = Path.Combine(dir, Escape(record.Node.Id) + ".json");
         var temp = Path.Combine(dir, "." + Escape(record.Node.Id) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         var content = new LocalRegistryFile(record.Expires.ToUnixTimeMilliseconds(), record.Service);
         try
         {
-            await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(content, RegistryJsonContext.Default.LocalRegistryFile), cancellationToken).ConfigureAwait(false);
+            await Hosting.PrivateFiles.WriteNewAsync(temp, JsonSerializer.SerializeToUtf8Bytes(content, RegistryJsonContext.Default.LocalRegistryFile), cancellationToken).ConfigureAwait(false);
             File.Move(temp, path, overwrite: true);
         }
         finally
@@ -114,16 +114,35 @@ public sealed class LocalRegistry : NodeStoreRegistry
         return base.DisposeAsync();
     }
 
+    /// <summary>The largest registry file read: one node's service JSON is a few KiB.</summary>
+    private const long MaxFileBytes = 1024 * 1024;
+
     private async ValueTask<NodeRecord?> ReadFileAsync(string file, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
         {
+            // Only regular files we wrote: a symlink (to /dev/zero, say) is not followed, and an empty entry (a FIFO
+            // stats as 0 bytes) is never opened, since opening a FIFO would wait for a writer forever.
+            var info = new FileInfo(file);
+            if (info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes)
+            {
+                _logger.LogWarning("Ignoring local registry entry {File}: {Reason}", file,
+                    info.LinkTarget is not null ? "a symbolic link" : info.Length == 0 ? "empty or not a regular file" : $"{info.Length} bytes, over {MaxFileBytes}");
+                return null;
+            }
+
             bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null; // deregistered while we listed
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // One unreadable file costs only itself, never the whole listing.
+            _logger.LogWarning("Ignoring local registry file {File}: {Reason}", file, e.Message);
+            return null;
         }
 
         try

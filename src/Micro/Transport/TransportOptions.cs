@@ -26,6 +26,25 @@ public sealed record TransportOptions
     /// <summary>Most connections a server keeps from one client IP address (tcp transport); more are refused with a reason. Default 512.</summary>
     public int MaxConnectionsPerAddress { get; init; } = 512;
 
+    /// <summary><c>--max_connections</c>: connections a tcp server keeps in all (TLS handshakes included); more are closed at once. Default 10000.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>TLS handshakes a tcp server runs at once; connections beyond are closed at once, so a handshake flood is bounded. Default 256.</summary>
+    public int MaxPendingHandshakes { get; init; } = 256;
+
+    /// <summary>
+    /// <c>--max_queued_bytes</c>: bytes of replies a tcp server queues for one connection whose peer is not reading. Past
+    /// it the server stops reading that connection's requests until the peer catches up (backpressure), so a client that
+    /// never reads cannot grow the server's memory. Default 16 MiB (at least two maximum-size messages).
+    /// </summary>
+    public int MaxQueuedBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// <c>--frame_read_timeout</c>: how long a started frame may take to arrive in full; a peer that sends part of a
+    /// frame and stops is disconnected. Default 30 s.
+    /// </summary>
+    public TimeSpan FrameReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Connections kept per server address; requests are multiplexed over them.</summary>
     public int PoolSize { get; init; } = 2;
 

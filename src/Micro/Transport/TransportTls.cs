@@ -78,8 +78,8 @@ public sealed record TransportTls
             request.CertificateExtensions.Add(names.Build());
             using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
             var pfx = created.Export(X509ContentType.Pkcs12);
-            Directory.CreateDirectory(folder);
-            File.WriteAllBytes(path, pfx);
+            Hosting.PrivateFiles.CreateFolder(folder);
+            Hosting.PrivateFiles.WriteNew(path, pfx); // 0600: it holds the private key
             certificate = X509CertificateLoader.LoadPkcs12(pfx, null);
         }
 

@@ -19,6 +19,8 @@ internal sealed class TcpConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closed = new();
     private readonly ILogger _logger;
     private readonly FrameLimits _limits;
+    private long _queuedBytes;
+    private TaskCompletionSource? _drained; // set while the reader waits for queued replies to drain
     private Task? _readLoop;
     private Task? _writeLoop;
     private string? _closeReason;
@@ -76,8 +78,10 @@ internal sealed class TcpConnection : IAsyncDisposable
             throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_limits.MaxMessageSize} bytes");
         }
 
+        Interlocked.Add(ref _queuedBytes, size);
         if (!_outgoing.Writer.TryWrite(new OutgoingFrame(type, id, headers, body, (int)size)))
         {
+            Interlocked.Add(ref _queuedBytes, -size);
             throw new MicroException("go.micro.transport", 500, $"{CloseReason} ({RemoteAddress})") { IsTransportError = true };
         }
     }
@@ -135,9 +139,15 @@ internal sealed class TcpConnection : IAsyncDisposable
     {
         try
         {
+            var partial = false;
             while (true)
             {
-                var result = await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
+                if (_limits.MaxQueuedBytes > 0 && Volatile.Read(ref _queuedBytes) > _limits.MaxQueuedBytes)
+                {
+                    await WaitForDrainAsync().ConfigureAwait(false); // the peer is not reading its replies: stop reading its requests
+                }
+
+                var result = partial ? await ReadStartedFrameAsync().ConfigureAwait(false) : await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 while (true)
                 {
@@ -169,6 +179,7 @@ internal sealed class TcpConnection : IAsyncDisposable
                     return;
                 }
 
+                partial = buffer.Length > 0;
                 _reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
@@ -185,6 +196,11 @@ internal sealed class TcpConnection : IAsyncDisposable
                     return;
                 }
             }
+        }
+        catch (TimeoutException e)
+        {
+            _logger.LogWarning("Closing tcp connection {Remote}: {Reason}", RemoteAddress, e.Message);
+            Close(e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -205,6 +221,41 @@ internal sealed class TcpConnection : IAsyncDisposable
         {
             await _reader.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The rest of a frame that has started: a peer that stops in the middle of one is cut off after the timeout.</summary>
+    private async ValueTask<ReadResult> ReadStartedFrameAsync()
+    {
+        if (_limits.FrameReadTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
+        }
+
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        idle.CancelAfter(_limits.FrameReadTimeout);
+        try
+        {
+            return await _reader.ReadAsync(idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_closed.IsCancellationRequested)
+        {
+            throw new TimeoutException($"a frame was started and not finished within {_limits.FrameReadTimeout.TotalSeconds:0.###} s (--frame_read_timeout)");
+        }
+    }
+
+    /// <summary>Waits until queued replies are down to half the limit (or the connection closes).</summary>
+    private async Task WaitForDrainAsync()
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _drained, drained);
+        if (Volatile.Read(ref _queuedBytes) <= _limits.MaxQueuedBytes / 2)
+        {
+            Volatile.Write(ref _drained, null); // drained between the check and now
+            return;
+        }
+
+        _logger.LogWarning("tcp connection {Remote} does not read its replies ({Bytes} bytes queued); reading its requests pauses until it does", RemoteAddress, Volatile.Read(ref _queuedBytes));
+        await drained.Task.WaitAsync(_closed.Token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -279,12 +330,21 @@ internal sealed class TcpConnection : IAsyncDisposable
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                long written = 0;
                 while (reader.TryRead(out var f))
                 {
                     FrameCodec.Write(_writer, f.Type, f.Id, f.Headers, f.Body.Span, f.Size);
+                    written += f.Size;
                 }
 
                 var flush = await _writer.FlushAsync().ConfigureAwait(false);
+                // Counted as sent once flushed: the socket took them, so a peer that does not read fills this up.
+                if (Interlocked.Add(ref _queuedBytes, -written) <= _limits.MaxQueuedBytes / 2 && Volatile.Read(ref _drained) is { } waiting)
+                {
+                    Volatile.Write(ref _drained, null);
+                    waiting.TrySetResult();
+                }
+
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     break;

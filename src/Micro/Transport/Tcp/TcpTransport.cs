@@ -80,6 +80,9 @@ public sealed class TcpTransport : IStreamingTransport
         private readonly ConcurrentDictionary<TcpServerConnection, byte> _connections = new();
         private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
         private readonly CancellationTokenSource _stop = new();
+        private int _open; // connections held, handshakes included
+        private int _handshakes;
+        private long _lastRefusalLog;
         private Task? _accept;
 
         public string Address { get; } = TcpAddress.Format((IPEndPoint)socket.LocalEndPoint!);
@@ -129,28 +132,74 @@ public sealed class TcpTransport : IStreamingTransport
                     continue;
                 }
 
+                // Counted from accept, before any handshake, so neither a connection flood nor a handshake flood is unbounded.
+                var address = (accepted.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+                var open = Interlocked.Increment(ref _open);
+                var fromAddress = _perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1);
+                if (open > options.MaxConnections || (options.Tls is not null && fromAddress > options.MaxConnectionsPerAddress))
+                {
+                    // Over the total (or, with TLS, where no error frame can be sent yet, over the per-address limit): closed at once.
+                    LogRefusal(open > options.MaxConnections
+                        ? $"{open - 1} connections are open (the limit is {options.MaxConnections}, --max_connections)"
+                        : $"too many connections from {address} (the limit is {options.MaxConnectionsPerAddress}, --max_connections_per_address)");
+                    accepted.Dispose();
+                    Release(address);
+                    continue;
+                }
+
                 if (options.Tls is { } tls)
                 {
+                    if (Interlocked.Increment(ref _handshakes) > options.MaxPendingHandshakes)
+                    {
+                        Interlocked.Decrement(ref _handshakes);
+                        LogRefusal($"{options.MaxPendingHandshakes} TLS handshakes are already running");
+                        accepted.Dispose();
+                        Release(address);
+                        continue;
+                    }
+
                     // The handshake runs beside the accept loop: a slow or silent client holds up only itself.
                     _ = Task.Run(async () =>
                     {
-                        var stream = await TlsHandshake.ServerAsync(accepted, tls, options.HandshakeTimeout, logger, _stop.Token).ConfigureAwait(false);
-                        if (stream is not null)
+                        Stream? stream;
+                        try
                         {
-                            _ = ServeAsync(accepted, new TcpConnection(accepted, stream, FrameLimits.From(options), logger));
+                            stream = await TlsHandshake.ServerAsync(accepted, tls, options.HandshakeTimeout, logger, _stop.Token).ConfigureAwait(false);
                         }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _handshakes);
+                        }
+
+                        if (stream is null)
+                        {
+                            Release(address);
+                            return;
+                        }
+
+                        await ServeAsync(address, fromAddress, new TcpConnection(accepted, stream, FrameLimits.ForServer(options), logger)).ConfigureAwait(false);
                     });
                     continue;
                 }
 
-                _ = ServeAsync(accepted, new TcpConnection(accepted, FrameLimits.From(options), logger));
+                _ = ServeAsync(address, fromAddress, new TcpConnection(accepted, FrameLimits.ForServer(options), logger));
             }
         }
 
-        private async Task ServeAsync(Socket socket, TcpConnection accepted)
+        /// <summary>At most one refusal line a second: a flood must not turn into a flood of log lines.</summary>
+        private void LogRefusal(string reason)
         {
-            var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-            if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > options.MaxConnectionsPerAddress)
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastRefusalLog);
+            if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastRefusalLog, now, last) == last)
+            {
+                logger.LogWarning("Refused a connection on {Address}: {Reason}", Address, reason);
+            }
+        }
+
+        private async Task ServeAsync(IPAddress address, int fromAddress, TcpConnection accepted)
+        {
+            if (fromAddress > options.MaxConnectionsPerAddress)
             {
                 var reason = $"too many connections from {address} (the limit is {options.MaxConnectionsPerAddress}, --max_connections_per_address)";
                 logger.LogWarning("Refused a connection on {Address}: {Reason}", Address, reason);
@@ -180,6 +229,7 @@ public sealed class TcpTransport : IStreamingTransport
 
         private void Release(IPAddress address)
         {
+            Interlocked.Decrement(ref _open);
             while (true)
             {
                 var n = _perAddress.GetValueOrDefault(address);
