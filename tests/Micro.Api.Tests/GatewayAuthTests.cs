@@ -11,12 +11,12 @@ public sealed class GatewayAuthTests
 {
     private const string Secret = "a-test-secret-that-is-at-least-32-bytes!";
 
-    private static string Token(string secret = Secret, string issuer = "micro-tests", DateTime? expires = null)
+    private static string Token(string secret = Secret, string issuer = "micro-tests", DateTime? expires = null, string audience = "gateway", string? subject = "alice")
         => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", "alice")]),
+            Subject = new System.Security.Claims.ClaimsIdentity(subject is null ? [new System.Security.Claims.Claim("name", "nobody")] : [new System.Security.Claims.Claim("sub", subject)]),
             Issuer = issuer,
-            Audience = "gateway",
+            Audience = audience,
             NotBefore = (expires ?? DateTime.UtcNow.AddMinutes(5)).AddMinutes(-10),
             Expires = expires ?? DateTime.UtcNow.AddMinutes(5),
             IssuedAt = (expires ?? DateTime.UtcNow.AddMinutes(5)).AddMinutes(-10),
@@ -36,6 +36,15 @@ public sealed class GatewayAuthTests
     }
 
     [Fact]
+    public async Task A_jwt_audience_is_required_unless_any_is_said()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new JwtAuthenticator(new JwtOptions { Secret = Secret }));
+        Assert.Contains("--auth_jwt_audience", error.Message, StringComparison.Ordinal);
+        await using var gw = await GatewayFixture.StartAsync(new ApiOptions { Authenticator = new JwtAuthenticator(new JwtOptions { Secret = Secret, Audience = JwtOptions.AnyAudience }) });
+        Assert.Equal(HttpStatusCode.OK, (await Call(gw, Token(audience: "billing"))).Status);
+    }
+
+    [Fact]
     public async Task A_valid_jwt_is_let_in_and_a_missing_forged_expired_or_foreign_one_is_a_401_saying_why()
     {
         var jwt = new JwtAuthenticator(new JwtOptions { Secret = Secret, Issuer = "micro-tests", Audience = "gateway" });
@@ -52,6 +61,8 @@ public sealed class GatewayAuthTests
             (Token(secret: "another-secret-that-is-at-least-32-bytes"), "bad signature"),
             (Token(expires: DateTime.UtcNow.AddMinutes(-5)), "expired"),
             (Token(issuer: "someone-else"), "wrong issuer"),
+            (Token(audience: "billing"), "wrong audience"),
+            (Token(subject: null), "no sub"),
             ("not.a.jwt", "malformed"),
         })
         {

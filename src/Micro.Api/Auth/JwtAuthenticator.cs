@@ -18,8 +18,13 @@ public sealed record JwtOptions
     /// <summary><c>--auth_jwt_issuer</c>: required <c>iss</c>; null accepts any.</summary>
     public string? Issuer { get; init; }
 
-    /// <summary><c>--auth_jwt_audience</c>: required <c>aud</c>; null accepts any.</summary>
+    /// <summary>
+    /// <c>--auth_jwt_audience</c>: the <c>aud</c> tokens must carry; required, since a token minted for another service
+    /// of the same issuer would otherwise be accepted. <see cref="AnyAudience"/> (<c>any</c>) accepts every audience, knowingly.
+    /// </summary>
     public string? Audience { get; init; }
+
+    public const string AnyAudience = "any";
 
     /// <summary>Tolerated clock difference for <c>exp</c> and <c>nbf</c>.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
@@ -34,9 +39,24 @@ public sealed class JwtAuthenticator : IEdgeAuthenticator
     public JwtAuthenticator(JwtOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var key = SigningKey(options);
+        if (string.IsNullOrWhiteSpace(options.Audience))
+        {
+            throw new ArgumentException("--auth jwt needs --auth_jwt_audience (the aud your tokens carry), or --auth_jwt_audience any to accept tokens for any audience");
+        }
+
+        var anyAudience = options.Audience == JwtOptions.AnyAudience;
         _parameters = new TokenValidationParameters
         {
-            IssuerSigningKey = SigningKey(options),
+            IssuerSigningKey = key,
+            // Pinned to the key's kind: an HMAC key never checks an RS/ES token and a public key never an HS one.
+            ValidAlgorithms = key switch
+            {
+                SymmetricSecurityKey => [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512],
+                RsaSecurityKey => [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+                    SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512],
+                _ => [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512],
+            },
             ValidateIssuerSigningKey = true,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
@@ -44,8 +64,8 @@ public sealed class JwtAuthenticator : IEdgeAuthenticator
             ClockSkew = options.ClockSkew,
             ValidateIssuer = options.Issuer is not null,
             ValidIssuer = options.Issuer,
-            ValidateAudience = options.Audience is not null,
-            ValidAudience = options.Audience,
+            ValidateAudience = !anyAudience,
+            ValidAudience = anyAudience ? null : options.Audience,
         };
     }
 
@@ -69,7 +89,13 @@ public sealed class JwtAuthenticator : IEdgeAuthenticator
         }
 
         var claims = result.Claims.ToDictionary(c => c.Key, c => c.Value?.ToString() ?? "", StringComparer.Ordinal);
-        return new EdgeIdentity(claims.GetValueOrDefault("sub") ?? "", claims);
+        if (claims.GetValueOrDefault("sub") is not { Length: > 0 } subject)
+        {
+            failure("the token is not valid: no sub (who it is for)"); // an identity with no name would be Micro-User ""
+            return null;
+        }
+
+        return new EdgeIdentity(subject, claims);
     }
 
     private static string Reason(Exception? e) => e switch
@@ -81,6 +107,7 @@ public sealed class JwtAuthenticator : IEdgeAuthenticator
         SecurityTokenInvalidAudienceException => "wrong audience",
         SecurityTokenNoExpirationException => "no expiry",
         SecurityTokenMalformedException or ArgumentException => "malformed",
+        SecurityTokenInvalidAlgorithmException => "algorithm not accepted for this key",
         _ => "rejected",
     };
 
