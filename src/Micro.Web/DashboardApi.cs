@@ -18,6 +18,13 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
     /// <summary>GET /api/metrics/{name}: the service's chart points (request and error rates, latency), sampled now.</summary>
     public async Task MetricsAsync(HttpContext context, string name)
     {
+        // Only services that exist: the sampler keeps state per name, and any name could be asked for.
+        if ((await environment.Registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false)).Count == 0)
+        {
+            await ErrorAsync(context, MicroException.NotFound("go.micro.web", $"service {name} is not registered in the {environment.Registry.Name} registry")).ConfigureAwait(false);
+            return;
+        }
+
         var reply = await _metrics.SampleAsync(name, context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, reply, DashboardJsonContext.Default.MetricsReply).ConfigureAwait(false);
     }

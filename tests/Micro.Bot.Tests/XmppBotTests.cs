@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Micro.Bot.Xmpp;
 
 namespace Micro.Bot.Tests;
@@ -129,6 +130,38 @@ public sealed class XmppBotTests : IAsyncLifetime
         Assert.Equal("pong", await AskAsync(alice, "ping", "pong", Room));
         // The room tells the bot alice's real JID, so the allow-list applies in rooms too.
         Assert.Contains("Hello Room", await AskAsync(alice, """call greeter Greeter.Hello {"name":"Room"}""", "Hello Room", Room));
+    }
+
+    [Fact]
+    public async Task A_user_cannot_pose_as_a_room_or_claim_an_occupants_jid()
+    {
+        var counter = new Counter();
+        await _kit.Kit.StartServerAsync("counter", counter);
+        await using var eve = await SignInAsync(_eve, "eve-secret");
+        Assert.Contains("pong", await AskAsync(eve, "ping", "pong")); // the bot is up
+        // eve's own presence, shaped like a room's, saying she is alice; then a message typed groupchat from her (to the
+        // full JID: servers do not deliver groupchat sent to a bare one).
+        XNamespace muc = "http://jabber.org/protocol/muc#user";
+        await eve.WriteRawAsync(new XElement("presence", new XAttribute("to", _bot + "/test"), new XElement(muc + "x", new XElement(muc + "item", new XAttribute("jid", _alice + "/x"), new XAttribute("role", "participant")))));
+        await eve.WriteRawAsync(new XElement("message", new XAttribute("to", _bot + "/test"), new XAttribute("type", "groupchat"), new XElement("body", "micro: call counter Counter.Hit {}")));
+        // Stanzas are handled in order: once this answer arrives, the forged ones were handled (and must have been ignored).
+        Assert.Contains("pong", await AskAsync(eve, "ping", "pong"));
+        Assert.Equal(0, counter.Hits);
+        Assert.StartsWith("Sorry", await AskAsync(eve, "call counter Counter.Hit {}", "Sorry")); // as herself, still not allowed
+        Assert.Equal(0, counter.Hits);
+    }
+
+    public sealed class Counter
+    {
+        private int _hits;
+
+        public int Hits => Volatile.Read(ref _hits);
+
+        public Task<HelloResponse> Hit(HelloRequest request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _hits);
+            return Task.FromResult(new HelloResponse("hit"));
+        }
     }
 
     [Theory]

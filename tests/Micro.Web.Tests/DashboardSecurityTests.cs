@@ -278,6 +278,15 @@ public sealed partial class DashboardSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_are_only_sampled_for_services_that_exist()
+    {
+        using var http = Client(_open);
+        var reply = await http.GetAsync("/api/metrics/no-such-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(HttpStatusCode.NotFound, reply.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/metrics/who")).StatusCode);
+    }
+
+    [Fact]
     public async Task Listening_beyond_loopback_without_auth_is_refused_unless_insecure()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => DashboardServer.StartAsync(new WebOptions { Address = "0.0.0.0:0" }, _environment));

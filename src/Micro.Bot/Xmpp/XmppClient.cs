@@ -117,6 +117,9 @@ public sealed class XmppClient : IAsyncDisposable
         => Connection.WriteAsync(new XElement("message", new XAttribute("to", to), new XAttribute("type", groupchat ? "groupchat" : "chat"),
             new XAttribute("id", NextId()), new XElement("body", body)), cancellationToken);
 
+    /// <summary>Sends any stanza (tests play hostile users with it).</summary>
+    internal Task WriteRawAsync(XElement stanza, CancellationToken cancellationToken = default) => Connection.WriteAsync(stanza, cancellationToken);
+
     private XmppConnection Connection => _connection ?? throw new InvalidOperationException("not connected");
 
     private async Task AuthenticateAsync(XmppConnection connection, HashSet<string> offered, string user, CancellationToken ct)
@@ -239,6 +242,13 @@ public sealed class XmppClient : IAsyncDisposable
 
                 if (type == "groupchat")
                 {
+                    if (!_joinAttempts.ContainsKey(Bare(from)))
+                    {
+                        // Only a room the bot joined speaks as a room: anyone can send a stanza typed groupchat.
+                        _logger.LogWarning("XMPP: ignored a room message from {From}, which is not a room the bot joined", from);
+                        return;
+                    }
+
                     var slash = from.IndexOf('/', StringComparison.Ordinal);
                     if (slash < 0 || from[(slash + 1)..] == _options.Nick)
                     {
@@ -271,6 +281,13 @@ public sealed class XmppClient : IAsyncDisposable
                 break;
             case "presence":
                 var item = stanza.Descendants(XName.Get("item", MucUser)).FirstOrDefault();
+                if (item is not null && !_joinAttempts.ContainsKey(Bare(from)))
+                {
+                    // Who an occupant "really" is comes only from rooms the bot joined; a user's own presence could claim anyone.
+                    _logger.LogWarning("XMPP: ignored room presence from {From}, which is not a room the bot joined", from);
+                    break;
+                }
+
                 if (item is not null)
                 {
                     if (type == "unavailable")
