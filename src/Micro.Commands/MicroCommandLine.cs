@@ -18,7 +18,7 @@ public static class MicroCommandLine
         "client_request_timeout", "client_attempt_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
         "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
-        "broker_tls_cert", "broker_tls_key", "broker_tls_ca", "allow_link_local",
+        "broker_tls_cert", "broker_tls_key", "broker_tls_ca", "broker_http_secret", "allow_link_local",
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
@@ -149,6 +149,7 @@ public static class MicroCommandLine
         "broker_tls_cert" => "TLS client certificate (PEM) presented to the broker (nats, rabbitmq). Env MICRO_BROKER_TLS_CERT.",
         "broker_tls_key" => "Its private key (PEM). Env MICRO_BROKER_TLS_KEY.",
         "broker_tls_ca" => "CA (PEM) the broker's certificate must chain to; turns on TLS to the broker. Env MICRO_BROKER_TLS_CA.",
+        "broker_http_secret" => "http broker: sign envelopes with this shared secret (16+ bytes) and refuse unsigned ones; every process sharing the broker needs it. Env MICRO_BROKER_HTTP_SECRET.",
         "allow_link_local" => "true: nodes at link-local and metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) may be called. Env MICRO_ALLOW_LINK_LOCAL.",
         "auth_token" => "Token micro proxy requires (micro proxy --auth_token sets it; the CLI sends it). Env MICRO_AUTH_TOKEN.",
         _ => $"Env MICRO_{flag.ToUpperInvariant()}.",

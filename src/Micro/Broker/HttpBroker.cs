@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
+using Micro.Diagnostics;
 using Micro.Registry;
 using Micro.Selector;
 using Micro.Transport.Tcp;
@@ -18,6 +19,9 @@ namespace Micro.Broker;
 /// looks subscribers up and POSTs the envelope to <c>http://node/_sub?id=nodeId</c>: to every broadcast node and to one
 /// node per queue group. Deliveries are queued per subscriber node, so a slow or dead subscriber never blocks a publisher.
 /// It keeps no messages: a subscriber that is down misses what is published meanwhile (use NATS or RabbitMQ for that).
+/// Every message it does not deliver is counted (<c>micro.broker.dropped</c>) and logged, at most once a second. With a
+/// shared secret (<c>--broker_http_secret</c>) envelopes are signed (HMAC-SHA256 in <c>X-Micro-Signature</c>) and unsigned
+/// or wrongly signed ones refused, so nobody who can reach a subscriber's port can inject events.
 /// </summary>
 public sealed class HttpBroker : IBroker
 {
@@ -40,9 +44,24 @@ public sealed class HttpBroker : IBroker
 
     public bool IsConnected => _app is not null;
 
+    /// <summary>The header carrying an envelope's signature: <c>sha256=</c> and the hex HMAC of the body.</summary>
+    public const string SignatureHeader = "X-Micro-Signature";
+
+    private readonly byte[]? _secret;
+    private long _lastDropLog;
+    private long _lastSweep;
+
+    /// <param name="secret"><c>--broker_http_secret</c>: signs envelopes and refuses unsigned ones (null: neither, as go-micro).</param>
+    /// <param name="allowLinkLocal"><c>--allow_link_local</c>: deliver to subscribers at link-local and metadata addresses too.</param>
     public HttpBroker(IRegistry registry, string? address = null, TimeSpan? registerTtl = null, TimeSpan? registerInterval = null,
-        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, string? secret = null, bool allowLinkLocal = false)
     {
+        _secret = string.IsNullOrEmpty(secret) ? null : System.Text.Encoding.UTF8.GetBytes(secret);
+        if (_secret is { Length: < 16 })
+        {
+            throw new ArgumentException($"--broker_http_secret must be at least 16 bytes (it is {_secret.Length})");
+        }
+
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<HttpBroker>();
@@ -51,7 +70,13 @@ public sealed class HttpBroker : IBroker
         _ttl = registerTtl ?? TimeSpan.FromSeconds(60);
         _interval = registerInterval ?? TimeSpan.FromSeconds(30);
         _selector = new RegistrySelector(registry, new RandomStrategy(), SelectorOptions.Default, _time, loggerFactory.CreateLogger<RegistrySelector>());
-        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            UseProxy = false,
+            ConnectCallback = Transport.DialGuard.HttpConnect(allowLinkLocal), // a registered subscriber names its address: never link-local
+        })
         {
             Timeout = TimeSpan.FromSeconds(30),
         };
@@ -111,6 +136,7 @@ public sealed class HttpBroker : IBroker
         var header = new Dictionary<string, string>(message.Header, StringComparer.OrdinalIgnoreCase) { [BrokerEnvelope.TopicHeader] = topic };
         var body = JsonSerializer.SerializeToUtf8Bytes(new BrokerEnvelope(header, message.Body.ToArray()), BrokerJsonContext.Default.BrokerEnvelope);
         var nodes = await _selector.GetNodesAsync(ServiceName, cancellationToken).ConfigureAwait(false);
+        ForgetDeparted(nodes);
         foreach (var group in nodes.Where(n => n.Node.Metadata?.GetValueOrDefault("topic") == topic).GroupBy(n => n.Version))
         {
             if (group.Key == Broadcast)
@@ -161,8 +187,52 @@ public sealed class HttpBroker : IBroker
         return candidates[Random.Shared.Next(candidates.Length)];
     }
 
+    /// <summary>Outboxes of subscribers that left the registry are closed (at most once a second), so they do not pile up.</summary>
+    private void ForgetDeparted(SelectableNode[] nodes)
+    {
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastSweep);
+        if (_outboxes.IsEmpty || _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1) || Interlocked.CompareExchange(ref _lastSweep, now, last) != last)
+        {
+            return;
+        }
+
+        var live = nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, outbox) in _outboxes)
+        {
+            if (!live.Contains(id) && _outboxes.TryRemove(KeyValuePair.Create(id, outbox)))
+            {
+                outbox.Complete(); // what it holds is still tried; then its loop ends
+            }
+        }
+    }
+
+    /// <summary>Counts a message not delivered and says so (at most once a second, so a flood is not a flood of lines).</summary>
+    internal void Dropped(string topic, string reason, string detail)
+    {
+        MicroTelemetry.BrokerDropped.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("reason", reason));
+        Interlocked.Increment(ref _droppedTotal);
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastDropLog);
+        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
+        {
+            _logger.LogWarning("http broker: a message of {Topic} was not delivered ({Reason}): {Detail}; {Total} dropped so far", topic, reason, detail, Interlocked.Read(ref _droppedTotal));
+        }
+    }
+
+    private long _droppedTotal;
+
+    /// <summary>Messages not delivered since start (also the <c>micro.broker.dropped</c> counter).</summary>
+    public long DroppedCount => Interlocked.Read(ref _droppedTotal);
+
     private void Send(SelectableNode node, byte[] body, string topic, string? queue)
     {
+        if (!NodeAddress.IsValid(node.Node.Address, out var problem))
+        {
+            Dropped(topic, "invalid_address", $"subscriber {node.Id} is registered at an address that is not host:port: {problem}");
+            return;
+        }
+
         var outbox = _outboxes.GetOrAdd(node.Id, static (_, state) => new Outbox(state.self, state.node), (self: this, node));
         outbox.Enqueue(new Pending(body, topic, queue, Attempt: 1));
     }
@@ -172,7 +242,7 @@ public sealed class HttpBroker : IBroker
     {
         if (pending.Queue is null || pending.Attempt > 1)
         {
-            _logger.LogWarning("Dropping a message of {Topic} for subscriber {Node}: it did not accept it", pending.Topic, failed.Id);
+            Dropped(pending.Topic, "refused", $"subscriber {failed.Id} did not accept it");
             return;
         }
 
@@ -180,7 +250,7 @@ public sealed class HttpBroker : IBroker
             .Where(n => n.Version == pending.Queue && n.Node.Metadata?.GetValueOrDefault("topic") == pending.Topic && n.Id != failed.Id).ToArray();
         if (members.Length == 0)
         {
-            _logger.LogWarning("Dropping a message of {Topic}: no other member of queue {Queue}", pending.Topic, pending.Queue);
+            Dropped(pending.Topic, "refused", $"no other member of queue {pending.Queue}");
             return;
         }
 
@@ -200,7 +270,26 @@ public sealed class HttpBroker : IBroker
         BrokerEnvelope? envelope;
         try
         {
-            envelope = await JsonSerializer.DeserializeAsync(context.Request.Body, BrokerJsonContext.Default.BrokerEnvelope, context.RequestAborted).ConfigureAwait(false);
+            if (_secret is not null)
+            {
+                // Read whole (bounded by Kestrel's body limit) to check the signature before anything is decoded.
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+                if (!SignatureMatches(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), context.Request.Headers[SignatureHeader].ToString()))
+                {
+                    Dropped(sub.Topic, "unsigned", $"an envelope from {context.Connection.RemoteIpAddress} without a valid {SignatureHeader}");
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    await context.Response.WriteAsync($"envelope not signed with this broker's secret ({SignatureHeader})", context.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
+
+                buffer.Position = 0;
+                envelope = await JsonSerializer.DeserializeAsync(buffer, BrokerJsonContext.Default.BrokerEnvelope, context.RequestAborted).ConfigureAwait(false);
+            }
+            else
+            {
+                envelope = await JsonSerializer.DeserializeAsync(context.Request.Body, BrokerJsonContext.Default.BrokerEnvelope, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         catch (JsonException e)
         {
@@ -221,12 +310,22 @@ public sealed class HttpBroker : IBroker
         context.Response.StatusCode = handled && acked ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
     }
 
+    /// <summary><c>sha256=</c> and the hex HMAC-SHA256 of <paramref name="body"/> under the secret.</summary>
+    internal string Sign(ReadOnlySpan<byte> body) => "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(_secret!, body));
+
+    private bool SignatureMatches(ReadOnlySpan<byte> body, string given)
+    {
+        var expected = System.Text.Encoding.ASCII.GetBytes(Sign(body));
+        var actual = System.Text.Encoding.ASCII.GetBytes(given);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, actual);
+    }
+
     private readonly record struct Pending(byte[] Body, string Topic, string? Queue, int Attempt);
 
     /// <summary>The ordered queue of messages for one subscriber node, sent by one loop.</summary>
     private sealed class Outbox
     {
-        private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxQueuedPerNode) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        private readonly Channel<Pending> _queue;
         private readonly HttpBroker _broker;
         private readonly SelectableNode _node;
 
@@ -234,6 +333,9 @@ public sealed class HttpBroker : IBroker
         {
             _broker = broker;
             _node = node;
+            // Full: the oldest goes, counted and said, never silently.
+            _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxQueuedPerNode) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                dropped => broker.Dropped(dropped.Topic, "queue_full", $"{MaxQueuedPerNode} messages wait for subscriber {node.Id} at {node.Node.Address}"));
             Drained = Task.Run(SendLoopAsync);
         }
 
@@ -253,6 +355,11 @@ public sealed class HttpBroker : IBroker
                 {
                     using var content = new ByteArrayContent(pending.Body);
                     content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    if (_broker._secret is not null)
+                    {
+                        content.Headers.TryAddWithoutValidation(SignatureHeader, _broker.Sign(pending.Body));
+                    }
+
                     using var response = await _broker._http.PostAsync(url, content).ConfigureAwait(false);
                     if (response.StatusCode == HttpStatusCode.NotFound || (int)response.StatusCode >= 500)
                     {

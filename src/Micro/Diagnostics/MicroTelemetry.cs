@@ -40,6 +40,9 @@ public static class MicroTelemetry
     public static readonly Histogram<double> ServerDuration = Meter.CreateHistogram<double>("micro.server.duration", "s", "Time to handle a request.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
+    /// <summary>Messages the http broker did not deliver (tags: <c>topic</c>, <c>reason</c>: queue_full, invalid_address, refused, unsigned).</summary>
+    public static readonly Counter<long> BrokerDropped = Meter.CreateCounter<long>("micro.broker.dropped", "{message}", "Messages the broker gave up on or refused.");
+
     public static readonly UpDownCounter<long> ServerActiveRequests = Meter.CreateUpDownCounter<long>("micro.server.active_requests", "{request}", "Requests being handled now.");
 
     /// <summary>Open transport connections (tcp: pooled client connections and accepted server connections), tagged side.</summary>

@@ -23,7 +23,7 @@ public sealed class MicroPlugins
         AddTransport("tcp", (s, l) => new TcpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
         AddTransport("memory", (_, _) => new MemoryTransport());
         AddTransport("http", (s, l) => new Transport.Http.HttpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
-        AddBroker("http", (s, l, r) => new HttpBroker(r, s.BrokerAddress, s.RegisterTtl, s.RegisterInterval, l));
+        AddBroker("http", (s, l, r) => new HttpBroker(r, s.BrokerAddress, s.RegisterTtl, s.RegisterInterval, l, secret: s.BrokerHttpSecret, allowLinkLocal: s.AllowLinkLocal));
         AddBroker("memory", (_, l, _) => new MemoryBroker(l.CreateLogger<MemoryBroker>()));
     }
 

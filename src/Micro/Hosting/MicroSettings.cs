@@ -91,6 +91,9 @@ public sealed record MicroSettings
     /// <summary><c>--broker_tls_ca</c>: the CA the broker's certificate must chain to; any broker TLS setting turns TLS on.</summary>
     public string? BrokerTlsCa { get; init; }
 
+    /// <summary><c>--broker_http_secret</c>: the http broker signs envelopes with it and refuses unsigned ones (every Micro process sharing the broker needs it).</summary>
+    public string? BrokerHttpSecret { get; init; }
+
     /// <summary><c>--allow_link_local</c>: nodes at link-local and metadata addresses may be dialled (see <see cref="TransportOptions.AllowLinkLocal"/>).</summary>
     public bool AllowLinkLocal { get; init; }
 
@@ -141,6 +144,7 @@ public sealed record MicroSettings
             BrokerTlsCert = Get("broker_tls_cert"),
             BrokerTlsKey = Get("broker_tls_key"),
             BrokerTlsCa = Get("broker_tls_ca"),
+            BrokerHttpSecret = Get("broker_http_secret"),
             AllowLinkLocal = Get("allow_link_local") is { } ll && Bool(ll, "allow_link_local"),
         };
     }
