@@ -271,8 +271,8 @@ public sealed class NatsBroker : IBroker
                         continue;
                     }
 
-                    // Core NATS has nothing to acknowledge; a failure is logged by Deliveries and the message is gone.
-                    await Deliveries.RunAsync(handler, new SimpleBrokerEvent(msg.Subject, message), options, broker._logger, CancellationToken.None).ConfigureAwait(false);
+                    // Core NATS cannot deliver again: a failure goes to the dead-letter topic at once (Deliveries).
+                    await Deliveries.RunAsync(handler, new SimpleBrokerEvent(msg.Subject, message, canRedeliver: false), options, broker._logger, broker, CancellationToken.None).ConfigureAwait(false);
                 }
             });
         }
@@ -320,6 +320,7 @@ public sealed class NatsBroker : IBroker
                 FilterSubject = topic,
                 MaxAckPending = Math.Max(1, options.Prefetch),
                 AckWait = TimeSpan.FromSeconds(30),
+                MaxDeliver = Math.Max(1, options.MaxDeliver), // the server's own bound; the last delivery is dead-lettered by Deliveries
             }, cancellationToken).ConfigureAwait(false);
             var sub = new DurableSubscription(topic, options);
             var stop = sub._stop.Token;
@@ -338,7 +339,8 @@ public sealed class NatsBroker : IBroker
                                 continue;
                             }
 
-                            await Deliveries.RunAsync(handler, new JetStreamEvent(msg, message), options, broker._logger, stop).ConfigureAwait(false);
+                            var delivered = (int)Math.Min(int.MaxValue, msg.Metadata?.NumDelivered ?? 1);
+                            await Deliveries.RunAsync(handler, new JetStreamEvent(msg, message) { DeliveryCount = delivered }, options, broker._logger, broker, stop).ConfigureAwait(false);
                         }
                     }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -389,5 +391,14 @@ public sealed class NatsBroker : IBroker
 
         protected override ValueTask OnNackAsync(bool requeue, CancellationToken cancellationToken)
             => requeue ? msg.NakAsync(cancellationToken: cancellationToken) : msg.AckTerminateAsync(cancellationToken: cancellationToken);
+
+        /// <summary>JetStream waits itself (NAK with a delay), so the consumer goes on with other messages meanwhile.</summary>
+        public override async ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken = default)
+        {
+            if (TrySettle())
+            {
+                await msg.NakAsync(delay: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }

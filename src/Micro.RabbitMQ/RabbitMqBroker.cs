@@ -157,8 +157,11 @@ public sealed class RabbitMqBroker : IBroker
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, e) =>
         {
-            var message = new BrokerMessage(RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers), e.Body.ToArray());
-            await Deliveries.RunAsync(handler, new RabbitMqEvent(channel, e.DeliveryTag, e.RoutingKey, message), options, _logger, CancellationToken.None).ConfigureAwait(false);
+            var header = RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers);
+            var delivered = header.Remove(RabbitMqEvent.DeliveryHeader, out var n) && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0 ? count : 1;
+            var routed = e.Exchange.Length == 0 && header.Remove(RabbitMqEvent.TopicHeader, out var first) ? first : e.RoutingKey;
+            var message = new BrokerMessage(header, e.Body.ToArray());
+            await Deliveries.RunAsync(handler, new RabbitMqEvent(channel, e.DeliveryTag, routed, message, queue, options.Durable) { DeliveryCount = delivered }, options, _logger, this, CancellationToken.None).ConfigureAwait(false);
         };
         var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         return new Subscription(channel, tag, topic, options);
@@ -171,11 +174,31 @@ public sealed class RabbitMqBroker : IBroker
         _publishGate.Dispose();
     }
 
-    private sealed class RabbitMqEvent(IChannel channel, ulong tag, string topic, BrokerMessage message) : BrokerEvent(topic, message)
+    private sealed class RabbitMqEvent(IChannel channel, ulong tag, string topic, BrokerMessage message, string queue, bool durable) : BrokerEvent(topic, message)
     {
+        /// <summary>Which delivery a redelivered copy is: RabbitMQ's requeue counts nothing, so the copy carries it.</summary>
+        public const string DeliveryHeader = "Micro-Delivery";
+
+        /// <summary>The topic a redelivered copy was first published to.</summary>
+        public const string TopicHeader = "Micro-Delivery-Topic";
+
         protected override ValueTask OnAckAsync(CancellationToken cancellationToken) => channel.BasicAckAsync(tag, multiple: false, cancellationToken);
 
         protected override ValueTask OnNackAsync(bool requeue, CancellationToken cancellationToken) => channel.BasicNackAsync(tag, multiple: false, requeue, cancellationToken);
+
+        /// <summary>After the wait, a copy counted one more goes to the same queue (the default exchange), then this one is acknowledged.</summary>
+        public override async ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            var header = new Dictionary<string, string>(Message.Header, StringComparer.OrdinalIgnoreCase)
+            {
+                [DeliveryHeader] = (DeliveryCount + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [TopicHeader] = Topic, // the copy's routing key is the queue's name, not the topic
+            };
+            var properties = new BasicProperties { Headers = RabbitMqHeaders.ToAmqp(header), ContentType = header.GetValueOrDefault("Content-Type"), Persistent = durable };
+            await channel.BasicPublishAsync("", queue, mandatory: false, properties, Message.Body, cancellationToken).ConfigureAwait(false);
+            await AckAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private sealed class Subscription(IChannel channel, string consumerTag, string topic, SubscribeOptions options) : ISubscription

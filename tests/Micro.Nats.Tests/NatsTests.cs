@@ -97,6 +97,45 @@ public sealed class NatsJetStreamTests(NatsFixture nats)
     }
 
     [Fact]
+    public async Task A_durable_message_that_keeps_failing_is_delivered_max_deliver_times_then_dead_lettered_and_an_undecodable_one_at_once()
+    {
+        var topic = "deadletter." + Guid.NewGuid().ToString("N")[..8];
+        await using var broker = new NatsBroker(nats.Server.Url);
+        var dead = new System.Collections.Concurrent.ConcurrentQueue<BrokerEvent>();
+        await using var deadSub = await broker.SubscribeAsync(topic + ".dead", (e, _) =>
+        {
+            dead.Enqueue(e);
+            return ValueTask.CompletedTask;
+        });
+        var attempts = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        await using var sub = await broker.SubscribeAsync(topic, (e, _) =>
+        {
+            var n = e.Decode<Numbered>().N;
+            attempts.AddOrUpdate(n, 1, (_, a) => a + 1);
+            return n == 1 ? throw new InvalidOperationException("always fails") : ValueTask.CompletedTask;
+        }, SubscribeOptions.Default with { Durable = true, Queue = "dead-" + Guid.NewGuid().ToString("N")[..6], MaxDeliver = 3, RetryBackoff = TimeSpan.FromMilliseconds(50) });
+        var json = new Dictionary<string, string> { ["Content-Type"] = "application/json" };
+        await broker.PublishAsync(topic, new BrokerMessage(json, "{\"n\":1}"u8.ToArray()));
+        await broker.PublishAsync(topic, new BrokerMessage(json, "{broken"u8.ToArray()));
+        await broker.PublishAsync(topic, new BrokerMessage(json, "{\"n\":2}"u8.ToArray()));
+        var deadline = DateTime.UtcNow + Patience;
+        while (dead.Count < 2 || !attempts.ContainsKey(2))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"dead letters: {dead.Count}, attempts: {string.Join(",", attempts)}");
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(500); // and nothing comes again (JetStream's MaxDeliver bounds it on the server too)
+        Assert.Equal(3, attempts[1]); // NumDelivered counted by JetStream; NAK with a delay between
+        Assert.Equal(1, attempts[2]);
+        Assert.Equal(2, dead.Count);
+        Assert.Contains(dead, d => d.Message.Header[Deliveries.DeadReasonHeader].StartsWith("undecodable", StringComparison.Ordinal));
+        Assert.Contains(dead, d => d.Message.Header[Deliveries.DeadDeliveriesHeader] == "3");
+    }
+
+    public sealed record Numbered(int N);
+
+    [Fact]
     public async Task A_publish_repeated_with_the_same_id_completes_and_is_stored_once()
     {
         // What a retry after a lost acknowledgement (a server restart) looks like to JetStream.

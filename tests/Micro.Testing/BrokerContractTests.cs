@@ -146,6 +146,75 @@ public abstract class BrokerContractTests
         await Eventually(() => Volatile.Read(ref attempts) >= (Redelivers ? 2 : 1), "the failed message to be retried");
     }
 
+    public sealed record Numbered(int N);
+
+    private static BrokerMessage Json(string json)
+        => new(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = "application/json" }, System.Text.Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public async Task One_undecodable_message_goes_to_the_dead_letter_topic_and_999_good_ones_are_delivered_once()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var dead = new ConcurrentQueue<BrokerEvent>();
+        await using var deadSub = await broker.SubscribeAsync(topic + ".dead", (e, _) =>
+        {
+            dead.Enqueue(e);
+            return ValueTask.CompletedTask;
+        });
+        var got = new ConcurrentDictionary<int, int>();
+        var attempts = 0;
+        await using var sub = await broker.SubscribeAsync(topic, (e, _) =>
+        {
+            Interlocked.Increment(ref attempts);
+            got.AddOrUpdate(e.Decode<Numbered>().N, 1, (_, n) => n + 1);
+            return ValueTask.CompletedTask;
+        });
+        await using var publisher = await ConnectAsync();
+        for (var i = 0; i < 1000; i++)
+        {
+            await publisher.PublishAsync(topic, i == 500 ? Json("{not json") : Json($$"""{"n":{{i}}}"""));
+        }
+
+        await Eventually(() => got.Count == 999 && !dead.IsEmpty, "999 messages delivered and the bad one dead-lettered");
+        await Task.Delay(500); // idle afterwards: nothing comes again
+        Console.WriteLine($"{GetType().Name}: {Volatile.Read(ref attempts)} deliveries for 1000 messages, {dead.Count} dead letter(s)");
+        Assert.Equal(1000, Volatile.Read(ref attempts));
+        Assert.All(got.Values, n => Assert.Equal(1, n));
+        var letter = Assert.Single(dead);
+        Assert.Equal("{not json", System.Text.Encoding.UTF8.GetString(letter.Message.Body.Span));
+        Assert.Equal(topic, letter.Message.Header[Deliveries.DeadTopicHeader]);
+        Assert.StartsWith("undecodable", letter.Message.Header[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_whose_handler_keeps_failing_is_delivered_max_deliver_times_then_dead_lettered()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var dead = new ConcurrentQueue<BrokerEvent>();
+        await using var deadSub = await broker.SubscribeAsync(topic + ".dead", (e, _) =>
+        {
+            dead.Enqueue(e);
+            return ValueTask.CompletedTask;
+        });
+        var attempts = 0;
+        await using var sub = await broker.SubscribeAsync(topic, (_, _) =>
+        {
+            Interlocked.Increment(ref attempts);
+            throw new InvalidOperationException("always fails");
+        }, SubscribeOptions.Default with { MaxDeliver = 3, RetryBackoff = TimeSpan.FromMilliseconds(20) });
+        await using var publisher = await ConnectAsync();
+        await publisher.PublishAsync(topic, Json("""{"n":1}"""));
+        await Eventually(() => !dead.IsEmpty, "the failing message on the dead-letter topic");
+        await Task.Delay(300); // and never again
+        var expected = Redelivers ? 3 : 1; // a broker that cannot redeliver dead-letters at the first failure
+        Assert.Equal(expected, Volatile.Read(ref attempts));
+        var letter = Assert.Single(dead);
+        Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), letter.Message.Header[Deliveries.DeadDeliveriesHeader]);
+        Assert.Contains("always fails", letter.Message.Header[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unsubscribe_stops_delivery()
     {

@@ -300,14 +300,16 @@ public sealed class HttpBroker : IBroker
 
         var header = new Dictionary<string, string>(envelope?.Header ?? [], StringComparer.OrdinalIgnoreCase);
         var topic = header.Remove(BrokerEnvelope.TopicHeader, out var t) ? t : sub.Topic;
-        var acked = true;
+        bool? acked = null;
+        // The http broker keeps nothing: a failed message cannot come again, so Deliveries dead-letters it at once.
         var delivery = new SimpleBrokerEvent(topic, new BrokerMessage(header, envelope?.Body ?? []), (ack, _) =>
         {
             acked = ack;
             return ValueTask.CompletedTask;
-        });
-        var handled = await Deliveries.RunAsync(sub.Handler, delivery, sub.Options, _logger, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = handled && acked ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
+        }, canRedeliver: false);
+        var handled = await Deliveries.RunAsync(sub.Handler, delivery, sub.Options, _logger, this, context.RequestAborted).ConfigureAwait(false);
+        // Acknowledged (dead-lettered included): 200, so the publisher does not hand it to another member as well.
+        context.Response.StatusCode = acked ?? handled ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
     }
 
     /// <summary><c>sha256=</c> and the hex HMAC-SHA256 of <paramref name="body"/> under the secret.</summary>

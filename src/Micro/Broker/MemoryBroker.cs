@@ -6,7 +6,9 @@ namespace Micro.Broker;
 
 /// <summary>
 /// An in-process broker (tests, single-process programs). Every subscription has its own ordered delivery loop;
-/// a failed message is redelivered (to another member of its queue group when there is one) up to 10 times.
+/// a failed message is redelivered (to another member of its queue group when there is one) as <see cref="Deliveries"/>
+/// decides (up to <see cref="SubscribeOptions.MaxDeliver"/>, then the dead-letter topic); a handler that nacks with
+/// requeue itself is bounded at 10 deliveries.
 /// </summary>
 public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
 {
@@ -153,8 +155,8 @@ public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
                 {
                     requeue = again;
                     return ValueTask.CompletedTask;
-                });
-                await Deliveries.RunAsync(handler, delivery, options, broker._logger, _stop.Token).ConfigureAwait(false);
+                }) { DeliveryCount = attempt };
+                await Deliveries.RunAsync(handler, delivery, options, broker._logger, broker, _stop.Token).ConfigureAwait(false);
                 if (requeue)
                 {
                     broker.Redeliver(this, message, attempt + 1);

@@ -111,8 +111,7 @@ public static class SubscriberEndpoints
                     return invoke(handler, (TMessage)(object)delivery, cancellationToken);
                 }
 
-                var codec = codecs.Get(delivery.Message.Header.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType);
-                return invoke(handler, codec.Decode<TMessage>(delivery.Message.Body), cancellationToken);
+                return invoke(handler, delivery.Decode<TMessage>(codecs), cancellationToken); // undecodable: MessageDecodeException, dead-lettered at once
             };
         };
     }
