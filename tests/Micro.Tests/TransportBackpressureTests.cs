@@ -113,6 +113,28 @@ public sealed class TransportBackpressureTests : IAsyncDisposable
         Assert.Equal(0, read);
     }
 
+    [Fact]
+    public async Task Headers_the_frame_cannot_encode_are_a_400_before_anything_is_sent_and_the_connection_carries_on()
+    {
+        var address = await ServeAsync(TransportOptions.Default with { MaxHeaderBytes = 1024 * 1024 }, (_, _) => ValueTask.FromResult(new TransportMessage(null, "ok"u8.ToArray())));
+        await using var client = new TcpTransport(TransportOptions.Default with { PoolSize = 1 });
+        var longName = TransportMessage.NewHeaders(1);
+        longName[new string('k', 70_000)] = "v";
+        var e = await Assert.ThrowsAsync<MicroException>(async () => await client.RequestAsync(address, new TransportMessage(longName, "x"u8.ToArray())));
+        Assert.Equal(400, e.Code);
+        Assert.Contains("header name of 70000 bytes", e.Detail, StringComparison.Ordinal);
+
+        var many = TransportMessage.NewHeaders(70_000);
+        for (var i = 0; i < 70_000; i++)
+        {
+            many["h" + i] = "";
+        }
+
+        e = await Assert.ThrowsAsync<MicroException>(async () => await client.RequestAsync(address, new TransportMessage(many, "x"u8.ToArray())));
+        Assert.Contains("70000 headers cannot be sent", e.Detail, StringComparison.Ordinal);
+        Assert.Equal("ok", System.Text.Encoding.UTF8.GetString((await client.RequestAsync(address, new TransportMessage(null, "x"u8.ToArray()))).Body.Span));
+    }
+
     private static byte[] RequestFrames(uint first, int count)
     {
         var headers = TransportMessage.NewHeaders(2);

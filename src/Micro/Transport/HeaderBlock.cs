@@ -9,14 +9,30 @@ namespace Micro.Transport;
 /// </summary>
 internal static class HeaderBlock
 {
+    /// <summary>
+    /// The bytes the pairs take. What the format cannot hold (more than 65,535 headers, a name over 65,535 bytes) is a
+    /// 400 here, before anything is written: a truncated length would desynchronise the frame, and its bytes would be
+    /// read as other headers.
+    /// </summary>
     public static int Measure(Dictionary<string, string>? headers)
     {
         var size = 0;
         if (headers is not null)
         {
+            if (headers.Count > ushort.MaxValue)
+            {
+                throw MicroException.BadRequest("go.micro.transport", $"{headers.Count} headers cannot be sent: a message carries at most {ushort.MaxValue}");
+            }
+
             foreach (var (k, v) in headers)
             {
-                size += 2 + Encoding.UTF8.GetByteCount(k) + 4 + Encoding.UTF8.GetByteCount(v);
+                var name = Encoding.UTF8.GetByteCount(k);
+                if (name > ushort.MaxValue)
+                {
+                    throw MicroException.BadRequest("go.micro.transport", $"a header name of {name} bytes cannot be sent: names are at most {ushort.MaxValue} bytes");
+                }
+
+                size += 2 + name + 4 + Encoding.UTF8.GetByteCount(v);
             }
         }
 
