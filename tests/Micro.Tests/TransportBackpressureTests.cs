@@ -135,6 +135,60 @@ public sealed class TransportBackpressureTests : IAsyncDisposable
         Assert.Equal("ok", System.Text.Encoding.UTF8.GetString((await client.RequestAsync(address, new TransportMessage(null, "x"u8.ToArray()))).Body.Span));
     }
 
+    [Fact]
+    public async Task A_stream_keeps_at_most_its_byte_window_in_flight_and_delivers_everything()
+    {
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = 0;
+        var streams = new Streams(async (stream, ct) =>
+        {
+            await reading.Task; // a reader that does not read yet
+            while (await stream.ReceiveAsync(ct) is not null)
+            {
+                Interlocked.Increment(ref received);
+            }
+
+            await stream.CompleteAsync(cancellationToken: ct);
+        });
+        var transport = new TcpTransport();
+        _owned.Add(transport);
+        var listener = await transport.ListenAsync("127.0.0.1:0", streams);
+        _owned.Add(listener);
+        await using var client = new TcpTransport();
+        await using var stream = await client.OpenStreamAsync(listener.Address, TransportMessage.NewHeaders(1));
+        var message = new byte[1024 * 1024];
+        var sent = 0;
+        for (; sent < 40; sent++)
+        {
+            var send = stream.SendAsync(message).AsTask();
+            if (await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(3))) != send)
+            {
+                break; // the byte window is full: the sender waits, nothing more is buffered
+            }
+        }
+
+        Console.WriteLine($"stream byte window: {sent} MiB sent before the sender waited for an unread reader");
+        Assert.InRange(sent, 16, 17); // 16 MiB in flight (the first message always goes)
+        reading.SetResult();
+        for (sent++; sent < 40; sent++)
+        {
+            await stream.SendAsync(message).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await stream.CompleteAsync();
+        Assert.Null(await stream.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(40, Volatile.Read(ref received));
+    }
+
+    private sealed class Streams(Func<ITransportStream, CancellationToken, Task> serve) : ITransportHandler, ITransportStreamHandler
+    {
+        public ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
+            => ValueTask.FromResult(new TransportMessage(null, default));
+
+        public async ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
+            => await serve(stream, cancellationToken);
+    }
+
     private static byte[] RequestFrames(uint first, int count)
     {
         var headers = TransportMessage.NewHeaders(2);
