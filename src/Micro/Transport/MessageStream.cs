@@ -8,12 +8,12 @@ namespace Micro.Transport;
 /// <summary>
 /// A stream over a message system (NATS, RabbitMQ): every message to the peer carries <c>Micro-Stream-Op</c> (data, end,
 /// credit, cancel) and <c>Micro-Stream-Id</c>; the transport supplies how to publish to the peer and feeds the peer's
-/// messages to <see cref="OnMessage"/>. Flow control as on tcp: the peer may send <see cref="Window"/> messages ahead and is
-/// granted more as this side reads, so at most a window waits unread.
+/// messages to <see cref="OnMessage"/>. Flow control as on tcp (<see cref="StreamWindow"/>): the peer may send a window of
+/// messages and bytes ahead and is granted more as this side reads, so at most a window waits unread.
 /// </summary>
 public sealed class MessageStream : ITransportStream
 {
-    public const int Window = 512;
+    public const int Window = StreamWindow.Messages;
 
     /// <summary>The first message of a stream carries this op, the caller's inbox in <see cref="ReplyHeader"/>, and the request headers.</summary>
     public const string OpenOp = "open";
@@ -25,9 +25,8 @@ public sealed class MessageStream : ITransportStream
     private readonly Func<string, string, ReadOnlyMemory<byte>, Dictionary<string, string>, Task> _publish; // (queue, op, body, headers)
     private readonly Action<string> _forget;
     private readonly Channel<ReadOnlyMemory<byte>> _inbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(Window) { SingleReader = true });
-    private readonly SemaphoreSlim _credits = new(Window, int.MaxValue);
+    private readonly StreamWindow _window = new();
     private readonly CancellationTokenSource _cancelled = new();
-    private int _consumed;
     private int _sentEnd;
     private volatile bool _remoteEnded;
 
@@ -86,7 +85,7 @@ public sealed class MessageStream : ITransportStream
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelled.Token);
         try
         {
-            await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
+            await _window.WaitToSendAsync(body.Length, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -123,10 +122,8 @@ public sealed class MessageStream : ITransportStream
             throw error;
         }
 
-        if (++_consumed >= Window / 4)
+        if (_window.Read(message.Length) is var grant and > 0)
         {
-            var grant = _consumed;
-            _consumed = 0;
             await SendOpAsync("credit", default, (CreditHeader, grant.ToString(CultureInfo.InvariantCulture)), CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -139,7 +136,11 @@ public sealed class MessageStream : ITransportStream
         switch (op)
         {
             case "data":
-                if (!_inbox.Writer.TryWrite(body ?? []))
+                if (!_window.Arrived(body?.Length ?? 0))
+                {
+                    Abort(new MicroException("go.micro.transport", 500, $"stream {Id} got more than {StreamWindow.Bytes} bytes its reader has not read"));
+                }
+                else if (!_inbox.Writer.TryWrite(body ?? []))
                 {
                     Abort(new MicroException("go.micro.transport", 500, $"stream {Id} got more messages than its window of {Window}"));
                 }
@@ -158,7 +159,7 @@ public sealed class MessageStream : ITransportStream
             case "credit":
                 if (headers?.TryGetValue(CreditHeader, out var credit) == true && int.TryParse(credit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
                 {
-                    _credits.Release(Math.Min(n, Window));
+                    _window.Granted(n);
                 }
 
                 break;

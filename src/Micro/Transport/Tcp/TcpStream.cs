@@ -4,29 +4,19 @@ using System.Threading.Channels;
 namespace Micro.Transport.Tcp;
 
 /// <summary>
-/// One stream on a tcp connection, either end. Flow control: each side lets the other send <see cref="Window"/> messages
-/// and grants more as its reader consumes them, so at most a window of messages is ever queued per stream. Bytes are
-/// bounded too: a sender keeps at most <see cref="WindowBytes"/> unacknowledged (one larger message may always go alone),
-/// and a receiver that finds more than that waiting unread closes the connection, as for a broken message window.
+/// One stream on a tcp connection, either end. Flow control (<see cref="StreamWindow"/>): each side lets the other send a
+/// window of messages and bytes ahead and grants more as its reader consumes them; a peer that sends past the window
+/// closes the connection.
 /// </summary>
 internal sealed class TcpStream : ITransportStream
 {
-    public const int Window = 512;
+    public const int Window = StreamWindow.Messages;
 
-    /// <summary>Bytes of stream messages in flight (sent, not yet read by the peer) per stream: 16 MiB.</summary>
-    public const long WindowBytes = 16L * 1024 * 1024;
-
-    private readonly Queue<int> _unacknowledged = new(); // sizes of messages sent and not yet credited back
-    private readonly SemaphoreSlim _byteRoom = new(0, int.MaxValue);
-    private long _inFlightBytes;
-    private long _bufferedBytes;
+    private readonly StreamWindow _window = new();
     private readonly TcpConnection _connection;
     private readonly Action<uint> _forget;
     private readonly Channel<ReadOnlyMemory<byte>> _inbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(Window) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly SemaphoreSlim _credits = new(Window, int.MaxValue);
     private readonly CancellationTokenSource _cancelled = new();
-    private int _consumed;
-    private long _consumedBytes;
     private int _sentEnd;
     private int _received;
     private volatile bool _remoteEnded;
@@ -54,11 +44,7 @@ internal sealed class TcpStream : ITransportStream
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelled.Token);
         try
         {
-            await _credits.WaitAsync(linked.Token).ConfigureAwait(false); // waits while the peer has no room
-            while (!TryReserveBytes(body.Length))
-            {
-                await _byteRoom.WaitAsync(linked.Token).ConfigureAwait(false); // the peer has not read enough bytes yet
-            }
+            await _window.WaitToSendAsync(body.Length, linked.Token).ConfigureAwait(false); // waits while the peer has no room
         }
         catch (OperationCanceledException) when (_cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -66,36 +52,6 @@ internal sealed class TcpStream : ITransportStream
         }
 
         _connection.Send(FrameType.StreamData, Id, null, body);
-    }
-
-    /// <summary>Room for <paramref name="size"/> more bytes in flight (always, when nothing is in flight).</summary>
-    private bool TryReserveBytes(int size)
-    {
-        lock (_unacknowledged)
-        {
-            if (_inFlightBytes > 0 && _inFlightBytes + size > WindowBytes)
-            {
-                return false;
-            }
-
-            _inFlightBytes += size;
-            _unacknowledged.Enqueue(size);
-            return true;
-        }
-    }
-
-    /// <summary>The peer read <paramref name="messages"/> more: their bytes are no longer in flight.</summary>
-    private void Acknowledge(long messages)
-    {
-        lock (_unacknowledged)
-        {
-            for (var i = 0; i < messages && _unacknowledged.Count > 0; i++)
-            {
-                _inFlightBytes -= _unacknowledged.Dequeue();
-            }
-        }
-
-        _byteRoom.Release();
     }
 
     public ValueTask CompleteAsync(string? error = null, CancellationToken cancellationToken = default)
@@ -130,17 +86,12 @@ internal sealed class TcpStream : ITransportStream
             throw error;
         }
 
-        Interlocked.Add(ref _bufferedBytes, -message.Length);
-        // Grant the peer more room once a quarter of the window has been read, in messages or in bytes (fewer grants, and
-        // the sender rarely waits; a sender held back by the byte window goes on).
-        _consumedBytes += message.Length;
-        if ((++_consumed >= Window / 4 || _consumedBytes >= WindowBytes / 4) && !_connection.IsClosed)
+        // Grant the peer more room once a quarter of the window has been read (fewer grants, and the sender rarely waits).
+        if (_window.Read(message.Length) is var grant and > 0 && !_connection.IsClosed)
         {
-            var grant = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(grant, (uint)_consumed);
-            _consumed = 0;
-            _consumedBytes = 0;
-            _connection.Send(FrameType.StreamCredit, Id, null, grant);
+            var credit = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(credit, (uint)grant);
+            _connection.Send(FrameType.StreamCredit, Id, null, credit);
         }
 
         return message;
@@ -152,10 +103,9 @@ internal sealed class TcpStream : ITransportStream
         switch (frame.Type)
         {
             case FrameType.StreamData:
-                // The byte bound allows one message over the window (a sender may always send one when nothing is in flight).
-                if (Interlocked.Add(ref _bufferedBytes, frame.Body.Length) > WindowBytes + frame.Body.Length && frame.Body.Length > 0)
+                if (!_window.Arrived(frame.Body.Length))
                 {
-                    _connection.Close($"stream {Id} sent more than {WindowBytes} bytes its reader has not read");
+                    _connection.Close($"stream {Id} sent more than {StreamWindow.Bytes} bytes its reader has not read");
                 }
                 else if (++_received > 0 && !_inbox.Writer.TryWrite(frame.Body))
                 {
@@ -177,9 +127,7 @@ internal sealed class TcpStream : ITransportStream
             case FrameType.StreamCredit:
                 if (frame.Body.Length == 4)
                 {
-                    var granted = Math.Min(BinaryPrimitives.ReadUInt32BigEndian(frame.Body.Span), Window);
-                    Acknowledge(granted);
-                    _credits.Release((int)granted);
+                    _window.Granted(BinaryPrimitives.ReadUInt32BigEndian(frame.Body.Span));
                 }
 
                 break;
