@@ -13,10 +13,11 @@ internal static class WebCommand
         var address = new Option<string>("--address") { Description = $"Where the dashboard listens (default {defaults.Address}). Env MICRO_WEB_ADDRESS." };
         var ns = new Option<string>("--namespace") { Description = $"Web apps are services named <namespace>.<name>, served at /<name> (default {defaults.Namespace})." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow listening beyond loopback with no --auth (anyone who reaches the dashboard can call every service)." };
+        var appsAddress = new Option<string>("--apps_address") { Description = "Serve web apps from this second address (their own origin) instead of /<name> on the dashboard's. Env MICRO_WEB_APPS_ADDRESS." };
         var lifetime = new Option<string>("--session_lifetime") { Description = "How long a sign-in lasts, e.g. 8h (default 12h)." };
         var command = new Command("web", "Run the dashboard: services, nodes and endpoints live, a call form, web apps at /<name>, and a terminal for CLI commands.")
         {
-            address, ns, insecure, lifetime,
+            address, ns, insecure, lifetime, appsAddress,
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
@@ -33,6 +34,7 @@ internal static class WebCommand
                     Namespace = parse.GetValue(ns) ?? defaults.Namespace,
                     Authenticator = authFlags.Read(parse),
                     Insecure = parse.GetValue(insecure),
+                    AppsAddress = parse.GetValue(appsAddress) ?? Environment.GetEnvironmentVariable("MICRO_WEB_APPS_ADDRESS"),
                     SessionLifetime = parse.GetValue(lifetime) is { } l ? Durations.Parse(l, "--session_lifetime") : defaults.SessionLifetime,
                 };
             }
@@ -46,7 +48,7 @@ internal static class WebCommand
             {
                 options = options with { Tls = tls.Read(parse) };
                 var server = await DashboardServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"micro web listening on {(options.Tls is null ? "http" : "https")}://{server.Address} (web apps: {options.Namespace}.<name> at /<name>)").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"micro web listening on {(options.Tls is null ? "http" : "https")}://{server.Address} (web apps: {options.Namespace}.<name> at {(server.AppsAddress is { } apps ? $"{(options.Tls is null ? "http" : "https")}://{apps}" : "")}/<name>)").ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Micro.Web;
 
 /// <summary>The dashboard's JSON API: what its pages show and do.</summary>
-internal sealed class DashboardApi(WebOptions options, MicroEnvironment environment, ILogger logger)
+/// <param name="appsOrigin">Where web apps are served when they have their own origin (<c>--apps_address</c>), else null.</param>
+internal sealed class DashboardApi(WebOptions options, MicroEnvironment environment, ILogger logger, string? appsOrigin = null)
 {
     private readonly MicroCommands _commands = new(environment);
     private readonly ServiceMetrics _metrics = new(environment, TimeProvider.System);
@@ -66,7 +67,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
             .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Name.Length > prefix.Length)
             .GroupBy(s => s.Name, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new WebAppSummary(g.Key[prefix.Length..], g.Key, g.Sum(s => s.Nodes.Count), "/" + g.Key[prefix.Length..]))
+            .Select(g => new WebAppSummary(g.Key[prefix.Length..], g.Key, g.Sum(s => s.Nodes.Count), appsOrigin + "/" + g.Key[prefix.Length..]))
             .ToArray();
         await WriteAsync(context, apps, DashboardJsonContext.Default.IReadOnlyListWebAppSummary).ConfigureAwait(false);
     }

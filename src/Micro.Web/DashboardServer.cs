@@ -26,16 +26,22 @@ public sealed class DashboardServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RegistryFeed _feed;
     private readonly NodeForwarder _forwarder;
+    private readonly (WebApplication App, NodeForwarder Forwarder)? _apps;
 
-    private DashboardServer(WebApplication app, string address, RegistryFeed feed, NodeForwarder forwarder)
+    private DashboardServer(WebApplication app, string address, RegistryFeed feed, NodeForwarder forwarder, (WebApplication, NodeForwarder)? apps, string? appsAddress)
     {
         _app = app;
         Address = address;
         _feed = feed;
         _forwarder = forwarder;
+        _apps = apps;
+        AppsAddress = appsAddress;
     }
 
     public string Address { get; }
+
+    /// <summary>Where web apps are served when <see cref="WebOptions.AppsAddress"/> is set (their own origin), else null.</summary>
+    public string? AppsAddress { get; }
 
     public static async Task<DashboardServer> StartAsync(WebOptions options, MicroEnvironment environment, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
@@ -55,6 +61,13 @@ public sealed class DashboardServer : IAsyncDisposable
         }
 
         var sessions = new DashboardSessions(options.SessionLifetime, TimeProvider.System);
+        var apps = options.AppsAddress is { } appsAddress ? await StartAppsAsync(options, appsAddress, environment, cancellationToken).ConfigureAwait(false) : default;
+        var appsOrigin = apps.App is null ? null : $"{(options.Tls is null ? "http" : "https")}://{apps.Address}";
+        if (appsOrigin is not null)
+        {
+            api = new DashboardApi(options, environment, logger, appsOrigin);
+        }
+
         var guard = new BrowserGuard("go.micro.web", loopback, new HashSet<string>(StringComparer.Ordinal) { "/signin", "/signout" }, logger);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
@@ -89,10 +102,47 @@ public sealed class DashboardServer : IAsyncDisposable
             app.MapPost("/api/call", api.CallAsync);
             app.MapPost("/api/terminal", api.TerminalAsync);
             app.MapGet("/events", context => EventsAsync(context, feed));
-            app.MapFallback("{**path}", context => WebAppAsync(context, options, web));
+            app.MapFallback("{**path}", context => appsOrigin is null ? WebAppAsync(context, options, web) : ToAppsOriginAsync(context, appsOrigin));
         }, kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024, services => services.AddHttpForwarder(), options.Tls, cancellationToken).ConfigureAwait(false);
         feed.Start();
-        return new DashboardServer(app, bound, feed, forwarder!);
+        return new DashboardServer(app, bound, feed, forwarder!, apps.App is null ? null : (apps.App, apps.Forwarder!), apps.Address);
+    }
+
+    /// <summary>
+    /// The web apps' own listener (<c>--apps_address</c>): another origin, so their scripts cannot read the dashboard.
+    /// Cookies are shared across ports, so replies still cannot set the dashboard's cookie and requests never carry it.
+    /// </summary>
+    private static async Task<(WebApplication? App, string? Address, NodeForwarder? Forwarder)> StartAppsAsync(WebOptions options, string address, MicroEnvironment environment, CancellationToken cancellationToken)
+    {
+        var endPoint = await TcpAddress.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        var loopback = System.Net.IPAddress.IsLoopback(endPoint.Address);
+        NodeForwarder? forwarder = null;
+        var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
+        {
+            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), environment.Selector, environment.Settings.AllowLinkLocal,
+                new ForwardedReplies(DashboardSignIn.CookieName, null));
+            var web = forwarder;
+            app.UseWebSockets();
+            app.Use((context, next) => loopback && !BrowserGuard.IsLoopbackName(context.Request.Host.Host)
+                ? Micro.Api.ApiErrors.WriteAsync(context, MicroException.Forbidden("go.micro.web", $"Host '{context.Request.Host}' is not a name of this loopback server"))
+                : next());
+            app.MapFallback("{**path}", context => WebAppAsync(context, options, web));
+        }, kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024, services => services.AddHttpForwarder(), options.Tls, cancellationToken).ConfigureAwait(false);
+        return (app, bound, forwarder);
+    }
+
+    /// <summary>With a separate origin for web apps, <c>/{name}/...</c> on the dashboard sends the browser there.</summary>
+    private static Task ToAppsOriginAsync(HttpContext context, string appsOrigin)
+    {
+        var name = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        if (name is null || Reserved.Contains(name))
+        {
+            return NotFoundAsync(context, "There is no such page.");
+        }
+
+        context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        context.Response.Headers.Location = appsOrigin + context.Request.Path + context.Request.QueryString;
+        return Task.CompletedTask;
     }
 
     private static Task SecurityHeaders(HttpContext context, Func<Task> next)
@@ -217,5 +267,11 @@ public sealed class DashboardServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _forwarder.Dispose();
+        if (_apps is { } apps)
+        {
+            await apps.App.StopAsync().ConfigureAwait(false);
+            await apps.App.DisposeAsync().ConfigureAwait(false);
+            apps.Forwarder.Dispose();
+        }
     }
 }

@@ -18,6 +18,12 @@ public sealed record WebOptions
     /// </summary>
     public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
+    /// <summary>
+    /// <c>--apps_address</c>: serve web apps from this second listener, another origin, instead of <c>/&lt;name&gt;</c> on
+    /// the dashboard's (which then redirects there). Their pages then run unsandboxed, yet cannot read the dashboard.
+    /// </summary>
+    public string? AppsAddress { get; init; }
+
     /// <summary><c>--session_lifetime</c>: how long a dashboard sign-in lasts (a JWT's own expiry ends it sooner). Default 12 h.</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
 

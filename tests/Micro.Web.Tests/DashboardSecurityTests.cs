@@ -278,6 +278,29 @@ public sealed partial class DashboardSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Web_apps_can_have_their_own_origin_and_still_never_get_or_set_the_dashboard_cookie()
+    {
+        await using var split = await DashboardServer.StartAsync(new WebOptions { Address = "127.0.0.1:0", AppsAddress = "127.0.0.1:0" }, _environment);
+        Assert.NotNull(split.AppsAddress);
+        Assert.NotEqual(split.Address, split.AppsAddress);
+        using var http = Client(split);
+        var moved = await http.GetAsync("/evil/page?x=1");
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, moved.StatusCode);
+        Assert.Equal($"http://{split.AppsAddress}/evil/page?x=1", moved.Headers.Location!.ToString());
+        Assert.Contains($"http://{split.AppsAddress}/evil", await http.GetStringAsync("/api/apps"), StringComparison.Ordinal);
+
+        using var apps = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{split.AppsAddress}/evil/");
+        request.Headers.Add("Cookie", "micro_dashboard=session-id; app_pref=dark"); // cookies do not keep to a port
+        var reply = await apps.SendAsync(request);
+        var text = await reply.Content.ReadAsStringAsync();
+        Assert.Contains("cookie=[app_pref=dark]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(reply.Headers.GetValues("Set-Cookie"), c => c.StartsWith("micro_dashboard=", StringComparison.Ordinal));
+        Assert.False(reply.Headers.Contains("Content-Security-Policy")); // its own origin: no sandbox needed
+        Assert.Equal(HttpStatusCode.NotFound, (await apps.GetAsync($"http://{split.AppsAddress}/api/services")).StatusCode); // no dashboard there
+    }
+
+    [Fact]
     public async Task Metrics_are_only_sampled_for_services_that_exist()
     {
         using var http = Client(_open);
