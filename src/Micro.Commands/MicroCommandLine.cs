@@ -14,7 +14,7 @@ public static class MicroCommandLine
 {
     private static readonly string[] GlobalFlags =
     [
-        "registry", "registry_address", "register_ttl", "register_interval", "selector", "transport", "transport_address",
+        "registry", "registry_address", "registry_username", "registry_password", "registry_token", "registry_tls_cert", "registry_tls_key", "registry_tls_ca", "register_ttl", "register_interval", "selector", "transport", "transport_address",
         "client_request_timeout", "client_attempt_timeout", "client_retries", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
         "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
@@ -134,6 +134,12 @@ public static class MicroCommandLine
     {
         "registry" => "Registry: local (default), memory, etcd, consul, kubernetes. Env MICRO_REGISTRY.",
         "registry_address" => "Registry address; for local, the folder. Env MICRO_REGISTRY_ADDRESS.",
+        "registry_username" => "etcd: user for etcd's authentication. Env MICRO_REGISTRY_USERNAME.",
+        "registry_password" => "etcd: its password (prefer the variable: flags show in ps). Env MICRO_REGISTRY_PASSWORD.",
+        "registry_token" => "consul: ACL token, sent as X-Consul-Token. Env MICRO_REGISTRY_TOKEN.",
+        "registry_tls_cert" => "TLS client certificate (PEM) for etcd or Consul. Env MICRO_REGISTRY_TLS_CERT.",
+        "registry_tls_key" => "Its private key (PEM). Env MICRO_REGISTRY_TLS_KEY.",
+        "registry_tls_ca" => "CA (PEM) the registry server's certificate must chain to; turns on TLS to it. Env MICRO_REGISTRY_TLS_CA.",
         "selector" => "Selector: random (default), roundrobin, hashed, blacklist. Env MICRO_SELECTOR.",
         "broker" => "Broker: http (default), memory, nats, rabbitmq. Env MICRO_BROKER.",
         "broker_address" => "Broker address(es), e.g. 127.0.0.1:4222. Env MICRO_BROKER_ADDRESS.",

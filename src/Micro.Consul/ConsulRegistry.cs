@@ -21,10 +21,21 @@ public sealed class ConsulRegistry : IRegistry
     private readonly HttpClient _http;
     private readonly ILogger _logger;
 
-    public ConsulRegistry(string? address = null, ILogger<ConsulRegistry>? logger = null)
+    /// <param name="address">Consul's HTTP API, e.g. <c>127.0.0.1:8500</c>.</param>
+    /// <param name="logger">Where problems are said.</param>
+    /// <param name="token"><c>--registry_token</c>: the ACL token every request carries (<c>X-Consul-Token</c>); never logged.</param>
+    /// <param name="tls"><c>--registry_tls_*</c>: HTTPS to Consul with the given CA and client certificate.</param>
+    public ConsulRegistry(string? address = null, ILogger<ConsulRegistry>? logger = null, string? token = null, Micro.Transport.TransportTls? tls = null)
     {
         var first = string.IsNullOrWhiteSpace(address) ? "127.0.0.1:8500" : address.Split(',', StringSplitOptions.TrimEntries)[0];
-        _http = new HttpClient { BaseAddress = new Uri(first.Contains("://", StringComparison.Ordinal) ? first : "http://" + first), Timeout = TimeSpan.FromSeconds(30) };
+        var handler = new SocketsHttpHandler();
+        tls?.ConfigureClient(handler.SslOptions);
+        _http = new HttpClient(handler) { BaseAddress = new Uri(first.Contains("://", StringComparison.Ordinal) ? first : (tls is null ? "http://" : "https://") + first), Timeout = TimeSpan.FromSeconds(30) };
+        if (!string.IsNullOrEmpty(token))
+        {
+            _http.DefaultRequestHeaders.TryAddWithoutValidation("X-Consul-Token", token);
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 

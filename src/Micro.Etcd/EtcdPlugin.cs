@@ -9,5 +9,10 @@ namespace Micro.Etcd;
 public sealed class EtcdPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
-        => plugins.AddRegistry("etcd", (settings, loggers) => new EtcdRegistry(EtcdRegistry.Endpoints(settings.RegistryAddress), loggers.CreateLogger<EtcdRegistry>()));
+        => plugins.AddRegistry("etcd", (settings, loggers) => new EtcdRegistry(EtcdRegistry.Endpoints(settings.RegistryAddress), loggers.CreateLogger<EtcdRegistry>(), new EtcdOptions
+        {
+            Username = settings.RegistryUsername,
+            Password = settings.RegistryPassword,
+            Tls = settings.ToRegistryTls(),
+        }));
 }

@@ -26,16 +26,26 @@ public sealed class EtcdRegistry : IRegistry
     private readonly ILogger _logger;
     private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly EtcdOptions _options;
+    private readonly SemaphoreSlim _authGate = new(1, 1);
+    private volatile string? _token;
     private int _current;
 
-    public EtcdRegistry(IReadOnlyList<string> endpoints, ILogger<EtcdRegistry>? logger = null)
+    public EtcdRegistry(IReadOnlyList<string> endpoints, ILogger<EtcdRegistry>? logger = null, EtcdOptions? options = null)
     {
         if (endpoints.Count == 0)
         {
             throw new ArgumentException("etcd: at least one endpoint (host:port) is needed.", nameof(endpoints));
         }
 
-        _endpoints = endpoints.Select(e => e.Contains("://", StringComparison.Ordinal) ? e : "http://" + e).ToArray();
+        _options = options ?? EtcdOptions.Default;
+        if (_options.Username is null != _options.Password is null)
+        {
+            throw new ArgumentException("etcd: --registry_username and --registry_password go together.");
+        }
+
+        var scheme = _options.Tls is null ? "http://" : "https://";
+        _endpoints = endpoints.Select(e => e.Contains("://", StringComparison.Ordinal) ? e : scheme + e).ToArray();
         _channels = new GrpcChannel?[_endpoints.Length];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -167,7 +177,8 @@ public sealed class EtcdRegistry : IRegistry
     {
         try
         {
-            using var call = new Watch.WatchClient(Invoker()).Watch(cancellationToken: cancellationToken);
+            await EnsureTokenAsync(cancellationToken).ConfigureAwait(false);
+            using var call = new Watch.WatchClient(Invoker()).Watch(headers: TokenHeaders(), cancellationToken: cancellationToken);
             await call.RequestStream.WriteAsync(new WatchRequest
             {
                 CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFromUtf8(prefix), RangeEnd = ByteString.CopyFromUtf8(RangeEnd(prefix)), PrevKv = true, StartRevision = fromRevision },
@@ -249,11 +260,20 @@ public sealed class EtcdRegistry : IRegistry
     private async Task<T> CallAsync<T>(Func<CallInvoker, Task<T>> call, CancellationToken cancellationToken)
     {
         RpcException? last = null;
+        var renewed = false;
         for (var attempt = 0; attempt < _endpoints.Length; attempt++)
         {
             try
             {
+                await EnsureTokenAsync(cancellationToken).ConfigureAwait(false);
                 return await call(Invoker()).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (_options.Username is not null && !renewed && IsExpiredToken(e))
+            {
+                // etcd's tokens expire (5 min by default): fetch a new one, once per call.
+                renewed = true;
+                _token = null;
+                attempt--;
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && !cancellationToken.IsCancellationRequested)
             {
@@ -275,7 +295,7 @@ public sealed class EtcdRegistry : IRegistry
             {
                 channel = _channels[i] ??= GrpcChannel.ForAddress(_endpoints[i], new GrpcChannelOptions
                 {
-                    HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), EnableMultipleHttp2Connections = true },
+                    HttpHandler = Handler(),
                 });
             }
         }
@@ -283,9 +303,56 @@ public sealed class EtcdRegistry : IRegistry
         return channel.CreateCallInvoker();
     }
 
+    private SocketsHttpHandler Handler()
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), EnableMultipleHttp2Connections = true };
+        _options.Tls?.ConfigureClient(handler.SslOptions); // the CA etcd's certificate must chain to, and this side's certificate
+        return handler;
+    }
+
     private void Rotate() => Interlocked.Increment(ref _current);
 
-    private static CallOptions Options(CancellationToken cancellationToken) => new(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+    private CallOptions Options(CancellationToken cancellationToken) => new(headers: TokenHeaders(), deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+
+    /// <summary>etcd's auth token as gRPC metadata (null without authentication).</summary>
+    private Metadata? TokenHeaders() => _token is { } token ? new Metadata { { "token", token } } : null;
+
+    private static bool IsExpiredToken(RpcException e)
+        => e.StatusCode == StatusCode.Unauthenticated || e.Status.Detail.Contains("invalid auth token", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>With a username, fetches a token before the first call and after etcd refused an expired one.</summary>
+    private async Task EnsureTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Username is not { } user || _token is not null)
+        {
+            return;
+        }
+
+        await _authGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_token is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                var reply = await new Auth.AuthClient(Invoker()).AuthenticateAsync(new AuthenticateRequest { Name = user, Password = _options.Password },
+                    new CallOptions(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+                _token = reply.Token;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                // Said without the password; the caller's error names what to check.
+                throw new InvalidOperationException($"etcd refused user '{user}': {e.Status.Detail}. Check --registry_username and --registry_password (MICRO_REGISTRY_USERNAME, MICRO_REGISTRY_PASSWORD).", e);
+            }
+        }
+        finally
+        {
+            _authGate.Release();
+        }
+    }
 
     /// <summary>The end of a prefix range: the prefix with its last byte incremented.</summary>
     private static string RangeEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);

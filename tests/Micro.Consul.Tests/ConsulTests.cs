@@ -94,3 +94,35 @@ public sealed class ConsulRegistryContractTests(ConsulFixture fixture) : Registr
         return reader.ReadToEnd();
     }
 }
+
+/// <summary>Consul with ACLs: the registry sends --registry_token on every request, and without it says what Consul answered.</summary>
+public sealed class ConsulAclTests : IAsyncLifetime
+{
+    private const string Token = "acl-token-5b0c2f7e";
+    private readonly ConsulStandIn _consul = new() { RequiredToken = Token };
+
+    public Task InitializeAsync() => _consul.StartAsync();
+
+    public Task DisposeAsync() => _consul.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task The_acl_token_goes_with_every_request_from_the_settings()
+    {
+        await using var registry = new MicroPlugins().CreateRegistry(MicroSettings.Default with { Registry = "consul", RegistryAddress = _consul.Address, RegistryToken = Token },
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await registry.RegisterAsync(new Service { Name = "acl", Nodes = [new Node { Id = "acl-1", Address = "127.0.0.1:9000" }] }, TimeSpan.FromMinutes(1));
+        Assert.Single(await registry.GetServiceAsync("acl"));
+    }
+
+    [Fact]
+    public async Task Without_the_token_the_refusal_is_said_and_the_token_never_is()
+    {
+        await using var registry = new ConsulRegistry(_consul.Address);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await registry.RegisterAsync(new Service { Name = "acl", Nodes = [new Node { Id = "acl-1", Address = "127.0.0.1:9000" }] }, TimeSpan.FromMinutes(1)));
+        Assert.Contains("403", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ACL not found", e.Message, StringComparison.Ordinal);
+        await using var wrong = new ConsulRegistry(_consul.Address, token: "wrong-token-123");
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await wrong.GetServiceAsync("acl"));
+        Assert.DoesNotContain("wrong-token-123", refused.Message, StringComparison.Ordinal);
+    }
+}

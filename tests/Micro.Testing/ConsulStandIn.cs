@@ -24,6 +24,9 @@ public sealed class ConsulStandIn : IAsyncDisposable
 
     public string Address { get; private set; } = "";
 
+    /// <summary>When set, requests must carry it as <c>X-Consul-Token</c> (Consul's ACLs); others get Consul's 403 "ACL not found".</summary>
+    public string? RequiredToken { get; init; }
+
     /// <summary>Raw registration bodies as received (for checking what a client sends).</summary>
     public List<string> RegisterBodies { get; } = [];
 
@@ -31,6 +34,17 @@ public sealed class ConsulStandIn : IAsyncDisposable
     {
         var (app, address) = await Micro.Transport.Http.KestrelEndpoint.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), a =>
         {
+            a.Use(async (context, next) =>
+            {
+                if (RequiredToken is not null && context.Request.Headers["X-Consul-Token"] != RequiredToken)
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("ACL not found");
+                    return;
+                }
+
+                await next();
+            });
             a.MapPut("/v1/agent/service/register", (Delegate)RegisterAsync);
             a.MapPut("/v1/agent/service/deregister/{id}", (string id) => Change(() => _services.Remove(id)) ? Results.Ok() : Results.NotFound($"Unknown service ID \"{id}\""));
             a.MapPut("/v1/agent/check/pass/{checkId}", Pass);

@@ -29,6 +29,21 @@ public sealed record MicroSettings
     /// <summary>For <c>local</c>: the folder; for server registries: comma-separated addresses.</summary>
     public string? RegistryAddress { get; init; }
 
+    /// <summary><c>--registry_username</c>, <c>--registry_password</c>: etcd's own authentication (prefer the MICRO_ variables: flags show in ps).</summary>
+    public string? RegistryUsername { get; init; }
+
+    public string? RegistryPassword { get; init; }
+
+    /// <summary><c>--registry_token</c>: Consul's ACL token (sent as <c>X-Consul-Token</c>).</summary>
+    public string? RegistryToken { get; init; }
+
+    /// <summary><c>--registry_tls_cert</c>, <c>--registry_tls_key</c>, <c>--registry_tls_ca</c>: TLS to the registry's server (etcd, Consul).</summary>
+    public string? RegistryTlsCert { get; init; }
+
+    public string? RegistryTlsKey { get; init; }
+
+    public string? RegistryTlsCa { get; init; }
+
     public TimeSpan RegisterTtl { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan RegisterInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -117,6 +132,12 @@ public sealed record MicroSettings
             ServerMetadata = Get("server_metadata") is { } md ? ParsePairs(md, "server_metadata") : null,
             Registry = (Get("registry") ?? d.Registry).ToLowerInvariant(),
             RegistryAddress = Get("registry_address"),
+            RegistryUsername = Get("registry_username"),
+            RegistryPassword = Get("registry_password"),
+            RegistryToken = Get("registry_token"),
+            RegistryTlsCert = Get("registry_tls_cert"),
+            RegistryTlsKey = Get("registry_tls_key"),
+            RegistryTlsCa = Get("registry_tls_ca"),
             RegisterTtl = Get("register_ttl") is { } ttl ? Positive(Durations.Parse(ttl, "register_ttl"), "register_ttl") : d.RegisterTtl,
             RegisterInterval = Get("register_interval") is { } ri ? Positive(Durations.Parse(ri, "register_interval"), "register_interval") : d.RegisterInterval,
             Selector = (Get("selector") ?? d.Selector).ToLowerInvariant(),
@@ -186,6 +207,12 @@ public sealed record MicroSettings
             ? TransportTls.Development((loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Micro.Transport.TransportTls"))
             : TransportTlsCert is not null || TransportTlsCa is not null ? TransportTls.FromFiles(TransportTlsCert, TransportTlsKey, TransportTlsCa) : null,
     };
+
+    /// <summary>TLS to the registry's server (etcd, Consul), or null when no <c>--registry_tls_*</c> setting is given.</summary>
+    public TransportTls? ToRegistryTls()
+        => RegistryTlsCert is not null || RegistryTlsCa is not null
+            ? TransportTls.FromFiles(RegistryTlsCert, RegistryTlsKey, RegistryTlsCa, ("--registry_tls_cert", "--registry_tls_key", "--registry_tls_ca"))
+            : null;
 
     /// <summary>TLS to the broker's server (NATS, RabbitMQ), or null when no <c>--broker_tls_*</c> setting is given.</summary>
     public TransportTls? ToBrokerTls()
