@@ -18,18 +18,31 @@ public static class TestPki
         return X509CertificateLoader.LoadPkcs12(ca.Export(X509ContentType.Pkcs12), null);
     }
 
-    public static X509Certificate2 Leaf(X509Certificate2 authority, string name)
+    public static X509Certificate2 Leaf(X509Certificate2 authority, string name) => Leaf(authority, name, IPAddress.Loopback, ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
+
+    /// <summary>A leaf for <paramref name="address"/> (its SAN) with the given purposes (EKU OIDs: 1.3.6.1.5.5.7.3.1 server, .2 client).</summary>
+    public static X509Certificate2 Leaf(X509Certificate2 authority, string name, IPAddress address, string[] purposes)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
+        san.AddIpAddress(address);
         request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection().With(purposes), false));
         var serial = RandomNumberGenerator.GetBytes(8);
         using var signed = request.Create(authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1), serial);
         using var withKey = signed.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static OidCollection With(this OidCollection collection, string[] oids)
+    {
+        foreach (var oid in oids)
+        {
+            collection.Add(new Oid(oid));
+        }
+
+        return collection;
     }
 
     public static TransportTls Mutual(X509Certificate2 authority, string name)

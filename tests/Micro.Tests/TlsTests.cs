@@ -61,6 +61,31 @@ public sealed class TlsTests
         return await Assert.ThrowsAsync<MicroException>(() => client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("x")).AsTask());
     }
 
+    [Theory]
+    [InlineData("192.0.2.10", "1.3.6.1.5.5.7.3.1")] // signed by the trusted CA, but for another host
+    [InlineData("127.0.0.1", "1.3.6.1.5.5.7.3.2")]  // for this host, but issued to a client, not a server
+    public async Task A_private_cas_server_certificate_must_name_the_host_and_be_for_serving(string san, string purpose)
+    {
+        var ca = TestPki.Authority("ca");
+        X509Certificate2Collection trust = [X509CertificateLoader.LoadCertificate(ca.RawData)];
+        var (kit, _) = await ServeAsync(new TransportTls { Certificate = TestPki.Leaf(ca, "server", System.Net.IPAddress.Parse(san), [purpose]), Authorities = trust });
+        await using var _ = kit;
+        var error = await CallFailsAsync(kit, TransportOptions.Default with { Tls = new TransportTls { Certificate = TestPki.Leaf(ca, "client"), Authorities = trust } });
+        Assert.True(error.IsTransportError, error.Message);
+    }
+
+    [Fact]
+    public async Task A_server_certificate_of_the_ca_cannot_sign_in_as_a_client()
+    {
+        var ca = TestPki.Authority("ca");
+        X509Certificate2Collection trust = [X509CertificateLoader.LoadCertificate(ca.RawData)];
+        var (kit, _) = await ServeAsync(TestPki.Mutual(ca, "server"));
+        await using var _ = kit;
+        var serverOnly = TestPki.Leaf(ca, "not-a-client", System.Net.IPAddress.Loopback, ["1.3.6.1.5.5.7.3.1"]);
+        var error = await CallFailsAsync(kit, TransportOptions.Default with { Tls = new TransportTls { Certificate = serverOnly, Authorities = trust } });
+        Assert.True(error.IsTransportError, error.Message);
+    }
+
     [Fact]
     public async Task A_client_without_a_certificate_is_refused_by_a_mutual_tls_server()
     {

@@ -141,10 +141,17 @@ public sealed record TransportTls
             return false; // mutual TLS: a client certificate is required
         }
 
+        if (!clientCertificate && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false; // a private CA still names its servers: the certificate must be for the host dialled (its SAN)
+        }
+
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // The purpose it was issued for: a client certificate of the same CA cannot serve, nor a server's sign in.
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(clientCertificate ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.1"));
         using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         return chain.Build(presented);
     }
