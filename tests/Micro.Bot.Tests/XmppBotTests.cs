@@ -133,6 +133,33 @@ public sealed class XmppBotTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_bot_signs_in_again_after_the_server_restarts()
+    {
+        await using (var before = await SignInAsync(_alice, "alice-secret"))
+        {
+            Assert.Contains("pong", await AskAsync(before, "ping", "pong"));
+        }
+
+        await _prosody.RestartAsync();
+        await using var after = await SignInAsync(_alice, "alice-secret");
+        Assert.Contains("pong", await AskAsync(after, "ping", "pong")); // the bot reconnected by itself
+        Assert.False(_running.IsCompleted);
+    }
+
+    [Fact]
+    public async Task An_input_that_cannot_reconnect_gives_up_with_an_error_instead_of_ending_quietly()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there now
+        await using var input = new XmppInput(Options(_bot, "bot-secret") with { Address = "127.0.0.1:" + port },
+            reconnect: new ReconnectPolicy { FirstDelay = TimeSpan.FromMilliseconds(10), GiveUpAfter = 3 });
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => input.RunAsync((_, _) => Task.FromResult(""), CancellationToken.None).WaitAsync(Patience));
+        Assert.Contains("XMPP: gave up after 3 attempts", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_user_cannot_pose_as_a_room_or_claim_an_occupants_jid()
     {
         var counter = new Counter();

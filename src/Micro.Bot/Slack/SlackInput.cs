@@ -21,8 +21,13 @@ public sealed class SlackInput : IBotInput
     private readonly HttpClient _http;
     private string _self = "";
 
-    public SlackInput(SlackOptions options, ILogger? logger = null, HttpMessageHandler? handler = null)
+    private readonly ReconnectPolicy _reconnect;
+    private readonly TimeProvider _time;
+
+    public SlackInput(SlackOptions options, ILogger? logger = null, HttpMessageHandler? handler = null, ReconnectPolicy? reconnect = null, TimeProvider? time = null)
     {
+        _reconnect = reconnect ?? ReconnectPolicy.Default;
+        _time = time ?? TimeProvider.System;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (!_options.AppToken.StartsWith("xapp-", StringComparison.Ordinal) || !_options.BotToken.StartsWith("xoxb-", StringComparison.Ordinal))
         {
@@ -39,32 +44,19 @@ public sealed class SlackInput : IBotInput
     public async Task RunAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(answer);
+        // A refused token (auth.test) ends it at once; a lost connection or an unreachable Slack is retried with backoff.
         _self = (await ApiAsync("auth.test", _options.BotToken, null, cancellationToken).ConfigureAwait(false))["user_id"]?.GetValue<string>() ?? "";
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunConnectionAsync(answer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                _logger.LogWarning("Slack: connection lost ({Error}); reconnecting in 2 s", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
+        await _reconnect.RunAsync("Slack", (connected, ct) => RunConnectionAsync(answer, connected, ct), _logger, _time, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RunConnectionAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
+    private async Task RunConnectionAsync(Func<BotMessage, CancellationToken, Task<string>> answer, Action connected, CancellationToken cancellationToken)
     {
         var url = (await ApiAsync("apps.connections.open", _options.AppToken, null, cancellationToken).ConfigureAwait(false))["url"]?.GetValue<string>()
                   ?? throw new IOException("apps.connections.open returned no url");
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri(url), cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Slack: connected (Socket Mode) as {User}", _self);
+        connected();
         var buffer = new byte[64 * 1024];
         while (socket.State == WebSocketState.Open)
         {

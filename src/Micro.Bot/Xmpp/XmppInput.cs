@@ -7,43 +7,83 @@ namespace Micro.Bot.Xmpp;
 /// is the sender's bare JID (in rooms, the occupant's real JID when the room tells it, else room/nick, which no allowed
 /// list contains).
 /// </summary>
-public sealed class XmppInput(XmppOptions options, ILogger? logger = null) : IBotInput
+/// <param name="options">Server, account and rooms.</param>
+/// <param name="logger">Where connection problems are said.</param>
+/// <param name="reconnect">How a lost connection comes back (<see cref="ReconnectPolicy.Default"/>).</param>
+/// <param name="time">The clock the backoff waits on.</param>
+public sealed class XmppInput(XmppOptions options, ILogger? logger = null, ReconnectPolicy? reconnect = null, TimeProvider? time = null) : IBotInput
 {
-    private readonly XmppClient _client = new(options, logger);
+    private readonly ILogger _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly CancellationTokenSource _disposed = new();
+    private XmppClient? _client;
 
     public string Name => "xmpp";
 
-    public async Task RunAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
+    /// <summary>Signs in, answers until the connection is lost, and signs in again (a new client each time).</summary>
+    public Task RunAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        try
+        return RunUntilDisposedAsync(answer, cancellationToken);
+    }
+
+    private async Task RunUntilDisposedAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
+    {
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token); // disposing stops it too
+        await (reconnect ?? ReconnectPolicy.Default).RunAsync("XMPP", async (signedIn, ct) =>
         {
-            await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            await foreach (var message in _client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var client = new XmppClient(options, logger);
+            var previous = Interlocked.Exchange(ref _client, client);
+            if (previous is not null)
             {
-                var text = message.Body.Trim();
-                if (message.InRoom)
-                {
-                    if (!text.StartsWith(options.Nick, StringComparison.OrdinalIgnoreCase))
-                    {
-                        continue; // room talk not meant for the bot
-                    }
-
-                    text = text[options.Nick.Length..].TrimStart(':', ',', ' ');
-                }
-
-                var reply = await answer(new BotMessage(Name, message.RealJid ?? message.From, text), cancellationToken).ConfigureAwait(false);
-                if (reply.Length > 0)
-                {
-                    await _client.SendAsync(message.ReplyTo, reply, message.InRoom, cancellationToken).ConfigureAwait(false);
-                }
+                await previous.DisposeAsync().ConfigureAwait(false);
             }
-        }
-        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or IOException or ObjectDisposedException)
+
+            try
+            {
+                await client.ConnectAsync(ct).ConfigureAwait(false);
+                signedIn();
+                await ServeAsync(client, answer, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                // stopped while signing in or reading: the connection was closed on purpose
+            }
+        }, _logger, time ?? TimeProvider.System, running.Token).ConfigureAwait(false);
+    }
+
+    private async Task ServeAsync(XmppClient client, Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken)
+    {
+        await foreach (var message in client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            // stopped while signing in or reading: the connection was closed on purpose
+            var text = message.Body.Trim();
+            if (message.InRoom)
+            {
+                if (!text.StartsWith(options.Nick, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue; // room talk not meant for the bot
+                }
+
+                text = text[options.Nick.Length..].TrimStart(':', ',', ' ');
+            }
+
+            var reply = await answer(new BotMessage(Name, message.RealJid ?? message.From, text), cancellationToken).ConfigureAwait(false);
+            if (reply.Length > 0)
+            {
+                await client.SendAsync(message.ReplyTo, reply, message.InRoom, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            await _disposed.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (Interlocked.Exchange(ref _client, null) is { } client)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }
