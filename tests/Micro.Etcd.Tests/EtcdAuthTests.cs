@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Micro.Registry;
 
 namespace Micro.Etcd.Tests;
@@ -25,18 +24,8 @@ public sealed class EtcdAuthTests : IAsyncLifetime
 
     private async Task EtcdCtlAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("/usr/bin/etcdctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment["ETCDCTL_API"] = "3";
-        info.ArgumentList.Add("--endpoints=http://" + _etcd.Address);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"etcdctl {string.Join(' ', args)}: {output}");
+        var (code, output) = await _etcd.CtlAsync(args);
+        Assert.True(code == 0, $"etcdctl {string.Join(' ', args)}: {output}");
     }
 
     private static Service Node(string id) => new() { Name = "secured", Nodes = [new Node { Id = id, Address = "127.0.0.1:9000" }] };

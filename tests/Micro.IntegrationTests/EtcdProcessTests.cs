@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Micro.Testing;
 
@@ -46,7 +45,7 @@ public sealed class EtcdProcessTests
     {
         await using var etcd = new EtcdServer();
         await etcd.StartAsync();
-        var put = await Etcdctl(etcd, "put", "/micro/registry/go.micro.srv.greeter/go.micro.srv.greeter-ed4a7c8a-4a9d-4e35-8a0b-1a1ec2e4ad7a", GoMicroRegistration.Trim());
+        var put = await etcd.CtlAsync("put", "/micro/registry/go.micro.srv.greeter/go.micro.srv.greeter-ed4a7c8a-4a9d-4e35-8a0b-1a1ec2e4ad7a", GoMicroRegistration.Trim());
         Assert.True(put.ExitCode == 0, put.Output);
 
         var list = await RunningProcess.RunAsync(Programs.Cli, ["list", "services"], Env(etcd), Patience);
@@ -68,7 +67,7 @@ public sealed class EtcdProcessTests
         var register = await RunningProcess.RunAsync(Programs.Cli, ["register", "service", service], Env(etcd), Patience);
         Assert.True(register.ExitCode == 0, register.Output);
 
-        var get = await Etcdctl(etcd, "get", "/micro/registry/shape.check/shape-1", "--print-value-only");
+        var get = await etcd.CtlAsync("get", "/micro/registry/shape.check/shape-1", "--print-value-only");
         using var doc = JsonDocument.Parse(get.Output.Trim());
         var root = doc.RootElement;
         Assert.Equal(("shape.check", "1.2", "b"), (root.GetProperty("name").GetString(), root.GetProperty("version").GetString(), root.GetProperty("metadata").GetProperty("a").GetString()));
@@ -83,7 +82,7 @@ public sealed class EtcdProcessTests
 
         var deregister = await RunningProcess.RunAsync(Programs.Cli, ["deregister", "service", service], Env(etcd), Patience);
         Assert.True(deregister.ExitCode == 0, deregister.Output);
-        Assert.Equal("", (await Etcdctl(etcd, "get", "/micro/registry/shape.check/shape-1")).Output.Trim());
+        Assert.Equal("", (await etcd.CtlAsync("get", "/micro/registry/shape.check/shape-1")).Output.Trim());
     }
 
     [Fact]
@@ -92,21 +91,5 @@ public sealed class EtcdProcessTests
         var result = await RunningProcess.RunAsync(Programs.Cli, ["register", "service", """{"name":"x"}""", "--registry", "memory"], new Dictionary<string, string>(), Patience);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("needs \"nodes\"", result.Output);
-    }
-
-    private static async Task<(int ExitCode, string Output)> Etcdctl(EtcdServer etcd, params string[] args)
-    {
-        var info = new ProcessStartInfo("/usr/bin/etcdctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["ETCDCTL_API"] = "3";
-        info.ArgumentList.Add("--endpoints=" + etcd.Address);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, output);
     }
 }

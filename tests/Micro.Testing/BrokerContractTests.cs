@@ -148,6 +148,14 @@ public abstract class BrokerContractTests
 
     public sealed record Numbered(int N);
 
+    /// <summary>Subscribes to <paramref name="topic"/>, putting every delivery in <paramref name="into"/>.</summary>
+    protected static ValueTask<ISubscription> CollectAsync(IBroker broker, string topic, ConcurrentQueue<BrokerEvent> into)
+        => broker.SubscribeAsync(topic, (e, _) =>
+        {
+            into.Enqueue(e);
+            return ValueTask.CompletedTask;
+        });
+
     private static BrokerMessage Json(string json)
         => new(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = "application/json" }, System.Text.Encoding.UTF8.GetBytes(json));
 
@@ -157,11 +165,7 @@ public abstract class BrokerContractTests
         var topic = Topic();
         await using var broker = await ConnectAsync();
         var dead = new ConcurrentQueue<BrokerEvent>();
-        await using var deadSub = await broker.SubscribeAsync(topic + ".dead", (e, _) =>
-        {
-            dead.Enqueue(e);
-            return ValueTask.CompletedTask;
-        });
+        await using var deadSub = await CollectAsync(broker, topic + ".dead", dead);
         var got = new ConcurrentDictionary<int, int>();
         var attempts = 0;
         await using var sub = await broker.SubscribeAsync(topic, (e, _) =>
@@ -193,11 +197,7 @@ public abstract class BrokerContractTests
         var topic = Topic();
         await using var broker = await ConnectAsync();
         var dead = new ConcurrentQueue<BrokerEvent>();
-        await using var deadSub = await broker.SubscribeAsync(topic + ".dead", (e, _) =>
-        {
-            dead.Enqueue(e);
-            return ValueTask.CompletedTask;
-        });
+        await using var deadSub = await CollectAsync(broker, topic + ".dead", dead);
         var attempts = 0;
         await using var sub = await broker.SubscribeAsync(topic, (_, _) =>
         {

@@ -239,26 +239,49 @@ public sealed class EtcdServer : ExternalServer
 {
     private readonly int _peerPort = FreePort();
 
-    public EtcdServer()
+    /// <param name="tls">Serve HTTPS and require client certificates (<see cref="Files"/>: the CA, the server's and a client's).</param>
+    public EtcdServer(bool tls = false)
         : base("/usr/bin/etcd", "etcd-server")
     {
         Port = FreePort();
+        Files = tls ? TestPki.WriteServerFiles(DataFolder) : null;
     }
 
     public string Address => $"127.0.0.1:{Port}";
 
+    /// <summary>The TLS files when started with TLS, else null.</summary>
+    public ServerTlsFiles? Files { get; }
+
+    /// <summary>Runs etcdctl (v3 API) against this server; returns its exit code and what it printed.</summary>
+    public async Task<(int ExitCode, string Output)> CtlAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("/usr/bin/etcdctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["ETCDCTL_API"] = "3";
+        info.ArgumentList.Add("--endpoints=" + Address);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+
     protected override ProcessStartInfo StartInfo()
     {
         var info = new ProcessStartInfo(Binary);
-        var client = $"http://127.0.0.1:{Port}";
+        var client = $"{(Files is null ? "http" : "https")}://127.0.0.1:{Port}";
         var peer = $"http://127.0.0.1:{_peerPort}";
+        string[] tls = Files is null ? [] : ["--cert-file", Files.CertificatePath, "--key-file", Files.KeyPath, "--trusted-ca-file", Files.AuthorityPath, "--client-cert-auth"];
         foreach (var a in new[]
         {
             "--name", "micro-test", "--data-dir", Path.Combine(DataFolder, "data"),
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", $"micro-test={peer}", "--log-level", "warn",
-        })
+        }.Concat(tls))
         {
             info.ArgumentList.Add(a);
         }
