@@ -301,6 +301,27 @@ public sealed partial class DashboardSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_terminals_publish_leaves_the_dashboards_shared_broker_connected()
+    {
+        var topic = "terminal." + Guid.NewGuid().ToString("N")[..8];
+        var got = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var sub = await _environment.Broker.SubscribeAsync(topic, (e, _) =>
+        {
+            got.Enqueue(Encoding.UTF8.GetString(e.Message.Body.Span));
+            return ValueTask.CompletedTask;
+        });
+        using var http = Client(_open);
+        Assert.Contains("published", await TerminalAsync(http, $$"""publish {{topic}} {"n":1}"""), StringComparison.Ordinal);
+        Assert.Contains("published", await TerminalAsync(http, $$"""publish {{topic}} {"n":2}"""), StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (got.Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"delivered: {string.Join(", ", got)}"); // a disconnect would have ended this subscription
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_are_only_sampled_for_services_that_exist()
     {
         using var http = Client(_open);
