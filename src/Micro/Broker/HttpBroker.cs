@@ -222,6 +222,9 @@ public sealed class HttpBroker : IBroker
 
     private long _droppedTotal;
 
+    /// <summary>Subscriber nodes this publisher holds an outbox for (tests: departed ones are let go).</summary>
+    internal int OutboxCount => _outboxes.Count;
+
     /// <summary>Messages not delivered since start (also the <c>micro.broker.dropped</c> counter).</summary>
     public long DroppedCount => Interlocked.Read(ref _droppedTotal);
 

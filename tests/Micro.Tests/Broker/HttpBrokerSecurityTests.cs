@@ -57,6 +57,36 @@ public sealed class HttpBrokerSecurityTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_outbox_of_a_subscriber_that_left_is_let_go()
+    {
+        var topic = Topic();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var publisher = new HttpBroker(_registry, timeProvider: time);
+        await using (var subscriber = new HttpBroker(_registry))
+        {
+            var arrived = new SemaphoreSlim(0);
+            await using var sub = await subscriber.SubscribeAsync(topic, (_, _) =>
+            {
+                arrived.Release();
+                return ValueTask.CompletedTask;
+            });
+            await publisher.PublishAsync(topic, new BrokerMessage(new Dictionary<string, string>(), "{}"u8.ToArray()));
+            Assert.True(await arrived.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(1, publisher.OutboxCount);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the departed subscriber's outbox was kept");
+            time.Advance(TimeSpan.FromSeconds(2)); // past the once-a-second sweep
+            await publisher.PublishAsync(topic, new BrokerMessage(new Dictionary<string, string>(), "{}"u8.ToArray()));
+            await Task.Delay(20);
+        }
+        while (publisher.OutboxCount > 0);
+    }
+
+    [Fact]
     public void A_short_secret_is_refused_at_start()
         => Assert.Contains("at least 16 bytes", Assert.Throws<ArgumentException>(() => new HttpBroker(_registry, secret: "short")).Message, StringComparison.Ordinal);
 
