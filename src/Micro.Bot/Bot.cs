@@ -102,8 +102,8 @@ public sealed class Bot : IAsyncDisposable
     }
 
     /// <summary>The CLI's own commands, run by the shared command library against the bot's environment.</summary>
-    /// A chat user is a remote caller (no @file expansion, no Micro-* metadata, calls carry them as Micro-User); the
-    /// console's user is the local operator.
+    /// <remarks>A chat user is a remote caller (no @file expansion, no Micro-* metadata, calls carry them as Micro-User);
+    /// the console's user is the local operator.</remarks>
     private async Task<string> RunCliAsync(IReadOnlyList<string> args, BotMessage message, CancellationToken cancellationToken)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
