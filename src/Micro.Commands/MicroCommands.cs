@@ -78,7 +78,14 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
         try
         {
             var reply = await client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), options, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(raw ? Encoding.UTF8.GetString(reply.Body.Span) : Pretty(reply.Body)).ConfigureAwait(false);
+            if (raw)
+            {
+                await output.WriteAsync(Encoding.UTF8.GetString(reply.Body.Span)).ConfigureAwait(false); // the bytes as received: Go's encoder already ends with \n
+            }
+            else
+            {
+                await output.WriteLineAsync(Pretty(reply.Body)).ConfigureAwait(false);
+            }
             return 0;
         }
         catch (MicroException e)

@@ -137,8 +137,10 @@ public sealed class EtcdRegistry : IRegistry
             {
                 await pump.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException or IOException or HttpRequestException)
             {
+                // Our own stop (gRPC reports it as Status Cancelled): not an outage.
+                _logger.LogDebug("etcd watch on {Prefix} stopped", prefix);
                 yield break;
             }
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException)

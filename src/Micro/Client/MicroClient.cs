@@ -356,18 +356,38 @@ public sealed class MicroClient : IMicroClient
     {
         if (options.Address is { Length: > 0 } direct)
         {
-            return (direct, null, _transport);
+            // A node registered at that address says how it listens (an http node gets HTTP, not a tcp frame); an
+            // address no node of the service has goes over the client's own transport.
+            return (direct, null, await DirectTransportAsync(service, direct, cancellationToken).ConfigureAwait(false));
         }
 
         var node = await _selector.SelectAsync(service, new SelectRequest(options.SelectKey, options.Filter, tried), cancellationToken).ConfigureAwait(false);
-        var transport = _transport;
-        if (_transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
-            && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase))
+        return (node.Address, node.Id, TransportOf(node));
+    }
+
+    /// <summary>The transport a node advertises in its <c>transport</c> metadata, when this client has it; else the client's.</summary>
+    private ITransport TransportOf(SelectableNode node)
+        => _transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
+           && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase)
+            ? _transportFor(advertised) ?? _transport
+            : _transport;
+
+    private async ValueTask<ITransport> DirectTransportAsync(string service, string address, CancellationToken cancellationToken)
+    {
+        if (_transportFor is null || _selector is not RegistrySelector registry)
         {
-            transport = _transportFor(advertised) ?? _transport;
+            return _transport;
         }
 
-        return (node.Address, node.Id, transport);
+        try
+        {
+            var nodes = await registry.GetNodesAsync(service, cancellationToken).ConfigureAwait(false);
+            return Array.Find(nodes, n => string.Equals(n.Node.Address, address, StringComparison.OrdinalIgnoreCase)) is { } node ? TransportOf(node) : _transport;
+        }
+        catch (Exception e) when (e is MicroException or InvalidOperationException or IOException or HttpRequestException)
+        {
+            return _transport; // registry unreachable: the address alone still gets a try
+        }
     }
 
     private Dictionary<string, string> BuildHeaders(MicroRequest request, CallOptions options, DateTimeOffset deadline)

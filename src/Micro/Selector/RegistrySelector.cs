@@ -258,6 +258,11 @@ public sealed class RegistrySelector : ISelector
                     }
                 }
 
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return; // ended by our own stop
+                }
+
                 // A watch that ends by itself (its registry disposed or closed) is retried like a failed one, never at once:
                 // restarting on the spot would spin.
                 throw new InvalidOperationException("the watch ended");
@@ -265,6 +270,10 @@ public sealed class RegistrySelector : ISelector
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // stopping: whatever the registry's client threw on the way out is not an outage
             }
             catch (Exception e)
             {

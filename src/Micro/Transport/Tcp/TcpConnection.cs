@@ -20,6 +20,7 @@ internal sealed class TcpConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly FrameLimits _limits;
     private long _queuedBytes;
+    private bool _framed; // the first bytes were Micro's framing
     private TaskCompletionSource? _drained; // set while the reader waits for queued replies to drain
     private Task? _readLoop;
     private Task? _writeLoop;
@@ -149,6 +150,16 @@ internal sealed class TcpConnection : IAsyncDisposable
 
                 var result = partial ? await ReadStartedFrameAsync().ConfigureAwait(false) : await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                if (!_framed && buffer.Length >= 4 && FrameLengthOf(buffer) > _limits.MaxMessageSize && ForeignProtocol(buffer) is { } foreign)
+                {
+                    // The first bytes are another protocol's: say which, not "a frame of 1213486164 bytes" ("HTTP" read as a length).
+                    var reason = $"the peer at {RemoteAddress} speaks {foreign}, not Micro's tcp transport";
+                    _logger.LogWarning("Closing tcp connection {Remote}: {Reason}", RemoteAddress, reason);
+                    Close(reason);
+                    return;
+                }
+
+                _framed |= buffer.Length >= 4;
                 while (true)
                 {
                     var status = FrameCodec.TryDecode(ref buffer, _limits, out var frame, out var error);
@@ -221,6 +232,43 @@ internal sealed class TcpConnection : IAsyncDisposable
         {
             await _reader.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    private static uint FrameLengthOf(System.Buffers.ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, 4), length);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(length);
+    }
+
+    /// <summary>What another protocol's first bytes say, with the flag that reaches it, or null for Micro's framing.</summary>
+    internal static string? ForeignProtocol(System.Buffers.ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < 4)
+        {
+            return null;
+        }
+
+        Span<byte> head = stackalloc byte[5];
+        var n = (int)Math.Min(5, buffer.Length);
+        System.Buffers.BuffersExtensions.CopyTo(buffer.Slice(0, n), head);
+        head = head[..n];
+        if (head.StartsWith("HTTP"u8) || head.StartsWith("GET "u8) || head.StartsWith("POST"u8) || head.StartsWith("PUT "u8))
+        {
+            return "HTTP (an http transport node: call it with --transport http, or by service name so its registered transport is used)";
+        }
+
+        if (head[0] is 0x15 or 0x16 && head[1] == 0x03)
+        {
+            return "TLS (a node that requires TLS: give --transport_tls_ca, and a client certificate if it asks for one)";
+        }
+
+        if (head[0] is (byte)'{' or (byte)'[')
+        {
+            return "JSON (not a Micro node: check the address and --transport)";
+        }
+
+        return null;
     }
 
     /// <summary>The rest of a frame that has started: a peer that stops in the middle of one is cut off after the timeout.</summary>
