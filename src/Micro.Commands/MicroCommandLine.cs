@@ -34,9 +34,30 @@ public static class MicroCommandLine
         ArgumentNullException.ThrowIfNull(root);
         // System.CommandLine replaces a token @path by the file's contents by default: only the local shell's user may
         // read this machine's files that way. For anyone else, @... is a literal argument.
-        var parse = root.Parse(args, caller.IsLocalShell ? null : new ParserConfiguration { ResponseFileTokenReplacer = null });
-        var code = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
-        return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
+        var configuration = caller.IsLocalShell ? null : new ParserConfiguration { ResponseFileTokenReplacer = null };
+        var parse = root.Parse(args, configuration);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        if (parse.Errors.Count == 0)
+        {
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Each problem once (two missing arguments are two identical lines in System.CommandLine's own report), then the
+        // help of the command that was meant.
+        foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
+        {
+            await error.WriteLineAsync(message).ConfigureAwait(false);
+        }
+
+        await error.WriteLineAsync().ConfigureAwait(false);
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is { Parent: not null }; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            path.Insert(0, result.Command.Name);
+        }
+
+        await root.Parse([.. path, "--help"], configuration).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Usage;
     }
 
     /// <summary>

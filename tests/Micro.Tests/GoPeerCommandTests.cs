@@ -57,3 +57,20 @@ public sealed class GoPeerCommandTests
         Assert.Equal("", error.ToString());
     }
 }
+
+/// <summary>How the command line reports what is wrong with it.</summary>
+public sealed class CommandLineErrorTests
+{
+    [Fact]
+    public async Task A_missing_argument_is_said_once_then_the_commands_help_and_exit_2()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await MicroCommandLine.RunAsync(["call"], output, error);
+        Assert.Equal(ExitCodes.Usage, code);
+        var said = error.ToString();
+        Assert.Equal(1, said.Split("Required argument missing for command: 'call'.").Length - 1);
+        Assert.Contains("Usage:", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("micro call greeter Greeter.Hello", output.ToString(), StringComparison.Ordinal); // the call command's help
+    }
+}
