@@ -143,16 +143,24 @@ internal static class ServiceTemplate
                     }
                 }
                 """),
+            // A solution at the root, so `dotnet build` and `dotnet test` work where a .NET user types them first.
+            ($"{type}.slnx", $"""
+                <Solution>
+                  <Project Path="src/{type}.csproj" />
+                  <Project Path="tests/{type}.Tests.csproj" />
+                </Solution>
+                """),
             ("README.md", string.Create(CultureInfo.InvariantCulture, $$"""
                 # {{service}}
 
                 A Micro service, made by `micro new {{service}}`.
 
                 - `src/I{{type}}.cs`: the contract (endpoint `{{type}}.Call`); `src/{{type}}Handler.cs`: what it does; `src/Program.cs`: the host.
-                - `tests/`: the handler's tests.
+                - `tests/`: the handler's tests; `{{type}}.slnx` holds both, so `dotnet build` and `dotnet test` work here.
 
                 ```bash
-                dotnet test tests
+                dotnet build
+                dotnet test
                 dotnet run --project src
                 micro call {{service}} {{type}}.Call '{"name":"John"}'     # -> {"msg": "Hello John"}
                 micro get service {{service}}

@@ -65,7 +65,7 @@ internal static partial class NewCommand
                 created {service} in {target} ({files.Count} files{(reference is null ? ", using the Micro package" : $", referencing {reference}")})
 
                   cd {Path.GetRelativePath(Environment.CurrentDirectory, target)}
-                  dotnet test tests                 # the handler's tests
+                  dotnet build && dotnet test       # the solution at the root: service and tests
                   dotnet run --project src          # the service; then, elsewhere:
                   micro call {service} {type}.Call '{"{"}"name":"John"{"}"}'
                 """).ConfigureAwait(false);
