@@ -38,7 +38,16 @@ public sealed class EtcdAuthTests : IAsyncLifetime
         var next = watch.MoveNextAsync().AsTask();
         await registry.RegisterAsync(Node("s-1"), TimeSpan.FromMinutes(1));
         Assert.Equal("s-1", (await registry.GetServiceAsync("secured")).Single().Nodes.Single().Id);
-        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(30)));
+        // The watch sees changes from when etcd opened it, which may be after the first registration: register again
+        // until it reports one (each re-registration is a change).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await Task.WhenAny(next, Task.Delay(500)) != next)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the watch (with the token) reported no change");
+            await registry.RegisterAsync(Node("s-1"), TimeSpan.FromMinutes(1));
+        }
+
+        Assert.True(await next);
         Assert.Equal("s-1", watch.Current.Service.Nodes.Single().Id);
     }
 
