@@ -37,9 +37,11 @@ public static class MicroCommandLine
         var configuration = caller.IsLocalShell ? null : new ParserConfiguration { ResponseFileTokenReplacer = null };
         var parse = root.Parse(args, configuration);
         var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
-        if (parse.Errors.Count == 0)
+        if (parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal).Count() == parse.Errors.Count)
         {
-            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+            // No errors, or each one different: System.CommandLine's own report (with its "did you mean" for typos).
+            var code = await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+            return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
         }
 
         // Each problem once (two missing arguments are two identical lines in System.CommandLine's own report), then the
