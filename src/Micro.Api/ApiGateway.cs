@@ -204,8 +204,7 @@ public sealed class ApiGateway(ApiOptions options, IMicroClient client, IRegistr
         if (address is not null)
         {
             // A caller over HTTP names no arbitrary host: only a node registered for the service.
-            var versions = await registry.GetServiceAsync(service, context.RequestAborted).ConfigureAwait(false);
-            if (!versions.SelectMany(v => v.Nodes).Any(n => string.Equals(n.Address, address, StringComparison.OrdinalIgnoreCase)))
+            if (!await registry.HasNodeAtAsync(service, address, context.RequestAborted).ConfigureAwait(false))
             {
                 throw MicroException.BadRequest(ApiErrors.GatewayId, $"/rpc \"address\" {address} is not a registered node of {service}; the gateway only reaches registered nodes");
             }

@@ -85,8 +85,7 @@ public sealed class BrowserGuard(string errorId, bool loopbackOnly, IReadOnlySet
         }
 
         var bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
-        return Registry.NodeAddress.IsValid(bare.Contains(':', StringComparison.Ordinal) ? $"[{bare}]:1" : bare + ":1", out _)
-               && IPAddress.TryParse(bare, out var ip) && IPAddress.IsLoopback(ip);
+        return IPAddress.TryParse(bare, out var ip) && IPAddress.IsLoopback(ip);
     }
 
     private static bool IsOwnOrigin(string origin, HttpRequest request)

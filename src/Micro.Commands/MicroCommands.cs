@@ -144,9 +144,8 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
     }
 
     /// <summary>True when <paramref name="address"/> is the address of a node registered for <paramref name="service"/>.</summary>
-    public async Task<bool> IsNodeOfAsync(string service, string address, CancellationToken cancellationToken = default)
-        => (await registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false))
-            .Any(v => v.Nodes.Any(n => string.Equals(n.Address, address, StringComparison.OrdinalIgnoreCase)));
+    public Task<bool> IsNodeOfAsync(string service, string address, CancellationToken cancellationToken = default)
+        => registry.HasNodeAtAsync(service, address, cancellationToken);
 
     /// <summary>Calls Debug.Health on every node of a service; fails when any node is not ok.</summary>
     public async Task<int> HealthAsync(string service, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -291,13 +290,9 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
             return null;
         }
 
-        foreach (var node in service.Nodes)
+        if (!NodeAddress.AreValid(service, out problem))
         {
-            if (!NodeAddress.IsValid(node, unnamedIsHostPort: true, out var bad))
-            {
-                problem = $"node {node.Id}: address {bad}";
-                return null;
-            }
+            return null;
         }
 
         return service;

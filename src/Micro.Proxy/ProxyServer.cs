@@ -159,12 +159,9 @@ public sealed class ProxyServer : IAsyncDisposable
                 throw MicroException.BadRequest("go.micro.proxy", "a service needs a name and at least one node");
             }
 
-            foreach (var node in service.Nodes)
+            if (!NodeAddress.AreValid(service, out var problem))
             {
-                if (!NodeAddress.IsValid(node, unnamedIsHostPort: true, out var problem))
-                {
-                    throw MicroException.BadRequest("go.micro.proxy", $"node {node.Id}: address {problem}");
-                }
+                throw MicroException.BadRequest("go.micro.proxy", problem);
             }
 
             return service;
@@ -237,8 +234,7 @@ public sealed class ProxyServer : IAsyncDisposable
         /// <summary>An address must be a registered node of the service: nothing else is reachable through the proxy.</summary>
         private async Task CheckNodeAsync(string service, string address, CancellationToken cancellationToken)
         {
-            var versions = await environment.Registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
-            if (!versions.SelectMany(v => v.Nodes).Any(n => n.Address == address))
+            if (!await environment.Registry.HasNodeAtAsync(service, address, cancellationToken).ConfigureAwait(false))
             {
                 throw MicroException.Forbidden("go.micro.proxy", $"{address} is not a registered node of {service}; the proxy only reaches registered nodes");
             }

@@ -48,7 +48,8 @@ public sealed class HttpBroker : IBroker
     public const string SignatureHeader = "X-Micro-Signature";
 
     private readonly byte[]? _secret;
-    private long _lastDropLog;
+    private readonly LogThrottle _dropLog = new();
+    private long _droppedTotal;
     private long _lastSweep;
 
     /// <param name="secret"><c>--broker_http_secret</c>: signs envelopes and refuses unsigned ones (null: neither, as go-micro).</param>
@@ -212,15 +213,11 @@ public sealed class HttpBroker : IBroker
     {
         MicroTelemetry.BrokerDropped.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("reason", reason));
         Interlocked.Increment(ref _droppedTotal);
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastDropLog);
-        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
+        if (_dropLog.ShouldLog())
         {
             _logger.LogWarning("http broker: a message of {Topic} was not delivered ({Reason}): {Detail}; {Total} dropped so far", topic, reason, detail, Interlocked.Read(ref _droppedTotal));
         }
     }
-
-    private long _droppedTotal;
 
     /// <summary>Subscriber nodes this publisher holds an outbox for (tests: departed ones are let go).</summary>
     internal int OutboxCount => _outboxes.Count;

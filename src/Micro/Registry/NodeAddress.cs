@@ -124,6 +124,26 @@ public static class NodeAddress
         return true;
     }
 
+    /// <summary>
+    /// A registration's nodes checked as a person or a caller gave them (a node naming no transport is tcp): false, with
+    /// <paramref name="problem"/> naming the first bad node and why, when one is not reachable as written.
+    /// </summary>
+    public static bool AreValid(Service service, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        foreach (var node in service.Nodes)
+        {
+            if (!IsValid(node, unnamedIsHostPort: true, out var bad))
+            {
+                problem = $"node {node.Id}: address {bad}";
+                return false;
+            }
+        }
+
+        problem = "";
+        return true;
+    }
+
     private static readonly System.Buffers.SearchValues<char> NameCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:[]");
 

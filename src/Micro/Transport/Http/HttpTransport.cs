@@ -25,6 +25,7 @@ public sealed class HttpTransport : IStreamingTransport
     private readonly TransportOptions _options;
     private readonly ILogger _logger;
     private readonly HttpClient _client;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _urls = new(StringComparer.Ordinal);
 
     public HttpTransport(TransportOptions? options = null)
     {
@@ -75,19 +76,14 @@ public sealed class HttpTransport : IStreamingTransport
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
-        // The address is pasted into a URL: only host:port, never a path or query someone registered.
-        if (!Registry.NodeAddress.IsValid(address, out var problem))
-        {
-            throw MicroException.BadRequest("go.micro.transport", "node address " + problem);
-        }
-
+        var url = UrlOf(address);
         var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
         if (size > _options.MaxMessageSize)
         {
             throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
         }
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, $"{(_options.Tls is null ? "http" : "https")}://{address}/") { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         message.Content = new ReadOnlyMemoryContent(request.Body);
         foreach (var (k, v) in request.Headers)
         {
@@ -131,6 +127,30 @@ public sealed class HttpTransport : IStreamingTransport
 
             return new TransportMessage(headers, body);
         }
+    }
+
+    /// <summary>
+    /// The URL of a node, checked once per address: the address is pasted into it, so only host:port, never a path or
+    /// query someone registered. Kept per address, bounded (addresses come from the registry and callers).
+    /// </summary>
+    private Uri UrlOf(string address)
+    {
+        if (_urls.TryGetValue(address, out var url))
+        {
+            return url;
+        }
+
+        if (!Registry.NodeAddress.IsValid(address, out var problem))
+        {
+            throw MicroException.BadRequest("go.micro.transport", "node address " + problem);
+        }
+
+        if (_urls.Count >= 4096)
+        {
+            _urls.Clear();
+        }
+
+        return _urls[address] = new Uri($"{(_options.Tls is null ? "http" : "https")}://{address}/");
     }
 
     public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)

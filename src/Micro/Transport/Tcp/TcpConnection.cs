@@ -79,10 +79,19 @@ internal sealed class TcpConnection : IAsyncDisposable
             throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_limits.MaxMessageSize} bytes");
         }
 
-        Interlocked.Add(ref _queuedBytes, size);
+        var counted = _limits.MaxQueuedBytes > 0; // only a server's reading waits on it: a client counts nothing
+        if (counted)
+        {
+            Interlocked.Add(ref _queuedBytes, size);
+        }
+
         if (!_outgoing.Writer.TryWrite(new OutgoingFrame(type, id, headers, body, (int)size)))
         {
-            Interlocked.Add(ref _queuedBytes, -size);
+            if (counted)
+            {
+                Interlocked.Add(ref _queuedBytes, -size);
+            }
+
             throw new MicroException("go.micro.transport", 500, $"{CloseReason} ({RemoteAddress})") { IsTransportError = true };
         }
     }
@@ -387,7 +396,7 @@ internal sealed class TcpConnection : IAsyncDisposable
 
                 var flush = await _writer.FlushAsync().ConfigureAwait(false);
                 // Counted as sent once flushed: the socket took them, so a peer that does not read fills this up.
-                if (Interlocked.Add(ref _queuedBytes, -written) <= _limits.MaxQueuedBytes / 2 && Volatile.Read(ref _drained) is { } waiting)
+                if (_limits.MaxQueuedBytes > 0 && Interlocked.Add(ref _queuedBytes, -written) <= _limits.MaxQueuedBytes / 2 && Volatile.Read(ref _drained) is { } waiting)
                 {
                     Volatile.Write(ref _drained, null);
                     waiting.TrySetResult();

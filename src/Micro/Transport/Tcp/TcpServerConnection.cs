@@ -15,7 +15,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, TcpStream> _streams = new();
     private readonly int _maxConcurrent;
     private int _running; // requests and streams admitted and not yet finished (a counter: the dictionaries' Count takes every lock)
-    private long _lastBusyLog = -1000; // Environment.TickCount64 starts at 0: the first refusal is logged
+    private readonly Diagnostics.LogThrottle _busyLog = new();
 
     public TcpServerConnection(TcpConnection connection, ITransportHandler handler, int maxConcurrentRequests, ILogger logger)
     {
@@ -136,9 +136,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
         Interlocked.Decrement(ref _running);
 
         var reason = $"server busy: {_maxConcurrent} requests already running on this connection (the limit, --max_concurrent_requests)";
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastBusyLog);
-        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastBusyLog, now, last) == last)
+        if (_busyLog.ShouldLog())
         {
             _logger.LogWarning("Refused request {Id} from {Remote}: {Reason}", frame.Id, _connection.RemoteAddress, reason);
         }

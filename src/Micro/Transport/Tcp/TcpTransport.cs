@@ -82,7 +82,7 @@ public sealed class TcpTransport : IStreamingTransport
         private readonly CancellationTokenSource _stop = new();
         private int _open; // connections held, handshakes included
         private int _handshakes;
-        private long _lastRefusalLog;
+        private readonly Diagnostics.LogThrottle _refusalLog = new();
         private Task? _accept;
 
         public string Address { get; } = TcpAddress.Format((IPEndPoint)socket.LocalEndPoint!);
@@ -189,9 +189,7 @@ public sealed class TcpTransport : IStreamingTransport
         /// <summary>At most one refusal line a second: a flood must not turn into a flood of log lines.</summary>
         private void LogRefusal(string reason)
         {
-            var now = Environment.TickCount64;
-            var last = Interlocked.Read(ref _lastRefusalLog);
-            if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastRefusalLog, now, last) == last)
+            if (_refusalLog.ShouldLog())
             {
                 logger.LogWarning("Refused a connection on {Address}: {Reason}", Address, reason);
             }
