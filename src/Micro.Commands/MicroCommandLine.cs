@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
 using Micro.Commands.Verbs;
 using Micro.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +39,11 @@ public static class MicroCommandLine
         var configuration = caller.IsLocalShell ? null : new ParserConfiguration { ResponseFileTokenReplacer = null };
         var parse = root.Parse(args, configuration);
         var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        if (parse.Action is HelpAction)
+        {
+            return await HelpAsync(root, parse, output, error, cancellationToken).ConfigureAwait(false);
+        }
+
         if (parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal).Count() == parse.Errors.Count)
         {
             // No errors, or each one different: System.CommandLine's own report (with its "did you mean" for typos).
@@ -58,8 +65,17 @@ public static class MicroCommandLine
             path.Insert(0, result.Command.Name);
         }
 
-        await root.Parse([.. path, "--help"], configuration).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        await HelpAsync(root, root.Parse([.. path, "--help"], configuration), output, error, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Usage;
+    }
+
+    /// <summary>Help, with the command named <c>micro</c> in its usage lines rather than after the process.</summary>
+    private static async Task<int> HelpAsync(RootCommand root, ParseResult help, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var buffer = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await help.InvokeAsync(new InvocationConfiguration { Output = buffer, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(CommandName.InHelp(buffer.ToString(), root.Name)).ConfigureAwait(false);
+        return code;
     }
 
     /// <summary>

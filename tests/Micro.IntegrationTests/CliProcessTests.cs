@@ -172,6 +172,12 @@ public sealed class CliProcessTests : IAsyncLifetime
         Assert.Equal(2, unknownCommand.ExitCode);
         Assert.Contains("'lst' was not matched", unknownCommand.Output);
 
+        var missingArgument = await Micro("call");
+        Assert.Equal(2, missingArgument.ExitCode);
+        Assert.Equal(1, missingArgument.Output.Split("Required argument missing for command: 'call'.").Length - 1);
+        Assert.Contains("Usage:\n  micro call <service> <endpoint>", missingArgument.Output);
+        Assert.DoesNotContain("Micro.Cli", missingArgument.Output); // the command is micro, not the executable's file name
+
         var missing = await Micro("get", "service", "nosuch");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("service nosuch not found in the local registry", missing.Output);

@@ -73,4 +73,19 @@ public sealed class CommandLineErrorTests
         Assert.Contains("Usage:", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("micro call greeter Greeter.Hello", output.ToString(), StringComparison.Ordinal); // the call command's help
     }
+
+    [Theory]
+    [InlineData(new[] { "--help" }, "  micro [command] [options]")]
+    [InlineData(new[] { "call", "--help" }, "  micro call <service> <endpoint> [<request>] [options]")]
+    [InlineData(new[] { "list", "services", "--help" }, "  micro list services [options]")]
+    public async Task Help_names_the_command_micro_whatever_the_process_is_called(string[] args, string usage)
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, await MicroCommandLine.RunAsync(args, output, new StringWriter()));
+        var lines = output.ToString().Split('\n');
+        Assert.Equal(usage, lines[Array.IndexOf(lines, "Usage:") + 1]);
+        Assert.DoesNotContain(RootCommandName, output.ToString(), StringComparison.Ordinal); // the host's name (testhost here, Micro.Cli for the CLI)
+    }
+
+    private static string RootCommandName => System.CommandLine.RootCommand.ExecutableName;
 }
