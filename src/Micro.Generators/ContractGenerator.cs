@@ -36,10 +36,24 @@ public sealed class ContractGenerator : IIncrementalGenerator
         });
 
         // .proto files given as AdditionalFiles: each `service` block becomes a contract (messages come from Grpc.Tools).
-        var protoServices = context.AdditionalTextsProvider
+        // All files are read first, since a service may use messages of a file it imports.
+        var protoContracts = context.AdditionalTextsProvider
             .Where(static f => f.Path.EndsWith(".proto", System.StringComparison.OrdinalIgnoreCase))
-            .SelectMany(static (f, ct) => ProtoParser.Services(f.Path, f.GetText(ct)?.ToString() ?? ""));
-        context.RegisterSourceOutput(protoServices, static (spc, contract) => spc.AddSource(contract.HintName, Emitter.Emit(contract)));
+            .Select(static (f, ct) => Proto.ProtoParser.Read(f.Path, f.GetText(ct)?.ToString() ?? ""))
+            .Collect()
+            .SelectMany(static (files, _) => Proto.ProtoContracts.Build(files));
+        context.RegisterSourceOutput(protoContracts, static (spc, result) =>
+        {
+            if (result.Diagnostic is not null)
+            {
+                spc.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
+            }
+
+            if (result.Contract is not null)
+            {
+                spc.AddSource(result.Contract.HintName, Emitter.Emit(result.Contract));
+            }
+        });
     }
 
     private static Contract Analyze(INamedTypeSymbol type, AttributeData attribute)

@@ -24,4 +24,14 @@ internal static class Diagnostics
         "MICRO004", "Contract interface must be public or internal and not nested in a generic type",
         "{0} cannot have a generated client: make it a non-generic top-level or nested interface",
         "Micro.Contracts", DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnreadableProto = new(
+        "MICRO005", "A .proto file cannot be read",
+        "{0} cannot be read: {1}; no contract is generated from it until it is fixed",
+        "Micro.Contracts", DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnknownProtoMessage = new(
+        "MICRO006", "A .proto rpc names a message the generator cannot find",
+        "rpc {0}.{1}: its {2} type '{3}' is not a message defined in {4} or in a file it imports that is in the build; give the imported .proto to the build as AdditionalFiles too (service {0} is not generated until then)",
+        "Micro.Contracts", DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -134,47 +134,15 @@ public sealed class ProtoContractTests
     private const string Messages = """
         namespace Shop.Proto { public sealed class OrderRequest : Micro.Tests.Stub<OrderRequest> { } public sealed class OrderReply : Micro.Tests.Stub<OrderReply> { } }
         namespace Google.Protobuf.WellKnownTypes { public sealed class Empty : Micro.Tests.Stub<Empty> { } }
-        namespace Micro.Tests
-        {
-            // Just enough of a generated message for the emitted code to compile against: Parser, Descriptor, IMessage<T>.
-            public abstract class Stub<T> : Google.Protobuf.IMessage<T> where T : Stub<T>
-            {
-                public static Google.Protobuf.MessageParser<T> Parser => throw null!;
-                public static Google.Protobuf.Reflection.MessageDescriptor Descriptor => throw null!;
-                Google.Protobuf.Reflection.MessageDescriptor Google.Protobuf.IMessage.Descriptor => throw null!;
-                public void MergeFrom(T message) => throw null!;
-                public void MergeFrom(Google.Protobuf.CodedInputStream input) => throw null!;
-                public void WriteTo(Google.Protobuf.CodedOutputStream output) => throw null!;
-                public int CalculateSize() => throw null!;
-                public T Clone() => throw null!;
-                public bool Equals(T? other) => ReferenceEquals(this, other);
-            }
-        }
         """;
-
-    private sealed class ProtoFile(string path, string text) : AdditionalText
-    {
-        public override string Path => path;
-
-        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) => Microsoft.CodeAnalysis.Text.SourceText.From(text);
-    }
 
     [Fact]
     public void A_proto_service_becomes_an_interface_a_typed_client_and_a_binding_that_compile()
     {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Select(p => MetadataReference.CreateFromFile(p))
-            .Append(MetadataReference.CreateFromFile(typeof(Micro.Contracts.MicroContractAttribute).Assembly.Location))
-            .Append(MetadataReference.CreateFromFile(typeof(Google.Protobuf.IMessage).Assembly.Location))
-            .ToArray();
-        var compilation = CSharpCompilation.Create("ProtoUnderTest", [CSharpSyntaxTree.ParseText(Messages, new CSharpParseOptions(LanguageVersion.Latest))], references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var driver = CSharpGeneratorDriver.Create([new ContractGenerator().AsSourceGenerator()], [new ProtoFile("orders.proto", Proto)])
-            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var (output, diagnostics, run) = ProtoGeneration.Run(Messages, ("orders.proto", Proto));
         Assert.Empty(diagnostics);
-        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-        Assert.True(errors.Length == 0, string.Join("\n", errors.Select(e => e.ToString())));
-        var generated = Assert.Single(driver.GetRunResult().GeneratedTrees).GetText().ToString();
+        ProtoGeneration.AssertCompiles(output);
+        var generated = Assert.Single(run.GeneratedTrees).GetText().ToString();
         Assert.Contains("public partial interface IOrders", generated);
         Assert.Contains("global::System.Collections.Generic.IAsyncEnumerable<global::Shop.Proto.OrderReply> Chat(global::System.Collections.Generic.IAsyncEnumerable<global::Shop.Proto.OrderRequest> requests", generated);
         Assert.Contains("global::System.Threading.Tasks.Task<global::Shop.Proto.OrderReply> Ping(global::Google.Protobuf.WellKnownTypes.Empty request", generated);

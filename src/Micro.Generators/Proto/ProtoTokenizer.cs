@@ -1,0 +1,202 @@
+using System.Collections.Generic;
+using System.Text;
+
+namespace Micro.Generators.Proto;
+
+internal enum ProtoTokenKind
+{
+    Identifier,
+    Number,
+    String,
+    Symbol,
+    End,
+}
+
+/// <summary>One token of a .proto file, with where it starts (0-based line and column, as Roslyn's locations count).</summary>
+internal readonly struct ProtoToken
+{
+    public ProtoToken(ProtoTokenKind kind, string text, int start, int length, int line, int column)
+    {
+        Kind = kind;
+        Text = text;
+        Start = start;
+        Length = length;
+        Line = line;
+        Column = column;
+    }
+
+    public ProtoTokenKind Kind { get; }
+
+    /// <summary>The token as written; for a string, its value without quotes (escapes kept as written).</summary>
+    public string Text { get; }
+
+    public int Start { get; }
+
+    public int Length { get; }
+
+    public int Line { get; }
+
+    public int Column { get; }
+
+    public bool Is(string symbolOrWord) => Kind is ProtoTokenKind.Symbol or ProtoTokenKind.Identifier && Text == symbolOrWord;
+
+    public string Describe() => Kind switch
+    {
+        ProtoTokenKind.End => "the end of the file",
+        ProtoTokenKind.String => "a string",
+        _ => "'" + Text + "'",
+    };
+}
+
+/// <summary>
+/// Splits a .proto file into tokens the way protoc does: identifiers, numbers, quoted strings (so a brace in a string
+/// is not a brace), symbols; <c>//</c> and <c>/* */</c> comments are dropped (so a brace in a comment is not one either).
+/// </summary>
+internal static class ProtoTokenizer
+{
+    public static List<ProtoToken> Tokenize(string text)
+    {
+        var tokens = new List<ProtoToken>();
+        var i = 0;
+        var line = 0;
+        var lineStart = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '\n')
+            {
+                i++;
+                line++;
+                lineStart = i;
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var column = i - lineStart;
+            if (c == '/' && i + 1 < text.Length && text[i + 1] == '/')
+            {
+                while (i < text.Length && text[i] != '\n')
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            if (c == '/' && i + 1 < text.Length && text[i + 1] == '*')
+            {
+                var close = text.IndexOf("*/", i + 2, System.StringComparison.Ordinal);
+                if (close < 0)
+                {
+                    throw new ProtoSyntaxException("a /* comment is never closed", start, 2, line, column);
+                }
+
+                for (; i < close + 2; i++)
+                {
+                    if (text[i] == '\n')
+                    {
+                        line++;
+                        lineStart = i + 1;
+                    }
+                }
+
+                continue;
+            }
+
+            if (IsLetter(c))
+            {
+                while (i < text.Length && (IsLetter(text[i]) || char.IsDigit(text[i])))
+                {
+                    i++;
+                }
+
+                tokens.Add(new ProtoToken(ProtoTokenKind.Identifier, text.Substring(start, i - start), start, i - start, line, column));
+                continue;
+            }
+
+            if (char.IsDigit(c))
+            {
+                // Decimal, hex, octal and float literals: letters, digits, dots, and a sign after an exponent.
+                while (i < text.Length && (IsLetter(text[i]) || char.IsDigit(text[i]) || text[i] == '.'
+                                           || ((text[i] == '+' || text[i] == '-') && (text[i - 1] == 'e' || text[i - 1] == 'E'))))
+                {
+                    i++;
+                }
+
+                tokens.Add(new ProtoToken(ProtoTokenKind.Number, text.Substring(start, i - start), start, i - start, line, column));
+                continue;
+            }
+
+            if (c == '"' || c == '\'')
+            {
+                var value = new StringBuilder();
+                i++;
+                while (true)
+                {
+                    if (i >= text.Length || text[i] == '\n')
+                    {
+                        throw new ProtoSyntaxException("a string is never closed on its line", start, 1, line, column);
+                    }
+
+                    if (text[i] == c)
+                    {
+                        i++;
+                        break;
+                    }
+
+                    if (text[i] == '\\' && i + 1 < text.Length && text[i + 1] != '\n')
+                    {
+                        value.Append(text[i]);
+                        i++;
+                    }
+
+                    value.Append(text[i]);
+                    i++;
+                }
+
+                tokens.Add(new ProtoToken(ProtoTokenKind.String, value.ToString(), start, i - start, line, column));
+                continue;
+            }
+
+            tokens.Add(new ProtoToken(ProtoTokenKind.Symbol, c.ToString(), start, 1, line, column));
+            i++;
+        }
+
+        tokens.Add(new ProtoToken(ProtoTokenKind.End, "", text.Length, 0, line, text.Length - lineStart));
+        return tokens;
+    }
+
+    private static bool IsLetter(char c) => c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/// <summary>Why a .proto file cannot be read, and where (0-based, as Roslyn's locations count).</summary>
+internal sealed class ProtoSyntaxException : System.Exception
+{
+    public ProtoSyntaxException(string message, int start, int length, int line, int column)
+        : base(message)
+    {
+        Start = start;
+        Length = length;
+        Line = line;
+        Column = column;
+    }
+
+    public ProtoSyntaxException(string message, ProtoToken at)
+        : this(message, at.Start, at.Length, at.Line, at.Column)
+    {
+    }
+
+    public int Start { get; }
+
+    public int Length { get; }
+
+    public int Line { get; }
+
+    public int Column { get; }
+}
