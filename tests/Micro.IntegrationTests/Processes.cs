@@ -15,6 +15,8 @@ internal static class Programs
 
     public static string Cli => Dll("src/Micro.Cli", "Micro.Cli.dll");
 
+    public static string ProtoGreeter => Dll("examples/ProtoGreeter", "proto-greeter.dll");
+
     public static string StreamingService => Dll("examples/Streaming/Service", "streaming-service.dll");
 
     public static string PubSubSubscriber => Dll("examples/PubSub/Subscriber", "pubsub-subscriber.dll");

@@ -39,6 +39,50 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void Json_for_a_protobuf_message_is_the_proto3_mapping_go_micros_jsonpb_writes_and_reads()
+    {
+        // As a go-micro client's json codec (jsonpb) writes it: lowerCamelCase names, int64 as a string, enums by name,
+        // bytes in base64, a Timestamp in RFC 3339.
+        const string FromGo = """{"tags":["a","b"],"stock":{"x":2},"big":"9007199254740993","colour":"RED","number":7,"data":"AQI=","at":"2026-12-02T10:00:00Z","userName":"jo"}""";
+        var codec = new JsonCodec();
+        var kinds = codec.Decode<Proto.Kinds>(Json.Bytes(FromGo));
+        Assert.Equal(["a", "b"], kinds.Tags); // System.Text.Json reads a repeated field as nothing
+        Assert.Equal(2, kinds.Stock["x"]);
+        Assert.Equal(9007199254740993L, kinds.Big);
+        Assert.Equal(Proto.Kinds.Types.Colour.Red, kinds.Colour);
+        Assert.Equal(Proto.Kinds.ChoiceOneofCase.Number, kinds.ChoiceCase);
+        Assert.Equal(new byte[] { 1, 2 }, kinds.Data.ToByteArray());
+        Assert.Equal(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero), kinds.At.ToDateTimeOffset());
+        Assert.Equal("jo", kinds.UserName);
+
+        using var written = System.Text.Json.JsonDocument.Parse(codec.Encode(kinds));
+        var root = written.RootElement;
+        Assert.Equal("9007199254740993", root.GetProperty("big").GetString());
+        Assert.Equal("RED", root.GetProperty("colour").GetString());
+        Assert.Equal(7, root.GetProperty("number").GetInt32());
+        Assert.False(root.TryGetProperty("choiceCase", out _)); // no C# plumbing on the wire
+        Assert.Equal("AQI=", root.GetProperty("data").GetString());
+        Assert.Equal("2026-12-02T10:00:00Z", root.GetProperty("at").GetString());
+        Assert.Equal("jo", root.GetProperty("userName").GetString());
+        Assert.Equal(kinds, codec.Decode<Proto.Kinds>(codec.Encode(kinds)));
+        Assert.DoesNotContain(" ", Json.Text(codec.Encode(new Proto.Kinds { Tags = { "x" } })), StringComparison.Ordinal); // compact, as on the wire
+    }
+
+    [Theory]
+    [InlineData("""{"big":"not a number"}""")]
+    [InlineData("""{"colour":"PURPLE"}""")] // strict, as jsonpb is: an unknown enum name or field is not quietly dropped
+    [InlineData("""{"newer":1}""")]
+    [InlineData("""{"tags":"a"}""")]
+    [InlineData("""{"tags":[""")]
+    [InlineData("[]")]
+    public void Bad_json_for_a_protobuf_message_is_a_400_saying_what_was_wrong(string json)
+    {
+        var e = Assert.Throws<MicroException>(() => new JsonCodec().Decode<Proto.Kinds>(Json.Bytes(json)));
+        Assert.Equal(400, e.Code);
+        Assert.Contains("invalid JSON for Kinds", e.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Protobuf_round_trips_generated_messages()
     {
         var codec = new ProtobufCodec();

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -6,6 +5,7 @@ using Micro.Client;
 using Micro.Codec;
 using Micro.Registry;
 using Micro.Selector;
+using Micro.Testing;
 using Micro.Transport.Http;
 
 namespace Micro.Tests;
@@ -20,51 +20,12 @@ public sealed class GoMicroWireTests
     private const string JsonRpcRequest = "{\"method\":\"Greeter.Hello\",\"params\":[{\"name\":\"John\"}],\"id\":0}\n";
     private const string JsonRpcResponse = "{\"id\":0,\"result\":{\"msg\":\"Hello John\"},\"error\":null}\n";
 
-    private static async Task<(string Head, byte[] Body)> SendRawAsync(string address, string headers, byte[] body)
-    {
-        var (host, port) = Micro.Transport.Tcp.TcpAddress.Split(address);
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Parse(host), port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(headers.Replace("{length}", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)).Concat(body).ToArray());
-        return await ReadHttpMessageAsync(socket);
-    }
-
-    private static async Task<(string Head, byte[] Body)> ReadHttpMessageAsync(Socket socket)
-    {
-        var buffer = new List<byte>();
-        var chunk = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var text = Encoding.ASCII.GetString(buffer.ToArray());
-            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end >= 0)
-            {
-                var head = text[..end];
-                var lengthLine = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
-                var length = lengthLine is null ? 0 : int.Parse(lengthLine[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                if (buffer.Count >= end + 4 + length)
-                {
-                    return (head, buffer.Skip(end + 4).Take(length).ToArray());
-                }
-            }
-
-            var n = await socket.ReceiveAsync(chunk, timeout.Token);
-            if (n == 0)
-            {
-                throw new IOException("connection closed before a whole HTTP message arrived");
-            }
-
-            buffer.AddRange(chunk[..n]);
-        }
-    }
-
     [Fact]
     public async Task A_go_micro_json_rpc_request_gets_a_go_micro_json_rpc_reply()
     {
         await using var kit = new TestKit(transport: new HttpTransport());
         var server = await kit.StartServerAsync("greeter", new Greeter());
-        var (head, body) = await SendRawAsync(server.Address,
+        var (head, body) = await RawHttp.SendAsync(server.Address,
             "POST / HTTP/1.1\r\nHost: greeter\r\nContent-Type: application/json-rpc\r\nMicro-Id: 42\r\nMicro-Service: greeter\r\n" +
             "Micro-Method: Greeter.Hello\r\nMicro-Endpoint: Greeter.Hello\r\nTimeout: 5000000000\r\nContent-Length: {length}\r\n\r\n",
             Encoding.UTF8.GetBytes(JsonRpcRequest));
@@ -81,7 +42,7 @@ public sealed class GoMicroWireTests
     {
         await using var kit = new TestKit(transport: new HttpTransport());
         var server = await kit.StartServerAsync("greeter", new Greeter());
-        var (_, body) = await SendRawAsync(server.Address, "POST / HTTP/1.1\r\nHost: greeter\r\nContent-Type: application/json-rpc\r\nContent-Length: {length}\r\n\r\n", Encoding.UTF8.GetBytes(JsonRpcRequest));
+        var (_, body) = await RawHttp.SendAsync(server.Address, "POST / HTTP/1.1\r\nHost: greeter\r\nContent-Type: application/json-rpc\r\nContent-Length: {length}\r\n\r\n", Encoding.UTF8.GetBytes(JsonRpcRequest));
         Assert.Equal(JsonRpcResponse, Encoding.UTF8.GetString(body));
     }
 
@@ -91,11 +52,28 @@ public sealed class GoMicroWireTests
         await using var kit = new TestKit(transport: new HttpTransport());
         var server = await kit.StartServerAsync("greeter", new Greeter());
         var request = "{\"method\":\"Greeter.Nope\",\"params\":[{}],\"id\":7}\n";
-        var (head, body) = await SendRawAsync(server.Address,
+        var (head, body) = await RawHttp.SendAsync(server.Address,
             "POST / HTTP/1.1\r\nHost: greeter\r\nContent-Type: application/json-rpc\r\nMicro-Id: 1\r\nMicro-Endpoint: Greeter.Nope\r\nContent-Length: {length}\r\n\r\n", Encoding.UTF8.GetBytes(request));
         const string error = "{\"id\":\"greeter\",\"code\":404,\"detail\":\"unknown endpoint Greeter.Nope of service greeter; it has: Debug.Health, Debug.Stats, Greeter.Hello\",\"status\":\"Not Found\"}";
         Assert.Contains("Micro-Error: " + error, head.Split("\r\n"));
         Assert.Equal("{\"id\":7,\"result\":null,\"error\":" + System.Text.Json.JsonSerializer.Serialize(error) + "}\n", Encoding.UTF8.GetString(body));
+    }
+
+    [Theory]
+    [InlineData("application/protobuf")]
+    [InlineData("application/proto-rpc")]
+    public async Task A_go_micro_client_on_protobuf_gets_a_400_from_a_record_typed_service_saying_to_send_json(string contentType)
+    {
+        await using var kit = new TestKit(transport: new HttpTransport());
+        var server = await kit.StartServerAsync("greeter", new Greeter());
+        byte[] hello = [0x0A, 0x04, .. "John"u8];
+        byte[] body = contentType == "application/protobuf" ? hello : [.. RawHttp.NetString([0x0A, 13, .. "Greeter.Hello"u8]), .. RawHttp.NetString(hello)];
+        var (head, _) = await RawHttp.SendAsync(server.Address,
+            $"POST / HTTP/1.1\r\nHost: greeter\r\nContent-Type: {contentType}\r\nMicro-Id: 1\r\nMicro-Endpoint: Greeter.Hello\r\nContent-Length: {{length}}\r\n\r\n", body);
+        var error = head.Split("\r\n").Single(l => l.StartsWith("Micro-Error: ", StringComparison.Ordinal));
+        Assert.Contains("\"code\":400", error, StringComparison.Ordinal);
+        Assert.Contains("HelloRequest is not a protobuf message", error, StringComparison.Ordinal);
+        Assert.Contains("send application/json instead", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,11 +85,11 @@ public sealed class GoMicroWireTests
         var header = new byte[] { 0x0A, 15 }.Concat(Encoding.ASCII.GetBytes("StructEcho.Echo")).Concat(new byte[] { 0x11, 5, 0, 0, 0, 0, 0, 0, 0 }).ToArray();
         var message = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["name"] = Google.Protobuf.WellKnownTypes.Value.ForString("John") } };
         var inner = Google.Protobuf.MessageExtensions.ToByteArray(message);
-        var request = NetString(header).Concat(NetString(inner)).ToArray();
-        var (head, body) = await SendRawAsync(server.Address, "POST / HTTP/1.1\r\nHost: echo\r\nContent-Type: application/proto-rpc\r\nContent-Length: {length}\r\n\r\n", request);
+        var request = RawHttp.NetString(header).Concat(RawHttp.NetString(inner)).ToArray();
+        var (head, body) = await RawHttp.SendAsync(server.Address, "POST / HTTP/1.1\r\nHost: echo\r\nContent-Type: application/proto-rpc\r\nContent-Length: {length}\r\n\r\n", request);
         Assert.Contains("Content-Type: application/proto-rpc", head.Split("\r\n"));
         // The reply echoes the header (method and seq, no error) and carries the same Struct back.
-        Assert.Equal(NetString(header).Concat(NetString(inner)).ToArray(), body);
+        Assert.Equal(RawHttp.NetString(header).Concat(RawHttp.NetString(inner)).ToArray(), body);
     }
 
     [Fact]
@@ -128,7 +106,7 @@ public sealed class GoMicroWireTests
 
         var call = client.CallAsync(new MicroRequest("go.micro.srv.greeter", "Greeter.Hello", Encoding.UTF8.GetBytes("{\"name\":\"John\"}"), "application/json-rpc")).AsTask();
         using var socket = await fake.AcceptSocketAsync();
-        var (head, body) = await ReadHttpMessageAsync(socket);
+        var (head, body) = await RawHttp.ReadMessageAsync(socket);
         var lines = head.Split("\r\n");
         Assert.Equal("POST / HTTP/1.1", lines[0]);
         Assert.Contains("Content-Type: application/json-rpc", lines);
@@ -157,19 +135,11 @@ public sealed class GoMicroWireTests
         var client = new MicroClient(selector, transport, CodecRegistry.Default, ClientOptions.Default with { Retries = 0 });
         var call = client.CallAsync(new MicroRequest("go.micro.srv.greeter", "Greeter.Hello", Encoding.UTF8.GetBytes("{}")), new CallOptions { Address = address }).AsTask();
         using var socket = await fake.AcceptSocketAsync();
-        await ReadHttpMessageAsync(socket);
+        await RawHttp.ReadMessageAsync(socket);
         const string error = "{\"id\":\"go.micro.srv.greeter\",\"code\":500,\"detail\":\"boom\",\"status\":\"Internal Server Error\"}";
         await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nMicro-Error: {error}\r\nContent-Length: 0\r\n\r\n"));
         var e = await Assert.ThrowsAsync<MicroException>(() => call.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(("go.micro.srv.greeter", 500, "boom", "Internal Server Error"), (e.Id, e.Code, e.Detail, e.Status));
-    }
-
-    private static byte[] NetString(byte[] data)
-    {
-        var result = new byte[4 + data.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(result, (uint)data.Length);
-        data.CopyTo(result, 4);
-        return result;
     }
 
     public sealed class StructEcho

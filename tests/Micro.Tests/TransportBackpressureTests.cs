@@ -157,20 +157,18 @@ public sealed class TransportBackpressureTests : IAsyncDisposable
         await using var client = new TcpTransport();
         await using var stream = await client.OpenStreamAsync(listener.Address, TransportMessage.NewHeaders(1));
         var message = new byte[1024 * 1024];
-        var sent = 0;
-        for (; sent < 40; sent++)
+        for (var i = 0; i < 16; i++)
         {
-            var send = stream.SendAsync(message).AsTask();
-            if (await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(3))) != send)
-            {
-                break; // the byte window is full: the sender waits, nothing more is buffered
-            }
+            await stream.SendAsync(message).AsTask().WaitAsync(TimeSpan.FromSeconds(30)); // 16 MiB fit the window, however slow the machine
         }
 
-        Console.WriteLine($"stream byte window: {sent} MiB sent before the sender waited for an unread reader");
-        Assert.InRange(sent, 16, 17); // 16 MiB in flight (the first message always goes)
+        // Nothing has been read, so no credit can have come back: the 17th MiB waits for the reader, buffered nowhere.
+        var waiting = stream.SendAsync(message).AsTask();
+        Assert.False(waiting.IsCompleted, "the 17th MiB was sent while 16 MiB were unread");
+        Console.WriteLine("stream byte window: 16 MiB sent before the sender waited for an unread reader");
         reading.SetResult();
-        for (sent++; sent < 40; sent++)
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var sent = 17; sent < 40; sent++)
         {
             await stream.SendAsync(message).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         }

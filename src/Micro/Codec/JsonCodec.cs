@@ -4,7 +4,10 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Micro.Codec;
 
-/// <summary>JSON with System.Text.Json: camelCase names written, names read case-insensitively.</summary>
+/// <summary>
+/// JSON with System.Text.Json: camelCase names written, names read case-insensitively. Protobuf messages (types from
+/// a .proto file) are written and read by the proto3 JSON mapping instead, as go-micro's jsonpb does.
+/// </summary>
 public sealed class JsonCodec : ICodec
 {
     public const string MediaType = "application/json";
@@ -27,7 +30,8 @@ public sealed class JsonCodec : ICodec
 
     public string ContentType => MediaType;
 
-    public ReadOnlyMemory<byte> Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
+    public ReadOnlyMemory<byte> Encode<T>(T value)
+        => value is Google.Protobuf.IMessage message ? ProtobufJson.Encode(message) : JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
 
     public T Decode<T>(ReadOnlyMemory<byte> data)
     {
@@ -35,6 +39,11 @@ public sealed class JsonCodec : ICodec
         {
             // An empty body is an empty request (as `micro call svc Endpoint` without a body sends).
             data = "{}"u8.ToArray();
+        }
+
+        if (ProtobufJson.IsMessage<T>())
+        {
+            return ProtobufJson.Decode<T>(data);
         }
 
         try

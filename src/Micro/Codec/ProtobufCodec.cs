@@ -33,7 +33,7 @@ public sealed class ProtobufCodec : ICodec
 
     public T Decode<T>(ReadOnlyMemory<byte> data)
     {
-        var parser = (Registered.TryGetValue(typeof(T), out var registered) ? registered : ParserCache<T>.Parser) ?? throw MicroException.BadRequest("go.micro.codec", $"{typeof(T).Name} is not a protobuf message (or, in a trimmed build, its parser was not registered with ProtobufCodec.Register); send application/json instead");
+        var parser = ParserFor<T>();
         try
         {
             return (T)parser.ParseFrom(data.Span);
@@ -43,6 +43,11 @@ public sealed class ProtobufCodec : ICodec
             throw MicroException.BadRequest("go.micro.codec", $"invalid protobuf for {typeof(T).Name}: {e.Message}");
         }
     }
+
+    /// <summary>The parser of message type <typeparamref name="T"/>: registered, else its static <c>Parser</c>.</summary>
+    internal static MessageParser ParserFor<T>()
+        => (Registered.TryGetValue(typeof(T), out var registered) ? registered : ParserCache<T>.Parser)
+           ?? throw MicroException.BadRequest("go.micro.codec", $"{typeof(T).Name} is not a protobuf message (or, in a trimmed build, its parser was not registered with ProtobufCodec.Register); send application/json instead");
 
     private static class ParserCache<T>
     {
