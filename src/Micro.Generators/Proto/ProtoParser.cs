@@ -33,7 +33,7 @@ internal sealed class ProtoParser
         }
         catch (ProtoSyntaxException e)
         {
-            return new ProtoFile(path, "", null, default, default, default, new ProtoSpan(e.Start, e.Length, e.Line, e.Column), e.Message);
+            return new ProtoFile(path, "", null, default, default, default, e.At, e.Message);
         }
     }
 

@@ -13,31 +13,9 @@ internal enum ProtoTokenKind
 }
 
 /// <summary>One token of a .proto file, with where it starts (0-based line and column, as Roslyn's locations count).</summary>
-internal readonly struct ProtoToken
+/// <param name="Text">The token as written; for a string, its value without quotes (escapes kept as written).</param>
+internal readonly record struct ProtoToken(ProtoTokenKind Kind, string Text, int Start, int Length, int Line, int Column)
 {
-    public ProtoToken(ProtoTokenKind kind, string text, int start, int length, int line, int column)
-    {
-        Kind = kind;
-        Text = text;
-        Start = start;
-        Length = length;
-        Line = line;
-        Column = column;
-    }
-
-    public ProtoTokenKind Kind { get; }
-
-    /// <summary>The token as written; for a string, its value without quotes (escapes kept as written).</summary>
-    public string Text { get; }
-
-    public int Start { get; }
-
-    public int Length { get; }
-
-    public int Line { get; }
-
-    public int Column { get; }
-
     public bool Is(string symbolOrWord) => Kind is ProtoTokenKind.Symbol or ProtoTokenKind.Identifier && Text == symbolOrWord;
 
     public string Describe() => Kind switch
@@ -94,7 +72,7 @@ internal static class ProtoTokenizer
                 var close = text.IndexOf("*/", i + 2, System.StringComparison.Ordinal);
                 if (close < 0)
                 {
-                    throw new ProtoSyntaxException("a /* comment is never closed", start, 2, line, column);
+                    throw new ProtoSyntaxException("a /* comment is never closed", new ProtoSpan(start, 2, line, column));
                 }
 
                 for (; i < close + 2; i++)
@@ -141,7 +119,7 @@ internal static class ProtoTokenizer
                 {
                     if (i >= text.Length || text[i] == '\n')
                     {
-                        throw new ProtoSyntaxException("a string is never closed on its line", start, 1, line, column);
+                        throw new ProtoSyntaxException("a string is never closed on its line", new ProtoSpan(start, 1, line, column));
                     }
 
                     if (text[i] == c)
@@ -175,28 +153,16 @@ internal static class ProtoTokenizer
     private static bool IsLetter(char c) => c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/// <summary>Why a .proto file cannot be read, and where (0-based, as Roslyn's locations count).</summary>
+/// <summary>Why a .proto file cannot be read, and where.</summary>
 internal sealed class ProtoSyntaxException : System.Exception
 {
-    public ProtoSyntaxException(string message, int start, int length, int line, int column)
-        : base(message)
-    {
-        Start = start;
-        Length = length;
-        Line = line;
-        Column = column;
-    }
+    public ProtoSyntaxException(string message, ProtoSpan at)
+        : base(message) => At = at;
 
     public ProtoSyntaxException(string message, ProtoToken at)
-        : this(message, at.Start, at.Length, at.Line, at.Column)
+        : this(message, ProtoSpan.Of(at))
     {
     }
 
-    public int Start { get; }
-
-    public int Length { get; }
-
-    public int Line { get; }
-
-    public int Column { get; }
+    public ProtoSpan At { get; }
 }
