@@ -2,7 +2,7 @@
 // at /hello. micro web strips the /hello prefix and says so in X-Micro-Web-Base-Path, which the page uses for its links.
 using System.Net;
 
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(Micro.Hosting.MicroFlags.Normalize(args)); // switches such as --transport_tls_dev work bare
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:0"); // any free loopback port: the registry says where
 builder.Services.AddMicroWebApp("hello");
 var app = builder.Build();

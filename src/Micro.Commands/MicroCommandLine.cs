@@ -100,8 +100,10 @@ public static class MicroCommandLine
             the local registry by default, or etcd, consul, kubernetes; directly, or through micro proxy (--proxy_address).
             Exit codes: 0 done, 1 failed (unknown service, the service's error, unreachable registry), 2 bad input.
             """);
-        var flags = GlobalFlags.ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
-        foreach (var flag in flags.Values)
+        // Switches (--transport_tls_dev) are booleans: bare for true, or with true/false; the rest take a value.
+        var flags = GlobalFlags.Where(f => !MicroFlags.Switches.Contains(f)).ToDictionary(f => f, f => new Option<string>("--" + f) { Description = Describe(f), Recursive = true });
+        var switches = GlobalFlags.Where(MicroFlags.Switches.Contains).ToDictionary(f => f, f => new Option<bool>("--" + f) { Description = Describe(f), Recursive = true });
+        foreach (var flag in flags.Values.Cast<Option>().Concat(switches.Values))
         {
             root.Options.Add(flag);
         }
@@ -114,6 +116,14 @@ public static class MicroCommandLine
                 if (parse.GetValue(option) is { Length: > 0 } value)
                 {
                     given[name] = value;
+                }
+            }
+
+            foreach (var (name, option) in switches)
+            {
+                if (parse.GetResult(option) is not null)
+                {
+                    given[name] = parse.GetValue(option) ? "true" : "false";
                 }
             }
 

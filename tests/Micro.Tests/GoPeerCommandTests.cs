@@ -87,5 +87,20 @@ public sealed class CommandLineErrorTests
         Assert.DoesNotContain(RootCommandName, output.ToString(), StringComparison.Ordinal); // the host's name (testhost here, Micro.Cli for the CLI)
     }
 
+    [Theory]
+    [InlineData(0, "list", "services", "--registry", "memory", "--transport_tls_dev")]
+    [InlineData(0, "list", "services", "--transport_tls_dev", "--registry", "memory")]
+    [InlineData(0, "list", "services", "--registry", "memory", "--transport_tls_dev", "false", "--allow_link_local", "true")]
+    [InlineData(ExitCodes.Usage, "list", "services", "--registry", "memory", "--transport_tls_dev", "maybe")]
+    public async Task Switches_work_bare_and_with_true_or_false_and_anything_else_is_refused(int exitCode, params string[] args)
+    {
+        var error = new StringWriter();
+        Assert.Equal(exitCode, await MicroCommandLine.RunAsync(args, new StringWriter(), error));
+        if (exitCode != 0)
+        {
+            Assert.Contains("'maybe'", error.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     private static string RootCommandName => System.CommandLine.RootCommand.ExecutableName;
 }

@@ -48,6 +48,37 @@ public sealed class SettingsTests
         Assert.Contains(message, e.Message);
     }
 
+    [Theory]
+    [InlineData(new[] { "--transport_tls_dev" }, true, "local")] // bare, last: the configuration provider alone drops it
+    [InlineData(new[] { "--transport_tls_dev", "--registry", "memory" }, true, "memory")] // bare, before a flag: alone it takes "--registry" as its value
+    [InlineData(new[] { "--transport_tls_dev", "true", "--registry", "memory" }, true, "memory")]
+    [InlineData(new[] { "--transport_tls_dev", "false" }, false, "local")]
+    [InlineData(new[] { "--transport_tls_dev=FALSE" }, false, "local")]
+    [InlineData(new[] { "--transport_tls_dev=1" }, true, "local")]
+    [InlineData(new string[0], false, "local")]
+    public void A_switch_works_bare_and_with_true_or_false(string[] flags, bool on, string registry)
+    {
+        var settings = Read([], [], MicroFlags.Normalize(flags));
+        Assert.Equal((on, registry), (settings.TransportTlsDev, settings.Registry));
+    }
+
+    [Theory]
+    [InlineData("transport_tls_dev", "maybe", false)]
+    [InlineData("allow_link_local", "on", false)]
+    [InlineData("transport_tls_dev", "maybe", true)]
+    public void A_switch_with_any_other_value_is_an_error_naming_it(string flag, string value, bool withEquals)
+    {
+        var e = Assert.Throws<FormatException>(() => Read([], [], MicroFlags.Normalize(withEquals ? ["--" + flag + "=" + value] : ["--" + flag, value])));
+        Assert.Contains($"{flag}: '{value}' is not true or false", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalizing_leaves_every_other_argument_as_it_is()
+    {
+        string[] args = ["--server_name", "true", "positional", "--registry=etcd", "--allow_link_local", "no", "--x"];
+        Assert.Equal(["--server_name", "true", "positional", "--registry=etcd", "--allow_link_local=false", "--x"], MicroFlags.Normalize(args));
+    }
+
     [Fact]
     public void Unknown_plugins_list_what_is_available()
     {

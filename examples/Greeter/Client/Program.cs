@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 
 // Calls greeter through the generated typed client and prints who answered. Takes the same flags as the service
 // (--registry, --registry_address, --selector ...), plus --name and --count.
-var configuration = new ConfigurationBuilder().AddEnvironmentVariables("MICRO_").AddCommandLine(args).Build();
+var configuration = new ConfigurationBuilder().AddEnvironmentVariables("MICRO_").AddCommandLine(MicroFlags.Normalize(args)).Build(); // switches such as --transport_tls_dev work bare
 var settings = MicroSettings.FromConfiguration(configuration);
 var name = configuration["name"] ?? "John";
 var count = int.Parse(configuration["count"] ?? "4", System.Globalization.CultureInfo.InvariantCulture);

@@ -21,6 +21,7 @@ public static class MicroService
 {
     public static MicroServiceBuilder CreateBuilder(string[] args, string? defaultName = null)
     {
+        args = MicroFlags.Normalize(args);
         var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ApplicationName = defaultName });
         // go-micro's names: MICRO_SERVER_NAME and --server_name; flags are added again last so they win over the environment.
         host.Configuration.AddEnvironmentVariables("MICRO_");

@@ -161,12 +161,12 @@ public sealed record MicroSettings
             TransportTlsCert = Get("transport_tls_cert"),
             TransportTlsKey = Get("transport_tls_key"),
             TransportTlsCa = Get("transport_tls_ca"),
-            TransportTlsDev = Get("transport_tls_dev") is { } dev && (dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1"),
+            TransportTlsDev = Get("transport_tls_dev") is { } dev && MicroFlags.ParseSwitch(dev, "transport_tls_dev"),
             BrokerTlsCert = Get("broker_tls_cert"),
             BrokerTlsKey = Get("broker_tls_key"),
             BrokerTlsCa = Get("broker_tls_ca"),
             BrokerHttpSecret = Get("broker_http_secret"),
-            AllowLinkLocal = Get("allow_link_local") is { } ll && Bool(ll, "allow_link_local"),
+            AllowLinkLocal = Get("allow_link_local") is { } ll && MicroFlags.ParseSwitch(ll, "allow_link_local"),
         };
     }
 
@@ -230,14 +230,6 @@ public sealed record MicroSettings
 
     private static TimeSpan Positive(TimeSpan value, string name)
         => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");
-
-    private static bool Bool(string text, string name)
-        => text.ToLowerInvariant() switch
-        {
-            "true" or "1" or "yes" => true,
-            "false" or "0" or "no" => false,
-            _ => throw new FormatException($"{name}: '{text}' is not true or false."),
-        };
 
     private static int Int(string text, string name, int min)
         => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
