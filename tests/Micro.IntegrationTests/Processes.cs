@@ -9,6 +9,9 @@ internal static class Programs
 
     public static string Root => Metadata("RepositoryRoot");
 
+    /// <summary>The configuration the repository was built in (Debug, or Release in CI).</summary>
+    public static string Configuration => Metadata("Configuration");
+
     public static string GreeterService => Dll("examples/Greeter/Service", "greeter-service.dll");
 
     public static string GreeterClient => Dll("examples/Greeter/Client", "greeter-client.dll");

@@ -10,11 +10,16 @@ public sealed class RunningProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly List<TaskCompletionSource> _waiters = [];
 
-    public RunningProcess(string dll, IEnumerable<string> args, IDictionary<string, string> environment, string? input = null)
+    public RunningProcess(string dll, IEnumerable<string> args, IDictionary<string, string> environment, string? input = null, string? workingDirectory = null)
     {
         // A .dll runs on the dotnet host; anything else is a native executable (a Native AOT build).
         var native = !dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         var info = new ProcessStartInfo(native ? dll : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
         if (!native)
         {
             info.ArgumentList.Add(dll);
@@ -103,9 +108,9 @@ public sealed class RunningProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IDictionary<string, string> environment, TimeSpan timeout, string? input = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IDictionary<string, string> environment, TimeSpan timeout, string? input = null, string? workingDirectory = null)
     {
-        await using var p = new RunningProcess(dll, args, environment, input);
+        await using var p = new RunningProcess(dll, args, environment, input, workingDirectory);
         using var cts = new CancellationTokenSource(timeout);
         await p._process.WaitForExitAsync(cts.Token);
         p._process.WaitForExit(); // drains the output readers
