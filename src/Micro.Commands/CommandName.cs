@@ -11,6 +11,15 @@ internal static partial class CommandName
 {
     public const string Micro = "micro";
 
+    /// <summary>
+    /// The command as the user typed it, for hints to type next: <c>./micro</c> in a checkout (the script says so in
+    /// <c>MICRO_COMMAND</c>), else <c>micro</c> on the PATH.
+    /// </summary>
+    public static string Invoked => Environment.GetEnvironmentVariable("MICRO_COMMAND") is { Length: > 0 } typed ? typed : Micro;
+
+    /// <summary>The command for a script that runs later from anywhere (completion): an absolute path unless it is found on the PATH.</summary>
+    public static string Runnable => Invoked.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(Invoked) : Invoked;
+
     /// <summary>The help text with the root's name at the start of each usage line (<c>"  Micro.Cli call ..."</c>) made <c>micro</c>.</summary>
     public static string InHelp(string help, string rootName)
     {

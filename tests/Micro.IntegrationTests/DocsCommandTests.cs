@@ -33,13 +33,8 @@ public sealed partial class DocsCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Work);
-        // ./micro in the working folder is the repository's script, as at the repository's root.
-        var micro = Path.Combine(Work, "micro");
-        await File.WriteAllTextAsync(micro, $"#!/usr/bin/env bash\nexec '{Programs.Root}/micro' \"$@\"\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(micro, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        // ./micro in the working folder is the repository's script (a symlink to it), as at the repository's root.
+        File.CreateSymbolicLink(Path.Combine(Work, "micro"), Path.Combine(Programs.Root, "micro"));
         _greeter = new RunningProcess(Programs.GreeterService, [], Env);
         _streamer = new RunningProcess(Programs.StreamingService, [], Env);
         await _greeter.WaitForOutputAsync("registered in local", TimeSpan.FromSeconds(60));
@@ -112,6 +107,25 @@ public sealed partial class DocsCommandTests : IAsyncLifetime
         Console.WriteLine($"README: {ran} command lines ran and exited 0; --help only (they reach servers elsewhere): {string.Join("; ", helpOnly)}");
         Assert.True(ran >= 20, $"expected the README's command lines, ran {ran}");
         Assert.True(File.Exists(Path.Combine(Work, "orders", "Orders.slnx")), "./micro new orders wrote no solution");
+    }
+
+    [Fact]
+    public async Task Hints_and_completion_name_the_micro_that_was_run_not_one_on_the_path()
+    {
+        var created = await Bash("./micro new billing");
+        Assert.True(created.ExitCode == 0, created.Output);
+        Assert.Contains("./micro call billing Billing.Call '{\"name\":\"John\"}'", created.Output, StringComparison.Ordinal);
+
+        // No micro on the PATH: the completion script must call the one that printed it.
+        var completion = await Bash("""
+            PATH=/usr/bin:/bin
+            eval "$(./micro completion bash)"
+            COMP_LINE='./micro lis'; COMP_POINT=${#COMP_LINE}
+            _micro_complete
+            printf '%s\n' "${COMPREPLY[@]}"
+            """);
+        Assert.True(completion.ExitCode == 0, completion.Output);
+        Assert.Contains("list", completion.Output.Split('\n', StringSplitOptions.TrimEntries));
     }
 
     private Task<(int ExitCode, string Output)> Bash(string line)

@@ -5,7 +5,7 @@ namespace Micro.Commands.Verbs;
 /// <summary><c>completion bash|zsh</c>: prints a script that completes commands, flags, service and endpoint names.</summary>
 internal static class CompletionCommand
 {
-    // Both ask micro itself through System.CommandLine's [suggest:<position>] directive, so completions follow the
+    // Both ask the micro that printed them ({command}) through System.CommandLine's [suggest:<position>] directive, so completions follow the
     // commands as they are, and service/endpoint names come from the registry the flags point at.
     private const string Bash = """
         # micro completion for bash. Load with: eval "$(micro completion bash)"  (or save it to /etc/bash_completion.d/micro)
@@ -13,7 +13,7 @@ internal static class CompletionCommand
           local IFS=$'\n'
           local line="${COMP_LINE#*[[:space:]]}"            # without the command's own name
           local point=$(( COMP_POINT - ${#COMP_LINE} + ${#line} ))
-          COMPREPLY=( $(micro "[suggest:${point}]" "${line}" 2>/dev/null) )
+          COMPREPLY=( $({command} "[suggest:${point}]" "${line}" 2>/dev/null) )
         }
         complete -o default -F _micro_complete micro
         """;
@@ -24,7 +24,7 @@ internal static class CompletionCommand
         _micro() {
           local -a items
           local line="${BUFFER#*[[:space:]]}"                # without the command's own name
-          items=("${(@f)$(micro "[suggest:$(( CURSOR - ${#BUFFER} + ${#line} ))]" "${line}" 2>/dev/null)}")
+          items=("${(@f)$({command} "[suggest:$(( CURSOR - ${#BUFFER} + ${#line} ))]" "${line}" 2>/dev/null)}")
           compadd -a items
         }
         compdef _micro micro
@@ -37,7 +37,9 @@ internal static class CompletionCommand
         var command = new Command("completion", "Print the tab-completion script for a shell.\n\nExamples:\n  eval \"$(micro completion bash)\"\n  eval \"$(micro completion zsh)\"") { shell };
         command.SetAction(async (parse, ct) =>
         {
-            await parse.InvocationConfiguration.Output.WriteLineAsync(parse.GetRequiredValue(shell) == "zsh" ? Zsh : Bash).ConfigureAwait(false);
+            // The script calls the micro that wrote it (./micro in a checkout is not on the PATH), quoted for the shell.
+            var script = (parse.GetRequiredValue(shell) == "zsh" ? Zsh : Bash).Replace("{command}", "'" + CommandName.Runnable.Replace("'", "'\\''", StringComparison.Ordinal) + "'", StringComparison.Ordinal);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(script).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

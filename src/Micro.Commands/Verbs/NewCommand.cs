@@ -67,7 +67,7 @@ internal static partial class NewCommand
                   cd {Path.GetRelativePath(Environment.CurrentDirectory, target)}
                   dotnet build && dotnet test       # the solution at the root: service and tests
                   dotnet run --project src          # the service; then, elsewhere:
-                  micro call {service} {type}.Call '{"{"}"name":"John"{"}"}'
+                  {CommandName.Invoked} call {service} {type}.Call '{"{"}"name":"John"{"}"}'
                 """).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
