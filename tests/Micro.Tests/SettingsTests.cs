@@ -83,7 +83,11 @@ public sealed class SettingsTests
     public void Unknown_plugins_list_what_is_available()
     {
         var e = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateRegistry(MicroSettings.Default with { Registry = "consul" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
-        Assert.Contains("unknown registry 'consul'; available: local, memory", e.Message);
+        Assert.Contains("unknown registry 'consul'; available: local, memory (for 'consul', add the Micro.Consul package", e.Message);
+        var typo = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateRegistry(MicroSettings.Default with { Registry = "bogus" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        Assert.Contains("unknown registry 'bogus'; available: local, memory; with a plugin package: consul (Micro.Consul), etcd (Micro.Etcd), kubernetes (Micro.Kubernetes).", typo.Message);
+        var broker = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateBroker(MicroSettings.Default with { Broker = "kafka" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry()));
+        Assert.Contains("unknown broker 'kafka'; available: http, memory; with a plugin package: nats (Micro.Nats), rabbitmq (Micro.RabbitMQ).", broker.Message);
         Assert.Throws<ArgumentException>(() => (MicroSettings.Default with { Selector = "fastest" }).CreateStrategy());
     }
 

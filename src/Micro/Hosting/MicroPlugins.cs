@@ -71,8 +71,11 @@ public sealed class MicroPlugins
             factories.TryGetValue(name, out factory);
         }
 
+        // The names plugin packages add, when their package is not referenced, so a typo and a missing package both show.
+        var more = PluginLoader.Offering(kind).Where(p => !factories.ContainsKey(p.Name)).Select(p => $"{p.Name} ({p.Assembly})").ToList();
         return factory ?? throw new ArgumentException(
             $"{kind}: unknown {kind} '{name}'; available: {string.Join(", ", known())}" +
+            (more.Count > 0 && PluginLoader.AssemblyFor(name) is null ? $"; with a plugin package: {string.Join(", ", more)}" : "") +
             (PluginLoader.AssemblyFor(name) is { } assembly
                 ? $" (for '{name}', add the {assembly} package" +
                   (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ")." : $"; this is a Native AOT build, so also name it in code: builder.Micro.AddPlugin(new ...Plugin()) from {assembly}).")

@@ -20,16 +20,20 @@ public sealed class MicroPluginAttribute([DynamicallyAccessedMembers(Dynamically
 /// <summary>Finds plugin assemblies by the names configuration uses, so selecting a plugin needs no code.</summary>
 internal static class PluginLoader
 {
-    private static readonly Dictionary<string, string> Assemblies = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, (string Assembly, string[] Kinds)> Plugins = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["nats"] = "Micro.Nats",
-        ["rabbitmq"] = "Micro.RabbitMQ",
-        ["etcd"] = "Micro.Etcd",
-        ["consul"] = "Micro.Consul",
-        ["kubernetes"] = "Micro.Kubernetes",
+        ["nats"] = ("Micro.Nats", ["transport", "broker"]),
+        ["rabbitmq"] = ("Micro.RabbitMQ", ["transport", "broker"]),
+        ["etcd"] = ("Micro.Etcd", ["registry"]),
+        ["consul"] = ("Micro.Consul", ["registry"]),
+        ["kubernetes"] = ("Micro.Kubernetes", ["registry"]),
     };
 
-    public static string? AssemblyFor(string name) => Assemblies.GetValueOrDefault(name);
+    public static string? AssemblyFor(string name) => Plugins.TryGetValue(name, out var plugin) ? plugin.Assembly : null;
+
+    /// <summary>The plugin packages' names for <paramref name="kind"/> (registry, transport, broker), with the package each needs.</summary>
+    public static IEnumerable<(string Name, string Assembly)> Offering(string kind)
+        => Plugins.Where(p => p.Value.Kinds.Contains(kind)).Select(p => (p.Key, p.Value.Assembly)).OrderBy(p => p.Key, StringComparer.Ordinal);
 
     public static bool TryLoad(string name, MicroPlugins plugins)
     {

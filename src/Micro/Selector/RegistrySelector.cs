@@ -263,9 +263,13 @@ public sealed class RegistrySelector : ISelector
                     return; // ended by our own stop
                 }
 
-                // A watch that ends by itself (its registry disposed or closed) is retried like a failed one, never at once:
-                // restarting on the spot would spin.
-                throw new InvalidOperationException("the watch ended");
+                // A watch that ends by itself, with no error, was closed by its registry: disposed as the process stops
+                // (the order of disposal is not ours), since an outage throws instead. Not a failure to warn about; it is
+                // retried a second later, never at once, which would spin.
+                _logger.LogDebug("Registry {Registry} ended its watch; watching again in a second", _registry.Name);
+                ExpireAll();
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                continue;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
