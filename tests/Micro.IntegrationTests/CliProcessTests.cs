@@ -160,6 +160,13 @@ public sealed class CliProcessTests : IAsyncLifetime
         Assert.Contains("unknown endpoint Greeter.Nope", unknownEndpoint.Output);
         Assert.Contains("Greeter.Hello", unknownEndpoint.Output); // what it does have
 
+        var callOnStream = await Micro("call", "streamer", "Streamer.Count", "{\"to\":2}");
+        Assert.Equal(1, callOnStream.ExitCode);
+        Assert.Contains("Streamer.Count of service streamer is a stream endpoint: open a stream to it (micro stream streamer Streamer.Count)", callOnStream.Output);
+        var streamOnCall = await Micro("stream", "greeter", "Greeter.Hello", "{}");
+        Assert.Equal(1, streamOnCall.ExitCode);
+        Assert.Contains("Greeter.Hello of service greeter is not a stream endpoint: call it (micro call greeter Greeter.Hello)", streamOnCall.Output);
+
         var badJson = await Micro("call", "greeter", "Greeter.Hello", "{\"name\":");
         Assert.Equal(2, badJson.ExitCode);
         Assert.Contains("not valid JSON", badJson.Output);

@@ -141,6 +141,11 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _reregister = Task.Run(ReregisterLoopAsync, CancellationToken.None);
     }
 
+    /// <summary>Every endpoint, for "unknown endpoint" errors: the calls, then the streams marked as such.</summary>
+    private string EndpointList()
+        => string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))
+           + (_streamHandlers.Count > 0 ? $" (streams: {string.Join(", ", _streamHandlers.Keys.Order(StringComparer.Ordinal))})" : "");
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
@@ -277,9 +282,11 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
 
             if (!_handlers.TryGetValue(endpoint, out var handler))
             {
-                throw MicroException.NotFound(_options.Name, endpoint.Length == 0
-                    ? $"request to {_options.Name} names no endpoint (Micro-Endpoint header)"
-                    : $"unknown endpoint {endpoint} of service {_options.Name}; it has: {string.Join(", ", _handlers.Keys.Order())}");
+                throw endpoint.Length == 0
+                    ? MicroException.NotFound(_options.Name, $"request to {_options.Name} names no endpoint (Micro-Endpoint header)")
+                    : _streamHandlers.ContainsKey(endpoint)
+                        ? MicroException.BadRequest(_options.Name, $"{endpoint} of service {_options.Name} is a stream endpoint: open a stream to it (micro stream {_options.Name} {endpoint}), not a call")
+                        : MicroException.NotFound(_options.Name, $"unknown endpoint {endpoint} of service {_options.Name}; it has: {EndpointList()}");
             }
 
             var codec = _codecs.Get(contentType);
@@ -363,9 +370,9 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
 
             if (!_streamHandlers.TryGetValue(endpoint, out var handler))
             {
-                throw MicroException.NotFound(_options.Name, _handlers.ContainsKey(endpoint)
-                    ? $"{endpoint} of service {_options.Name} is not a stream endpoint; call it instead"
-                    : $"unknown stream endpoint {endpoint} of service {_options.Name}; it has: {string.Join(", ", _streamHandlers.Keys.Order())}");
+                throw _handlers.ContainsKey(endpoint)
+                    ? MicroException.BadRequest(_options.Name, $"{endpoint} of service {_options.Name} is not a stream endpoint: call it (micro call {_options.Name} {endpoint}), not a stream")
+                    : MicroException.NotFound(_options.Name, $"unknown stream endpoint {endpoint} of service {_options.Name}; it has: {EndpointList()}");
             }
 
             var codec = _codecs.Get(headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType);
