@@ -46,9 +46,9 @@ public sealed class HttpTlsStreamTests : StreamContractTests
 
 public sealed class TlsTests
 {
-    private static async Task<(TestKit Kit, string Address)> ServeAsync(TransportTls tls)
+    private static async Task<(TestKit Kit, string Address)> ServeAsync(TransportTls tls, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
-        var kit = new TestKit(transport: new TcpTransport(TransportOptions.Default with { Tls = tls }));
+        var kit = new TestKit(transport: new TcpTransport(TransportOptions.Default with { Tls = tls, LoggerFactory = logs ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance }));
         var server = await kit.StartServerAsync("greeter", new Greeter());
         return (kit, server.Address);
     }
@@ -90,10 +90,15 @@ public sealed class TlsTests
     public async Task A_client_without_a_certificate_is_refused_by_a_mutual_tls_server()
     {
         var ca = TestPki.Authority("ca");
-        var (kit, _) = await ServeAsync(TestPki.Mutual(ca, "server"));
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        var (kit, _) = await ServeAsync(TestPki.Mutual(ca, "server"), factory);
         await using var _ = kit;
         var error = await CallFailsAsync(kit, TransportOptions.Default with { Tls = new TransportTls { Authorities = [X509CertificateLoader.LoadCertificate(ca.RawData)] } });
         Assert.True(error.IsTransportError, error.Message);
+        Assert.Contains("the node requires a client certificate (mutual TLS): give --transport_tls_cert and --transport_tls_key", error.Detail, StringComparison.Ordinal);
+        Assert.Contains(logs.Collector.GetSnapshot(), r => r.Message.Contains("the client sent no certificate, and this node requires one (mutual TLS)", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Collector.GetSnapshot(), r => r.Message.Contains("rejected", StringComparison.Ordinal)); // none was sent to reject
     }
 
     [Fact]
@@ -123,10 +128,14 @@ public sealed class TlsTests
     [Fact]
     public async Task A_plain_client_cannot_talk_to_a_tls_server()
     {
-        var (kit, _) = await ServeAsync(TestPki.Mutual(TestPki.Authority("ca"), "server"));
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        var (kit, address) = await ServeAsync(TestPki.Mutual(TestPki.Authority("ca"), "server"), factory);
         await using var _ = kit;
         var error = await CallFailsAsync(kit, TransportOptions.Default);
         Assert.Equal(500, error.Code);
+        Assert.Contains($"the peer at {address} speaks TLS (a node that requires TLS", error.Detail, StringComparison.Ordinal); // not "closed by peer"
+        Assert.Contains(logs.Collector.GetSnapshot(), r => r.Message.Contains("did not start TLS (plain tcp to a node that requires TLS)", StringComparison.Ordinal));
     }
 
     [Fact]
