@@ -241,3 +241,28 @@ public sealed class NatsStreamTests(NatsFixture nats) : StreamContractTests
 
     protected override int Window => NatsTransport.StreamWindow;
 }
+
+/// <summary>A client whose own transport is tcp reaching NATS nodes: it dials the server --transport_address names.</summary>
+[Collection(NatsCollection.Name)]
+public sealed class NatsNodeFromAnotherTransportTests(NatsFixture nats)
+{
+    [Fact]
+    public async Task A_tcp_client_calls_a_nats_node_through_the_server_transport_address_names_not_the_default()
+    {
+        Assert.NotEqual(Micro.Nats.NatsUrl.Default, nats.Server.Url); // else this test could not tell the two apart
+        await using var kit = new TestKit(transport: new NatsTransport(nats.Server.Url));
+        await kit.StartServerAsync("greeter", new Greeter());
+
+        var settings = Micro.Hosting.MicroSettings.Default with { TransportAddress = nats.Server.Url };
+        var plugins = new Micro.Hosting.MicroPlugins();
+        new NatsPlugin().Register(plugins);
+        await using var tcp = new Micro.Transport.Tcp.TcpTransport();
+        await using var catalog = new Micro.Hosting.TransportCatalog(tcp, plugins, settings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await using var selector = new Micro.Selector.RegistrySelector(kit.Registry);
+        var client = new Micro.Client.MicroClient(selector, tcp, options: new Micro.Client.ClientOptions { Retries = 0 }, transportFor: catalog.Get);
+
+        var reply = await client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("Nats"));
+        Assert.Equal("Hello Nats", reply.Msg);
+        Assert.Equal(nats.Server.Url, Assert.IsType<NatsTransport>(catalog.Get("nats")).Url);
+    }
+}

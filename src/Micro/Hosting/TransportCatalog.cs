@@ -7,7 +7,7 @@ namespace Micro.Hosting;
 /// <summary>
 /// The transports a client may need: the configured one, and on demand the one a node advertises in its
 /// <c>transport</c> metadata, so one environment can mix tcp, http, nats and rabbitmq nodes. Transports other than the
-/// configured one use their default addresses (NATS and RabbitMQ on 127.0.0.1 unless configured).
+/// configured one use --transport_address when the configured transport does not need it, else their defaults.
 /// </summary>
 public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins, MicroSettings settings, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
@@ -28,7 +28,7 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
         {
             try
             {
-                return plugins.CreateTransport(settings with { Transport = n, TransportAddress = null }, loggerFactory);
+                return plugins.CreateTransport(settings with { Transport = n, TransportAddress = AddressFor(n) }, loggerFactory);
             }
             catch (ArgumentException e)
             {
@@ -37,6 +37,15 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
             }
         })).Value;
     }
+
+    /// <summary>
+    /// The server address for transport <paramref name="name"/>: --transport_address when the configured transport
+    /// has no use for one (tcp, http and memory clients dial each node's own address), so a CLI reaching NATS nodes
+    /// with <c>--transport_address nats://host:4333</c> dials that server, not the default. When the configured
+    /// transport is itself a server-based one (nats, rabbitmq), its address names that server, not this one's.
+    /// </summary>
+    private string? AddressFor(string name)
+        => configured.Name is "tcp" or "http" or "memory" && !string.Equals(name, configured.Name, StringComparison.OrdinalIgnoreCase) ? settings.TransportAddress : null;
 
     public async ValueTask DisposeAsync()
     {
