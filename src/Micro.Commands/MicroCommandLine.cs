@@ -134,18 +134,19 @@ public static class MicroCommandLine
         // Through micro proxy when --proxy_address (MICRO_PROXY_ADDRESS) names one, else directly.
         (MicroCommands, IAsyncDisposable) ConnectCommands(ParseResult parse)
         {
-            var styled = ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out) && !Console.IsOutputRedirected
-                         && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+            // A terminal gets aligned tables, coloured unless NO_COLOR is set (no-color.org: colour off, layout kept).
+            var terminal = ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out) && !Console.IsOutputRedirected;
+            var styled = !terminal ? TableStyle.Plain : Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } ? TableStyle.Aligned : TableStyle.Coloured;
             var proxy = parse.GetValue(flags["proxy_address"]) ?? Environment.GetEnvironmentVariable("MICRO_PROXY_ADDRESS");
             if (proxy is { Length: > 0 })
             {
                 var token = parse.GetValue(flags["auth_token"]) ?? Environment.GetEnvironmentVariable("MICRO_AUTH_TOKEN");
                 var connection = new Proxy.ProxyConnection(proxy, token);
-                return (new MicroCommands(connection.Registry, connection.Client, connection.Broker, MicroSettings.Default.RegisterTtl) { Styled = styled, OwnsBroker = true }, connection);
+                return (new MicroCommands(connection.Registry, connection.Client, connection.Broker, MicroSettings.Default.RegisterTtl) { Style = styled, OwnsBroker = true }, connection);
             }
 
             var environment = Connect(parse);
-            return (new MicroCommands(environment) { Styled = styled, OwnsBroker = true }, environment);
+            return (new MicroCommands(environment) { Style = styled, OwnsBroker = true }, environment);
         }
 
         var context = new CommandContext(ConnectCommands, input ?? Console.In, CommandCaller.LocalShell);

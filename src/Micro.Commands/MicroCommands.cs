@@ -27,8 +27,8 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
     /// </summary>
     public bool OwnsBroker { get; init; }
 
-    /// <summary>Aligned, coloured tables for a person at a terminal; plain tab-separated lines otherwise (pipes, chat, the dashboard).</summary>
-    public bool Styled { get; init; }
+    /// <summary>Aligned (and, without NO_COLOR, coloured) tables for a person at a terminal; plain tab-separated lines otherwise (pipes, chat, the dashboard).</summary>
+    public TableStyle Style { get; init; }
 
     public async Task<int> ListServicesAsync(TextWriter output, CancellationToken cancellationToken = default)
     {
@@ -180,7 +180,7 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
             }
         }
 
-        await TextTable.WriteAsync(output, Styled, ["node", "version", "address", "status"], rows).ConfigureAwait(false);
+        await TextTable.WriteAsync(output, Style, ["node", "version", "address", "status"], rows).ConfigureAwait(false);
         return healthy ? 0 : 1;
     }
 
@@ -223,7 +223,7 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
                 (Gc(stats), null)]);
         }
 
-        await TextTable.WriteAsync(output, Styled, ["node", "version", "address", "started", "uptime", "memory", "threads", "gc"], rows).ConfigureAwait(false);
+        await TextTable.WriteAsync(output, Style, ["node", "version", "address", "started", "uptime", "memory", "threads", "gc"], rows).ConfigureAwait(false);
         return failed ? 1 : 0;
     }
 

@@ -2,9 +2,23 @@ using System.Text;
 
 namespace Micro.Commands;
 
+/// <summary>How a table is written: piped, at a terminal, or at a terminal with colour.</summary>
+public enum TableStyle
+{
+    /// <summary>One line per row, tab-separated cells, no escape codes: for scripts (cut, awk).</summary>
+    Plain,
+
+    /// <summary>Aligned columns under an upper-case header, no escape codes: a terminal with NO_COLOR set.</summary>
+    Aligned,
+
+    /// <summary>Aligned columns, a bold header and coloured cells: a terminal.</summary>
+    Coloured,
+}
+
 /// <summary>
 /// Rows as text: on a terminal, aligned columns with a bold header (and cells coloured by the caller); piped, one line
-/// per row with tab-separated cells and no escape codes, so scripts can cut and awk it.
+/// per row with tab-separated cells and no escape codes, so scripts can cut and awk it. NO_COLOR drops the escape
+/// codes, not the layout.
 /// </summary>
 public static class TextTable
 {
@@ -14,15 +28,15 @@ public static class TextTable
     private const string Reset = "\u001b[0m";
 
     /// <param name="output">Where to write.</param>
-    /// <param name="styled">Terminal layout and colour (else plain tab-separated).</param>
+    /// <param name="style">Plain, aligned, or aligned and coloured.</param>
     /// <param name="headers">Column names.</param>
     /// <param name="rows">Cells; a cell may carry a colour as (text, colour).</param>
-    public static async Task WriteAsync(TextWriter output, bool styled, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<(string Text, string? Colour)>> rows)
+    public static async Task WriteAsync(TextWriter output, TableStyle style, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<(string Text, string? Colour)>> rows)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(headers);
         var all = rows.ToList();
-        if (!styled)
+        if (style == TableStyle.Plain)
         {
             await output.WriteLineAsync(string.Join('\t', headers)).ConfigureAwait(false);
             foreach (var row in all)
@@ -34,15 +48,15 @@ public static class TextTable
         }
 
         var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => i < r.Count ? r[i].Text.Length : 0))).ToArray();
+        var coloured = style == TableStyle.Coloured;
         var sb = new StringBuilder();
-        sb.Append(Bold);
         for (var i = 0; i < headers.Count; i++)
         {
             sb.Append(headers[i].ToUpperInvariant().PadRight(widths[i] + 2));
         }
 
-        sb.Append(Reset);
-        await output.WriteLineAsync(sb.ToString().TrimEnd()).ConfigureAwait(false);
+        var header = sb.ToString().TrimEnd();
+        await output.WriteLineAsync(coloured ? Bold + header + Reset : header).ConfigureAwait(false);
         foreach (var row in all)
         {
             sb.Clear();
@@ -50,7 +64,7 @@ public static class TextTable
             {
                 var (text, colour) = row[i];
                 var padded = i == row.Count - 1 ? text : text.PadRight(widths[i] + 2);
-                sb.Append(colour is null ? padded : colour + padded + Reset);
+                sb.Append(colour is null || !coloured ? padded : colour + padded + Reset);
             }
 
             await output.WriteLineAsync(sb.ToString()).ConfigureAwait(false);
