@@ -22,7 +22,7 @@ internal static class ApiCommand
         var headers = new Option<string>("--cors_allowed_headers") { Description = "Comma-separated request headers allowed by CORS." };
         var maxBody = new Option<long?>("--max_body_size") { Description = $"Largest request body in bytes (default {defaults.MaxBodyBytes})." };
         var timeout = new Option<string>("--request_timeout") { Description = "Per-request deadline behind the gateway, e.g. 10s (default: the client's)." };
-        var command = new Command("api", "Run the HTTP gateway: HTTP to RPC, api, events and reverse proxy, e.g. /greeter/hello -> go.micro.api.greeter Greeter.Hello.")
+        var command = new Command("api", "Run the HTTP gateway: HTTP to RPC, api, events and reverse proxy, e.g. /greeter/hello -> go.micro.api.greeter Greeter.Hello.\n\nExamples:\n  micro api --address 127.0.0.1:8080 --namespace \"\"   # /greeter/hello -> greeter Greeter.Hello\n  MICRO_API_AUTH_KEYS=ops=k3y micro api --address 0.0.0.0:8080 --auth api_key --tls_cert_file cert.pem --tls_key_file key.pem")
         {
             address, ns, handler, resolver, enableRpc, origins, methods, headers, maxBody, timeout,
         };

@@ -12,7 +12,7 @@ internal static class ProxyCommand
         var defaults = new ProxyOptions();
         var address = new Option<string>("--address") { Description = $"Where the proxy listens (default {defaults.Address}). Env MICRO_PROXY_LISTEN." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow listening beyond loopback with no --auth or --auth_token (anyone who reaches the proxy can register and call services)." };
-        var command = new Command("proxy", "Run the proxy: /registry, /rpc, /stream, /broker and /health over this environment, so `micro --proxy_address http://host:8081 ...` works from elsewhere. With --auth_token every request needs that bearer token; --auth api_key|jwt checks keys or JWTs as micro api does.")
+        var command = new Command("proxy", "Run the proxy: /registry, /rpc, /stream, /broker and /health over this environment, so `micro --proxy_address http://host:8081 ...` works from elsewhere. With --auth_token every request needs that bearer token; --auth api_key|jwt checks keys or JWTs as micro api does.\n\nExamples:\n  micro proxy --address 127.0.0.1:8081 --auth_token s3cret-proxy-token-7f2a\n  micro list services --proxy_address http://127.0.0.1:8081 --auth_token s3cret-proxy-token-7f2a   # from elsewhere")
         {
             address, insecure,
         };

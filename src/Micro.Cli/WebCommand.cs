@@ -15,7 +15,7 @@ internal static class WebCommand
         var insecure = new Option<bool>("--insecure") { Description = "Allow listening beyond loopback with no --auth (anyone who reaches the dashboard can call every service)." };
         var appsAddress = new Option<string>("--apps_address") { Description = "Serve web apps from this second address (their own origin) instead of /<name> on the dashboard's. Env MICRO_WEB_APPS_ADDRESS." };
         var lifetime = new Option<string>("--session_lifetime") { Description = "How long a sign-in lasts, e.g. 8h (default 12h)." };
-        var command = new Command("web", "Run the dashboard: services, nodes and endpoints live, a call form, web apps at /<name>, and a terminal for CLI commands.")
+        var command = new Command("web", "Run the dashboard: services, nodes and endpoints live, a call form, web apps at /<name>, and a terminal for CLI commands.\n\nExamples:\n  micro web --address 127.0.0.1:8082\n  micro web --address 127.0.0.1:8082 --apps_address 127.0.0.1:8083   # web apps from an origin of their own")
         {
             address, ns, insecure, lifetime, appsAddress,
         };

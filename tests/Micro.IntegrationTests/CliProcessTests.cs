@@ -199,4 +199,34 @@ public sealed class CliProcessTests : IAsyncLifetime
         Assert.Contains("--registry_address", unreachable.Output);
         Assert.DoesNotContain("   at ", unreachable.Output); // no stack trace
     }
+
+    [Fact]
+    public async Task Every_commands_help_has_examples()
+    {
+        // The commands the root's help lists, then their own subcommands, each asked for --help.
+        var root = await Micro("--help");
+        var commands = new Queue<string[]>(CommandsIn(root.Output).Select(c => new[] { c }));
+        var checkedCount = 0;
+        while (commands.TryDequeue(out var path))
+        {
+            Assert.True(path.Length <= 3, $"not a command path: {string.Join(' ', path)}");
+            var help = await Micro([.. path, "--help"]);
+            Assert.True(help.ExitCode == 0, $"micro {string.Join(' ', path)} --help exited {help.ExitCode}:\n{help.Output}");
+            Assert.True(help.Output.Contains("Examples:", StringComparison.Ordinal), $"micro {string.Join(' ', path)} --help has no examples:\n{help.Output}");
+            foreach (var sub in CommandsIn(help.Output))
+            {
+                commands.Enqueue([.. path, sub]);
+            }
+
+            checkedCount++;
+        }
+
+        Assert.True(checkedCount >= 20, $"expected every command, checked {checkedCount}");
+    }
+
+    /// <summary>The command names of a help's "Commands:" section.</summary>
+    private static IEnumerable<string> CommandsIn(string help)
+        => help.Split('\n').SkipWhile(l => l.TrimEnd() != "Commands:").Skip(1).TakeWhile(l => l.TrimEnd('\r').Length > 0)
+            .Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("   ", StringComparison.Ordinal)) // a name, not a description's next line
+            .Select(l => l.Trim().Split(' ')[0]).Where(c => c.Length > 0 && !c.StartsWith('<'));
 }

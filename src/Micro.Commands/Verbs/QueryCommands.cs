@@ -9,21 +9,21 @@ internal static class QueryCommands
     {
         var services = new Command("services", "List the services in the registry, one name per line.\n\nExamples:\n  micro list services\n  micro list services --registry etcd --registry_address 127.0.0.1:2379");
         services.SetAction((parse, ct) => context.RunAsync(parse, (commands, output, _) => commands.ListServicesAsync(output, ct)));
-        return new Command("list", "List items in the environment.") { services };
+        return new Command("list", "List items in the environment.\n\nExamples:\n  micro list services") { services };
     }
 
     public static Command Get(CommandContext context)
     {
         var name = ServiceArgument("The service name, e.g. greeter.", context);
-        var service = new Command("service", "Show a service's versions, nodes and endpoints with their request and response fields.\n\nExample:\n  micro get service greeter") { name };
+        var service = new Command("service", "Show a service's versions, nodes and endpoints with their request and response fields.\n\nExamples:\n  micro get service greeter\n  micro get service greeter --registry etcd --registry_address 127.0.0.1:2379") { name };
         service.SetAction((parse, ct) => context.RunAsync(parse, (commands, output, error) => commands.GetServiceAsync(parse.GetRequiredValue(name), output, error, ct)));
-        return new Command("get", "Get an item's details.") { service };
+        return new Command("get", "Get an item's details.\n\nExamples:\n  micro get service greeter") { service };
     }
 
     public static Command Health(CommandContext context)
     {
         var name = ServiceArgument("The service name.", context);
-        var command = new Command("health", "Call Debug.Health on every node of a service; exits 1 when any node is not ok.\n\nExample:\n  micro health greeter") { name };
+        var command = new Command("health", "Call Debug.Health on every node of a service; exits 1 when any node is not ok.\n\nExamples:\n  micro health greeter\n  micro health greeter || echo 'a node is not ok'") { name };
         command.SetAction((parse, ct) => context.RunAsync(parse, (commands, output, error) => commands.HealthAsync(parse.GetRequiredValue(name), output, error, ct)));
         return command;
     }
@@ -31,7 +31,7 @@ internal static class QueryCommands
     public static Command Stats(CommandContext context)
     {
         var name = ServiceArgument("The service name.", context);
-        var command = new Command("stats", "Call Debug.Stats on every node of a service: started, uptime, memory, threads, GC, as a table.\n\nExample:\n  micro stats greeter") { name };
+        var command = new Command("stats", "Call Debug.Stats on every node of a service: started, uptime, memory, threads, GC, as a table.\n\nExamples:\n  micro stats greeter\n  micro stats greeter | cut -f1,6   # node and memory, piped as tab-separated columns") { name };
         command.SetAction((parse, ct) => context.RunAsync(parse, (commands, output, error) => commands.StatsAsync(parse.GetRequiredValue(name), output, error, ct)));
         return command;
     }
