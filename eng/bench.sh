@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the load benchmark: Micro (tcp transport) against Grpc.AspNetCore doing the same work, in separate processes.
-# `eng/bench.sh --quick` takes under 3 minutes. Prints a table and `ratio <name> <value>` lines (Micro / gRPC throughput).
+# `eng/bench.sh --quick` takes about 2½ minutes on 2 cores (docs/benchmarks.md); without --quick, about twice as long. Prints a table and `ratio <name> <value>` lines (Micro / gRPC throughput).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_TieredPGO=1
