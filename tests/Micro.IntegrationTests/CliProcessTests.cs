@@ -124,6 +124,11 @@ public sealed class CliProcessTests : IAsyncLifetime
         Assert.Contains("greeter", shell.Output);
         Assert.Contains("Hello Shell", shell.Output);
 
+        var typo = await MicroWithInput("lst services\nhelp\n", "cli");
+        var lines = typo.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("'lst' is not a command; did you mean list? (help lists them)", lines[0]); // one line, not the whole help
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("call ", StringComparison.Ordinal)); // then help lists the commands
+
         var bash = await Micro("completion", "bash");
         Assert.Contains("complete -o default -F _micro_complete micro", bash.Output);
         var suggestions = await Micro("[suggest:18]", "call greeter Greet");

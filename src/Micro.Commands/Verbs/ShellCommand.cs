@@ -51,6 +51,19 @@ internal static class ShellCommand
                     continue;
                 }
 
+                if (args[0] == "help")
+                {
+                    args = ["--help"];
+                }
+                else if (!args[0].StartsWith('-') && !tree.Subcommands.Any(c => c.Name == args[0]))
+                {
+                    // One line for a mistyped command, not the whole help on every typo.
+                    var near = tree.Subcommands.Select(c => c.Name).Where(n => CommandLineText.EditDistance(n, args[0]) <= Math.Max(1, (n.Length + 1) / 3)).ToList();
+                    await error.WriteLineAsync($"'{args[0]}' is not a command{(near.Count > 0 ? $"; did you mean {string.Join(" or ", near)}?" : "")} (help lists them)").ConfigureAwait(false);
+                    last = ExitCodes.Usage;
+                    continue;
+                }
+
                 last = await MicroCommandLine.InvokeAsync(tree, args, output, error, ct).ConfigureAwait(false);
             }
 
