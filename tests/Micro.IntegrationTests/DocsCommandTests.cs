@@ -126,6 +126,17 @@ public sealed partial class DocsCommandTests : IAsyncLifetime
             """);
         Assert.True(completion.ExitCode == 0, completion.Output);
         Assert.Contains("list", completion.Output.Split('\n', StringSplitOptions.TrimEntries));
+
+        // Flags only once the word starts with "-": after "list " the subcommand, not forty flags.
+        var words = await Bash("""
+            eval "$(./micro completion bash)"
+            COMP_LINE='./micro list '; COMP_POINT=${#COMP_LINE}; _micro_complete; printf 'a:%s\n' "${COMPREPLY[@]}"
+            COMP_LINE='./micro list --reg'; COMP_POINT=${#COMP_LINE}; _micro_complete; printf 'b:%s\n' "${COMPREPLY[@]}"
+            """);
+        var offered = words.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("a:services", offered);
+        Assert.DoesNotContain(offered, o => o.StartsWith("a:-", StringComparison.Ordinal));
+        Assert.Contains("b:--registry", offered);
     }
 
     private Task<(int ExitCode, string Output)> Bash(string line)

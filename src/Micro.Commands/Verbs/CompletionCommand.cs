@@ -13,7 +13,9 @@ internal static class CompletionCommand
           local IFS=$'\n'
           local line="${COMP_LINE#*[[:space:]]}"            # without the command's own name
           local point=$(( COMP_POINT - ${#COMP_LINE} + ${#line} ))
-          COMPREPLY=( $({command} "[suggest:${point}]" "${line}" 2>/dev/null) )
+          local before="${line:0:point}"
+          local word="${before##*[[:space:]]}"                # the word being completed: flags only once it starts with -
+          COMPREPLY=( $({command} "[suggest:${point}]" "${line}" 2>/dev/null | if [[ "$word" == -* ]]; then cat; else grep -v '^-'; fi) )
         }
         complete -o default -F _micro_complete micro
         """;
@@ -24,7 +26,8 @@ internal static class CompletionCommand
         _micro() {
           local -a items
           local line="${BUFFER#*[[:space:]]}"                # without the command's own name
-          items=("${(@f)$({command} "[suggest:$(( CURSOR - ${#BUFFER} + ${#line} ))]" "${line}" 2>/dev/null)}")
+          local word="${LBUFFER##*[[:space:]]}"              # the word being completed: flags only once it starts with -
+          items=("${(@f)$({command} "[suggest:$(( CURSOR - ${#BUFFER} + ${#line} ))]" "${line}" 2>/dev/null | if [[ "$word" == -* ]]; then cat; else grep -v '^-'; fi)}")
           compadd -a items
         }
         compdef _micro micro
