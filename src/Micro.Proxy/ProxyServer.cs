@@ -57,7 +57,7 @@ public sealed class ProxyServer : IAsyncDisposable
             app.UseWebSockets();
             // The gateway's check (secure headers, 401 saying why, never the credential in a log), on the proxy's authenticator.
             app.Use(new EdgeAuthMiddleware(handlers.Authenticator, "go.micro.proxy", logger,
-                ": this proxy needs the header Authorization: Bearer TOKEN; give the CLI --auth_token or MICRO_AUTH_TOKEN").InvokeAsync);
+                options.Authenticator is null ? null : " (the CLI sends it with --auth_token or MICRO_AUTH_TOKEN)").InvokeAsync);
             app.Use(handlers.ErrorsAsync);
             app.MapGet("/health", context => context.Response.WriteAsync("""{"status":"ok"}""", context.RequestAborted));
             app.MapGet("/registry", handlers.GetRegistryAsync);
@@ -83,7 +83,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
         /// <summary>--auth's authenticator, else --auth_token as the one API key, else none.</summary>
         public IEdgeAuthenticator? Authenticator { get; } = options.Authenticator
-            ?? (options.AuthToken is { Length: > 0 } t ? new ApiKeyAuthenticator(["cli=" + t]) : null);
+            ?? (options.AuthToken is { Length: > 0 } t
+                ? new ApiKeyAuthenticator(["cli=" + t], "token", "Authorization: Bearer <token>, the proxy's --auth_token (the CLI: --auth_token or MICRO_AUTH_TOKEN)")
+                : null);
 
         /// <summary>Errors from the handlers as go-micro error JSON.</summary>
         public async Task ErrorsAsync(HttpContext context, Func<Task> next)

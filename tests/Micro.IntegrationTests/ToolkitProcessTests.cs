@@ -55,6 +55,14 @@ public sealed class ToolkitProcessTests : IDisposable
         var direct = await RunningProcess.RunAsync(Programs.Cli, ["list", "services"], env, Patience);
         Assert.DoesNotContain("greeter", direct.Output);
 
+        // Refusals name what the proxy wants in one term: its token (not "API key", "KEY" and "TOKEN" at once).
+        var none = await RunningProcess.RunAsync(Programs.Cli, ["list", "services", "--proxy_address", $"http://127.0.0.1:{port}"], env, Patience);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("no token: send Authorization: Bearer <token>, the proxy's --auth_token (the CLI: --auth_token or MICRO_AUTH_TOKEN)", none.Output);
+        var wrong = await RunningProcess.RunAsync(Programs.Cli, ["list", "services", "--proxy_address", $"http://127.0.0.1:{port}", "--auth_token", "not-the-token-at-all"], env, Patience);
+        Assert.Contains("the token is not valid", wrong.Output);
+        Assert.DoesNotContain("API key", none.Output + wrong.Output);
+
         var list = await Cli("list", "services");
         Assert.True(list.ExitCode == 0, list.Output);
         Assert.Contains("greeter", list.Output);

@@ -16,11 +16,17 @@ public sealed class ApiKeyAuthenticator : IEdgeAuthenticator
     public const int MinimumKeyBytes = 16;
 
     private readonly (string Name, byte[] Hash)[] _keys;
+    private readonly string _credential;
+    private readonly string _send;
 
     /// <param name="keys">Keys, each <c>KEY</c> or <c>NAME=KEY</c>.</param>
-    public ApiKeyAuthenticator(IEnumerable<string> keys)
+    /// <param name="credential">What a refusal calls the credential, one term throughout ("API key", or the proxy's "token").</param>
+    /// <param name="send">How a refusal says to send it; by default the two headers an API key may come in.</param>
+    public ApiKeyAuthenticator(IEnumerable<string> keys, string credential = "API key", string? send = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        _credential = credential;
+        _send = send ?? $"Authorization: Bearer <{credential}> or X-Api-Key: <{credential}>";
         _keys = keys.Select(Parse).ToArray();
         if (_keys.Length == 0)
         {
@@ -71,7 +77,7 @@ public sealed class ApiKeyAuthenticator : IEdgeAuthenticator
         var given = EdgeCredentials.Bearer(context.Request) ?? context.Request.Headers["X-Api-Key"].ToString();
         if (given.Length == 0)
         {
-            failure("no API key: send Authorization: Bearer KEY or X-Api-Key: KEY");
+            failure($"no {_credential}: send {_send}");
             return ValueTask.FromResult<EdgeIdentity?>(null);
         }
 
@@ -88,7 +94,7 @@ public sealed class ApiKeyAuthenticator : IEdgeAuthenticator
 
         if (match is null)
         {
-            failure("the API key is not valid");
+            failure($"the {_credential} is not valid");
             return ValueTask.FromResult<EdgeIdentity?>(null);
         }
 
