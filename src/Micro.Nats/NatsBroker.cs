@@ -38,7 +38,7 @@ public sealed class NatsBroker : IBroker
             Url = url,
             Name = "micro-broker",
             TlsOpts = NatsTls.For(tls),
-            LoggerFactory = loggerFactory,
+            LoggerFactory = NatsLogging.Wrap(loggerFactory),
             RetryOnInitialConnect = false,
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(200),

@@ -27,7 +27,7 @@ public sealed class NatsTransport : IStreamingTransport
             Url = url,
             Name = "micro-transport",
             TlsOpts = NatsTls.For(_options.Tls),
-            LoggerFactory = _options.LoggerFactory,
+            LoggerFactory = NatsLogging.Wrap(_options.LoggerFactory),
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),

@@ -266,3 +266,24 @@ public sealed class NatsNodeFromAnotherTransportTests(NatsFixture nats)
         Assert.Equal(nats.Server.Url, Assert.IsType<NatsTransport>(catalog.Get("nats")).Url);
     }
 }
+
+/// <summary>What NATS.Net logs through us: its connection lines, and the server's INFO dump only at Debug.</summary>
+[Collection(NatsCollection.Name)]
+public sealed class NatsLoggingTests(NatsFixture nats)
+{
+    [Fact]
+    public async Task The_servers_info_dump_is_logged_at_debug_not_information()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        await using (var broker = new NatsBroker(nats.Server.Url, factory))
+        {
+            await broker.ConnectAsync();
+        }
+
+        var records = logs.Collector.GetSnapshot();
+        var info = Assert.Single(records, r => r.Message.Contains("Received server info", StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, info.Level);
+        Assert.Contains(records, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Information && (r.Category ?? "").StartsWith("NATS.", StringComparison.Ordinal)); // the rest as it was
+    }
+}
