@@ -6,6 +6,7 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 bash eng/install-deps.sh || exit 1
+echo "== building Micro.slnx (Release; a few minutes on a fresh clone, quiet unless something fails)"
 dotnet build Micro.slnx -c Release -nologo -v quiet -clp:ErrorsOnly || { echo "build failed"; exit 1; }
 # The Native AOT Greeter the integration tests start (and the proof that Micro stays trim/AOT clean).
 bash eng/publish-aot.sh || exit 1
