@@ -10,7 +10,7 @@ namespace Micro.Nats;
 /// message headers travel as NATS headers and the body as the payload. A cancelled call sends a cancel notice
 /// (<c>Micro-Cancel</c> header) so the server cancels that handler too.
 /// </summary>
-public sealed class NatsTransport : IStreamingTransport
+public sealed class NatsTransport : IStreamingTransport, IServerTransport
 {
     private const string CancelHeader = "Micro-Cancel";
     private readonly NatsConnection _connection;
@@ -38,6 +38,9 @@ public sealed class NatsTransport : IStreamingTransport
     public const int StreamWindow = MessageStream.Window;
 
     public string Name => "nats";
+
+    /// <inheritdoc />
+    public string ServerAddress => IServerTransport.Advertised(Url, 4222);
 
     public string Url { get; }
 

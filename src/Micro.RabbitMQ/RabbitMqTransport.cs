@@ -12,7 +12,7 @@ namespace Micro.RabbitMQ;
 /// CorrelationId. Requests are published mandatory, so one to a queue nobody consumes fails at once as a transport error.
 /// A cancelled call sends a cancel notice (<c>Micro-Cancel</c> header) so the server cancels that handler too.
 /// </summary>
-public sealed class RabbitMqTransport : IStreamingTransport
+public sealed class RabbitMqTransport : IStreamingTransport, IServerTransport
 {
     private const string ReplyQueue = "amq.rabbitmq.reply-to";
     private const string CancelHeader = "Micro-Cancel";
@@ -33,6 +33,9 @@ public sealed class RabbitMqTransport : IStreamingTransport
     }
 
     public string Name => "rabbitmq";
+
+    /// <inheritdoc />
+    public string ServerAddress => IServerTransport.Advertised(_url, _url.StartsWith("amqps:", StringComparison.OrdinalIgnoreCase) ? 5671 : 5672);
 
     public async ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
     {

@@ -265,6 +265,47 @@ public sealed class NatsNodeFromAnotherTransportTests(NatsFixture nats)
         Assert.Equal("Hello Nats", reply.Msg);
         Assert.Equal(nats.Server.Url, Assert.IsType<NatsTransport>(catalog.Get("nats")).Url);
     }
+
+    [Fact]
+    public async Task A_nats_node_on_another_server_is_reached_through_the_server_it_advertises()
+    {
+        await using var other = new NatsServer();
+        await other.StartAsync();
+        await using var kit = new TestKit(transport: new NatsTransport(other.Url));
+        await kit.StartServerAsync("greeter", new Greeter());
+        var node = Assert.Single(Assert.Single(await kit.Registry.GetServiceAsync("greeter")).Nodes);
+        Assert.Equal(other.Url, node.Metadata!["transport_address"]);
+
+        // One client on tcp with no NATS address at all, one on NATS but on the fixture's server: both reach it.
+        var plugins = new Micro.Hosting.MicroPlugins();
+        new NatsPlugin().Register(plugins);
+        await using var tcp = new Micro.Transport.Tcp.TcpTransport();
+        await using var onFixture = new NatsTransport(nats.Server.Url);
+        foreach (ITransport own in new ITransport[] { tcp, onFixture })
+        {
+            await using var catalog = new Micro.Hosting.TransportCatalog(own, plugins, Micro.Hosting.MicroSettings.Default, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            await using var selector = new Micro.Selector.RegistrySelector(kit.Registry);
+            var client = new Micro.Client.MicroClient(selector, own, options: new Micro.Client.ClientOptions { Retries = 0 }, transportFor: catalog.Get);
+            var reply = await client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest(own.Name));
+            Assert.Equal("Hello " + own.Name, reply.Msg);
+        }
+    }
+
+    [Theory]
+    [InlineData("nats://169.254.169.254:4222")] // the cloud metadata address
+    [InlineData("nats://[fe80::1]:4222")]
+    [InlineData("nats://user:secret@127.0.0.1:4222")] // credentials are never taken from the registry
+    [InlineData("http://127.0.0.1:4222")]
+    [InlineData("nats://127.0.0.1:4222/path")]
+    [InlineData("127.0.0.1:4222")]
+    public async Task A_server_a_node_advertises_that_may_not_be_dialled_is_refused_before_any_connection(string advertised)
+    {
+        var plugins = new Micro.Hosting.MicroPlugins();
+        new NatsPlugin().Register(plugins);
+        await using var own = new NatsTransport(nats.Server.Url); // never connected by this test: no call is made
+        await using var catalog = new Micro.Hosting.TransportCatalog(own, plugins, Micro.Hosting.MicroSettings.Default, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        Assert.Same(own, catalog.Get("nats", advertised)); // no transport is made for it, so nothing dials it
+    }
 }
 
 /// <summary>What NATS.Net logs through us: its connection lines, and the server's INFO dump only at Debug.</summary>

@@ -39,7 +39,7 @@ public sealed class GoPeerCommandTests
         await using var tcp = new TcpTransport();
         await using var http = new HttpTransport();
         await using var selector = new RegistrySelector(registry);
-        var client = new MicroClient(selector, tcp, CodecRegistry.Default, transportFor: name => name == "http" ? http : null);
+        var client = new MicroClient(selector, tcp, CodecRegistry.Default, transportFor: (name, _) => name == "http" ? http : null);
         var commands = new MicroCommands(registry, client, new Micro.Broker.MemoryBroker(), TimeSpan.FromMinutes(1));
 
         var output = new StringWriter();

@@ -76,7 +76,7 @@ public sealed class MixedTransportTests
         await using var clientTcp = new TcpTransport();
         await using var clientHttp = new HttpTransport();
         await using var selector = new RegistrySelector(registry, new RoundRobinStrategy());
-        var client = new MicroClient(selector, clientTcp, CodecRegistry.Default, transportFor: name => name == "http" ? clientHttp : null);
+        var client = new MicroClient(selector, clientTcp, CodecRegistry.Default, transportFor: (name, _) => name == "http" ? clientHttp : null);
         var answered = new HashSet<string>();
         for (var i = 0; i < 10; i++)
         {

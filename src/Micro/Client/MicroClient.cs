@@ -25,16 +25,17 @@ public sealed class MicroClient : IMicroClient
     private readonly ILogger _logger;
     private readonly CallHandler _pipeline;
     private readonly IBroker? _broker;
-    private readonly Func<string, ITransport?>? _transportFor;
+    private readonly Func<string, string?, ITransport?>? _transportFor;
     private long _sequence;
 
     /// <param name="transportFor">
-    /// Finds the transport a node advertises in its <c>transport</c> metadata when it differs from <paramref name="transport"/>
-    /// (so one client can call tcp, http, nats and rabbitmq nodes); null sends everything over <paramref name="transport"/>.
+    /// Finds the transport a node advertises in its <c>transport</c> metadata (and, for NATS and RabbitMQ, the server in its
+    /// <c>transport_address</c>) when it differs from <paramref name="transport"/>, so one client can call tcp, http, nats
+    /// and rabbitmq nodes; null sends everything over <paramref name="transport"/>.
     /// </param>
     public MicroClient(ISelector selector, ITransport transport, CodecRegistry? codecs = null, ClientOptions? options = null,
         IEnumerable<ClientMiddleware>? middleware = null, TimeProvider? timeProvider = null, ILogger<MicroClient>? logger = null, IBroker? broker = null,
-        Func<string, ITransport?>? transportFor = null)
+        Func<string, string?, ITransport?>? transportFor = null)
     {
         _broker = broker;
         _transportFor = transportFor;
@@ -365,12 +366,19 @@ public sealed class MicroClient : IMicroClient
         return (node.Address, node.Id, TransportOf(node));
     }
 
-    /// <summary>The transport a node advertises in its <c>transport</c> metadata, when this client has it; else the client's.</summary>
+    /// <summary>The transport (and server) a node advertises in its metadata, when this client has it; else the client's.</summary>
     private ITransport TransportOf(SelectableNode node)
-        => _transportFor is not null && node.Node.Metadata?.GetValueOrDefault("transport") is { } advertised
-           && !string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase)
-            ? _transportFor(advertised) ?? _transport
-            : _transport;
+    {
+        if (_transportFor is null || node.Node.Metadata?.GetValueOrDefault("transport") is not { } advertised)
+        {
+            return _transport;
+        }
+
+        var server = node.Node.Metadata.GetValueOrDefault("transport_address");
+        return string.Equals(advertised, _transport.Name, StringComparison.OrdinalIgnoreCase) && server is null
+            ? _transport
+            : _transportFor(advertised, server) ?? _transport;
+    }
 
     private async ValueTask<ITransport> DirectTransportAsync(string service, string address, CancellationToken cancellationToken)
     {

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net;
+using Micro.Diagnostics;
+using Micro.Registry;
 using Micro.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -6,36 +9,131 @@ namespace Micro.Hosting;
 
 /// <summary>
 /// The transports a client may need: the configured one, and on demand the one a node advertises in its
-/// <c>transport</c> metadata, so one environment can mix tcp, http, nats and rabbitmq nodes. Transports other than the
-/// configured one use --transport_address when the configured transport does not need it, else their defaults.
+/// <c>transport</c> metadata, so one environment can mix tcp, http, nats and rabbitmq nodes. A NATS or RabbitMQ node
+/// also names its server (<c>transport_address</c>); other transports are made on --transport_address when the
+/// configured transport does not need it, else on their defaults.
 /// </summary>
 public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins, MicroSettings settings, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
+    /// <summary>Servers nodes may name beyond the configured ones: registry contents are anyone's, connections are not free.</summary>
+    public const int MaxAdvertisedServers = 8;
+
     private readonly ConcurrentDictionary<string, Lazy<ITransport?>> _others = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<ITransport?>> _advertised = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger = loggerFactory.CreateLogger<TransportCatalog>();
+    private readonly LogThrottle _refusals = new();
 
     public ITransport Configured => configured;
 
     /// <summary>The transport called <paramref name="name"/>, or null when no plugin provides it.</summary>
-    public ITransport? Get(string name)
+    public ITransport? Get(string name) => Get(name, null);
+
+    /// <summary>
+    /// The transport called <paramref name="name"/> on the server a node advertises (<paramref name="serverAddress"/>,
+    /// when it names one this side may dial), else on the configured or default server; null when no plugin provides it.
+    /// </summary>
+    public ITransport? Get(string name, string? serverAddress)
     {
-        if (string.Equals(name, configured.Name, StringComparison.OrdinalIgnoreCase))
+        var sameKind = string.Equals(name, configured.Name, StringComparison.OrdinalIgnoreCase);
+        if (sameKind && (serverAddress is null || configured is not IServerTransport || Same(configured, serverAddress)))
         {
             return configured;
         }
 
-        return _others.GetOrAdd(name, n => new Lazy<ITransport?>(() =>
+        var usual = sameKind ? configured : Create(name, AddressFor(name), _others, name);
+        if (serverAddress is null || usual is null || Same(usual, serverAddress))
+        {
+            return usual;
+        }
+
+        if (!Dialable(name, serverAddress, out var problem))
+        {
+            if (_refusals.ShouldLog())
+            {
+                _logger.LogWarning("A {Transport} node advertises server '{Server}', which is not dialled ({Problem}); using {Usual}", name, serverAddress, problem, (usual as IServerTransport)?.ServerAddress);
+            }
+
+            return usual;
+        }
+
+        var key = name + " " + serverAddress;
+        if (!_advertised.ContainsKey(key) && _advertised.Count >= MaxAdvertisedServers)
+        {
+            if (_refusals.ShouldLog())
+            {
+                _logger.LogWarning("Nodes advertise more than {Max} {Transport} servers; '{Server}' is not dialled", MaxAdvertisedServers, name, serverAddress);
+            }
+
+            return usual;
+        }
+
+        return Create(name, serverAddress, _advertised, key);
+    }
+
+    private ITransport? Create(string name, string? address, ConcurrentDictionary<string, Lazy<ITransport?>> cache, string key)
+        => cache.GetOrAdd(key, _ => new Lazy<ITransport?>(() =>
         {
             try
             {
-                return plugins.CreateTransport(settings with { Transport = n, TransportAddress = AddressFor(n) }, loggerFactory);
+                return plugins.CreateTransport(settings with { Transport = name, TransportAddress = address }, loggerFactory);
             }
             catch (ArgumentException e)
             {
-                _logger.LogWarning("Nodes advertise transport '{Transport}', which is not available here: {Reason}", n, e.Message);
+                _logger.LogWarning("Nodes advertise transport '{Transport}', which is not available here: {Reason}", name, e.Message);
                 return null;
             }
         })).Value;
+
+    private static bool Same(ITransport transport, string serverAddress)
+        => transport is IServerTransport server && string.Equals(server.ServerAddress, serverAddress, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A server a node names is dialled only as <c>scheme://host:port</c> of that transport's schemes, with no user info,
+    /// path or query, and (unless --allow_link_local) not on a link-local or metadata address, resolved names included.
+    /// </summary>
+    private bool Dialable(string name, string serverAddress, out string problem)
+    {
+        string[] schemes = name.ToLowerInvariant() switch
+        {
+            "nats" => ["nats", "tls"],
+            "rabbitmq" => ["amqp", "amqps"],
+            _ => [],
+        };
+        problem = "";
+        if (!Uri.TryCreate(serverAddress, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme)
+            || uri.UserInfo.Length > 0 || uri.PathAndQuery is not ("" or "/") || uri.Fragment.Length > 0 || uri.Port <= 0)
+        {
+            problem = $"not {string.Join(" or ", schemes.Select(s => s + "://host:port"))}";
+            return false;
+        }
+
+        var host = uri.Host.Trim('[', ']');
+        if (!NodeAddress.IsValid(uri.HostNameType == UriHostNameType.IPv6 ? $"[{host}]:{uri.Port}" : $"{host}:{uri.Port}", out problem))
+        {
+            return false;
+        }
+
+        if (settings.AllowLinkLocal)
+        {
+            return true;
+        }
+
+        try
+        {
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
+            if (addresses.Any(NodeAddress.IsLinkLocal))
+            {
+                problem = "a link-local or metadata address; --allow_link_local allows it";
+                return false;
+            }
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            problem = "its name does not resolve: " + e.Message;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -49,7 +147,7 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var other in _others.Values.Where(l => l.IsValueCreated && l.Value is not null))
+        foreach (var other in _others.Values.Concat(_advertised.Values).Where(l => l.IsValueCreated && l.Value is not null))
         {
             await other.Value!.DisposeAsync().ConfigureAwait(false);
         }

@@ -448,6 +448,11 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             ["registry"] = _registry.Name,
             ["protocol"] = "mucp",
         };
+        if (_transport is IServerTransport { ServerAddress.Length: > 0 } server)
+        {
+            metadata["transport_address"] = server.ServerAddress; // the NATS or RabbitMQ server its nodes are reached through
+        }
+
         return new Service
         {
             Name = _options.Name,
