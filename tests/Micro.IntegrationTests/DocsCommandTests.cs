@@ -139,6 +139,26 @@ public sealed partial class DocsCommandTests : IAsyncLifetime
         Assert.Contains("b:--registry", offered);
     }
 
+    [Fact]
+    public async Task The_micro_script_does_not_rebuild_after_a_build_writes_under_obj()
+    {
+        var first = await Bash("./micro --help");
+        Assert.True(first.ExitCode == 0, first.Output); // built now if it was not
+        // What any build in the repository leaves: a generated source under obj/, newer than the CLI.
+        var generated = Path.Combine(Programs.Root, "src", "Micro", "obj", $"micro-script-probe-{Guid.NewGuid():N}.g.cs");
+        await File.WriteAllTextAsync(generated, "// written by DocsCommandTests\n");
+        try
+        {
+            var again = await Bash("./micro --help");
+            Assert.True(again.ExitCode == 0, again.Output);
+            Assert.DoesNotContain("building the CLI", again.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(generated);
+        }
+    }
+
     private Task<(int ExitCode, string Output)> Bash(string line)
         => RunningProcess.RunAsync("bash", ["-c", line], Env, Patience, input: "", workingDirectory: Work);
 
