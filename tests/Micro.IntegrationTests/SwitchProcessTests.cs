@@ -1,6 +1,6 @@
 namespace Micro.IntegrationTests;
 
-/// <summary>Boolean flags as processes take them: bare (as the README writes them) or with true/false; anything else refused.</summary>
+/// <summary>Boolean flags as processes take them: bare (as the README writes them) or with true/false; values a service cannot use stop it in one line.</summary>
 public sealed class SwitchProcessTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -20,12 +20,17 @@ public sealed class SwitchProcessTests : IAsyncDisposable
         Assert.Contains("Hello Tls", call.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_switch_with_a_value_that_is_not_a_boolean_stops_the_service_saying_why()
+    [Theory]
+    [InlineData("--transport_tls_dev maybe", "greeter: transport_tls_dev: 'maybe' is not true or false")]
+    [InlineData("--register_ttl soon", "greeter: register_ttl: 'soon' is not a duration")]
+    [InlineData("--registry bogus", "greeter: registry: unknown registry 'bogus'; available: ")]
+    [InlineData("--selector fastest", "greeter: selector: unknown strategy 'fastest'")]
+    public async Task A_service_given_a_value_it_cannot_use_says_so_in_one_line_and_exits_2(string flags, string message)
     {
-        var run = await RunningProcess.RunAsync(Programs.GreeterService, ["--transport_tls_dev", "maybe"], Env, Patience);
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("transport_tls_dev: 'maybe' is not true or false", run.Output, StringComparison.Ordinal);
+        var run = await RunningProcess.RunAsync(Programs.GreeterService, flags.Split(' '), Env, Patience);
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); // no host failure, no stack trace
+        Assert.StartsWith(message, line, StringComparison.Ordinal);
     }
 
     public ValueTask DisposeAsync()

@@ -21,7 +21,16 @@ public static class MicroService
 {
     public static MicroServiceBuilder CreateBuilder(string[] args, string? defaultName = null)
     {
-        args = MicroFlags.Normalize(args);
+        string? flagProblem = null;
+        try
+        {
+            args = MicroFlags.Normalize(args);
+        }
+        catch (FormatException e)
+        {
+            flagProblem = e.Message; // said by RunAsync, in one line, like every other configuration error
+        }
+
         var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ApplicationName = defaultName });
         // go-micro's names: MICRO_SERVER_NAME and --server_name; flags are added again last so they win over the environment.
         host.Configuration.AddEnvironmentVariables("MICRO_");
@@ -31,7 +40,7 @@ public static class MicroService
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        return new MicroServiceBuilder(host, defaultName);
+        return new MicroServiceBuilder(host, defaultName, flagProblem);
     }
 }
 
@@ -40,10 +49,14 @@ public sealed class MicroServiceBuilder
 {
     private readonly HostApplicationBuilder _host;
     private readonly MicroBuilder _micro;
+    private readonly string? _defaultName;
+    private readonly string? _flagProblem;
 
-    internal MicroServiceBuilder(HostApplicationBuilder host, string? defaultName)
+    internal MicroServiceBuilder(HostApplicationBuilder host, string? defaultName, string? flagProblem = null)
     {
         _host = host;
+        _defaultName = defaultName;
+        _flagProblem = flagProblem;
         if (defaultName is not null)
         {
             host.Services.AddSingleton(sp => MicroSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()).ToServerOptions(defaultName));
@@ -92,20 +105,60 @@ public sealed class MicroServiceBuilder
         return this;
     }
 
-    public MicroServiceApp Build() => new(_host.Build());
+    public MicroServiceApp Build() => new(_host.Build(), _defaultName, _flagProblem);
 }
 
 /// <summary>A built service: run it, or start and stop it yourself (tests).</summary>
-public sealed class MicroServiceApp(IHost host) : IAsyncDisposable
+public sealed class MicroServiceApp(IHost host, string? name = null, string? flagProblem = null) : IAsyncDisposable
 {
+    /// <summary>The exit code of a service whose configuration is wrong (as the CLI's for bad input).</summary>
+    public const int ConfigurationErrorExitCode = 2;
+
     public IServiceProvider Services => host.Services;
 
     public MicroServer Server => host.Services.GetRequiredService<MicroServer>();
 
     public IMicroClient Client => host.Services.GetRequiredService<IMicroClient>();
 
-    /// <summary>Runs until Ctrl-C or SIGTERM, then stops gracefully.</summary>
-    public Task RunAsync(CancellationToken cancellationToken = default) => host.RunAsync(cancellationToken);
+    /// <summary>
+    /// Runs until Ctrl-C or SIGTERM, then stops gracefully. A configuration it cannot run with (a bad flag value, an
+    /// unknown registry, transport or broker, a missing plugin or file) is said in one line on stderr, with the exit
+    /// code <see cref="ConfigurationErrorExitCode"/>, and nothing is started: not a host failure with stack traces.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (ConfigurationProblem() is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"{name ?? "micro"}: {problem}").ConfigureAwait(false);
+            Environment.ExitCode = ConfigurationErrorExitCode;
+            return;
+        }
+
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What is wrong with the configuration, found by building what it names (as starting would), or null.</summary>
+    private string? ConfigurationProblem()
+    {
+        if (flagProblem is not null)
+        {
+            return flagProblem;
+        }
+
+        try
+        {
+            _ = host.Services.GetRequiredService<MicroSettings>().CreateStrategy();
+            _ = host.Services.GetRequiredService<Registry.IRegistry>();
+            _ = host.Services.GetRequiredService<Transport.ITransport>();
+            _ = host.Services.GetRequiredService<Broker.IBroker>();
+            _ = host.Services.GetService<ServerOptions>();
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return e.Message;
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);
 

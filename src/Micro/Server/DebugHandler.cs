@@ -7,13 +7,13 @@ using Micro.Registry;
 namespace Micro.Server;
 
 /// <summary>The endpoints every service answers: <c>Debug.Health</c> and <c>Debug.Stats</c> (go-micro's names and shapes).</summary>
-public sealed class Debug(ServiceHealth health, TimeProvider? timeProvider = null, string? service = null, string? node = null)
+public sealed class DebugHandler(ServiceHealth health, TimeProvider? timeProvider = null, string? service = null, string? node = null)
 {
     private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
     private readonly DateTimeOffset _started = (timeProvider ?? TimeProvider.System).GetUtcNow();
 
     /// <summary>Debug.Health and Debug.Stats of one server, bound and described without reflection (trim/AOT safe).</summary>
-    internal static IEnumerable<EndpointDescriptor> Endpoints(Debug debug)
+    internal static IEnumerable<EndpointDescriptor> Endpoints(DebugHandler debug)
     {
         MicroJsonTypes.Add(DebugJsonContext.Default);
         var endpointStats = new Value

@@ -66,7 +66,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _middleware = (middleware ?? []).ToArray();
         Health = new ServiceHealth(_subscribers.Count > 0 ? _broker : null);
         Id = string.IsNullOrWhiteSpace(options.Id) ? $"{options.Name}-{Guid.NewGuid()}" : options.Id;
-        _descriptors = endpoints.Concat(Debug.Endpoints(new Debug(Health, _time, _options.Name, Id))).ToArray();
+        _descriptors = endpoints.Concat(DebugHandler.Endpoints(new DebugHandler(Health, _time, _options.Name, Id))).ToArray();
         if (string.IsNullOrWhiteSpace(options.Name))
         {
             throw new ArgumentException("The server needs a service name (--server_name).", nameof(options));
