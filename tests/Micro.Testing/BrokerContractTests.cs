@@ -141,9 +141,25 @@ public abstract class BrokerContractTests
 
             return ValueTask.CompletedTask;
         });
+        var dead = new ConcurrentQueue<BrokerEvent>();
+        await using var deadSub = await CollectAsync(broker, topic + ".dead", dead);
         await using var publisher = await ConnectAsync();
         await publisher.PublishAsync(topic, Message(1));
-        await Eventually(() => Volatile.Read(ref attempts) >= (Redelivers ? 2 : 1), "the failed message to be retried");
+        if (Redelivers)
+        {
+            // Not acknowledged, so delivered again; the second try succeeds and nothing is dead-lettered.
+            await Eventually(() => Volatile.Read(ref attempts) >= 2, "the failed message to be retried");
+            Assert.Empty(dead);
+        }
+        else
+        {
+            // A broker that cannot deliver again does not count the failure as handled either: the message is
+            // dead-lettered with the handler's error, not dropped as if acknowledged.
+            await Eventually(() => !dead.IsEmpty, "the failed message on the dead-letter topic");
+            var letter = Assert.Single(dead);
+            Assert.Contains("first try fails", letter.Message.Header[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
+            Assert.Equal(1, Volatile.Read(ref attempts));
+        }
     }
 
     public sealed record Numbered(int N);

@@ -216,7 +216,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             MicroTelemetry.ServerActiveRequests.Add(1, new KeyValuePair<string, object?>("service", _options.Name));
         }
 
-        var started = measured ? Stopwatch.GetTimestamp() : 0;
+        var started = measured ? _time.GetTimestamp() : 0; // the server's clock, so durations can be tested on a fake one
         var code = 500;
         try
         {
@@ -241,7 +241,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
                     MicroTelemetry.ServerErrors.Add(1, tags);
                 }
 
-                MicroTelemetry.ServerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                MicroTelemetry.ServerDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tags);
             }
 
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
