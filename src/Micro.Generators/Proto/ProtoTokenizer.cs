@@ -3,29 +3,6 @@ using System.Text;
 
 namespace Micro.Generators.Proto;
 
-internal enum ProtoTokenKind
-{
-    Identifier,
-    Number,
-    String,
-    Symbol,
-    End,
-}
-
-/// <summary>One token of a .proto file, with where it starts (0-based line and column, as Roslyn's locations count).</summary>
-/// <param name="Text">The token as written; for a string, its value without quotes (escapes kept as written).</param>
-internal readonly record struct ProtoToken(ProtoTokenKind Kind, string Text, int Start, int Length, int Line, int Column)
-{
-    public bool Is(string symbolOrWord) => Kind is ProtoTokenKind.Symbol or ProtoTokenKind.Identifier && Text == symbolOrWord;
-
-    public string Describe() => Kind switch
-    {
-        ProtoTokenKind.End => "the end of the file",
-        ProtoTokenKind.String => "a string",
-        _ => "'" + Text + "'",
-    };
-}
-
 /// <summary>
 /// Splits a .proto file into tokens the way protoc does: identifiers, numbers, quoted strings (so a brace in a string
 /// is not a brace), symbols; <c>//</c> and <c>/* */</c> comments are dropped (so a brace in a comment is not one either).
@@ -151,18 +128,4 @@ internal static class ProtoTokenizer
     }
 
     private static bool IsLetter(char c) => c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/// <summary>Why a .proto file cannot be read, and where.</summary>
-internal sealed class ProtoSyntaxException : System.Exception
-{
-    public ProtoSyntaxException(string message, ProtoSpan at)
-        : base(message) => At = at;
-
-    public ProtoSyntaxException(string message, ProtoToken at)
-        : this(message, ProtoSpan.Of(at))
-    {
-    }
-
-    public ProtoSpan At { get; }
 }
