@@ -58,7 +58,8 @@ public sealed class DocsCodeTests
 
             var solution = "<Solution>\n" + string.Concat(projects.Select(p => $"  <Project Path=\"{p.Name}/{p.Name}.csproj\" />\n")) + "</Solution>\n";
             await File.WriteAllTextAsync(Path.Combine(folder, "Docs.slnx"), solution);
-            var build = await RunningProcess.RunAsync("dotnet", ["build", Path.Combine(folder, "Docs.slnx"), "-c", Programs.Configuration, "-nologo", "-v", "quiet", "-clp:ErrorsOnly", "-p:BuildProjectReferences=false"],
+            var build = await RunningProcess.RunAsync("dotnet", ["build", Path.Combine(folder, "Docs.slnx"), "-c", Programs.Configuration, "-nologo", "-v", "quiet", "-clp:ErrorsOnly", "-p:BuildProjectReferences=false",
+                    "-p:ShouldUnsetParentConfigurationAndPlatform=false"], // else references outside the solution resolve as Debug, which CI does not build
                 new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" }, TimeSpan.FromMinutes(5));
             Assert.True(build.ExitCode == 0, $"a C# block of the docs does not build as shown:\n{build.Output}");
             Console.WriteLine($"docs: {projects.Count} programs and {projects.Sum(p => p.Fragments.Count)} fragments from {string.Join(", ", blocks.Select(b => b.File).Distinct())} build");
