@@ -24,7 +24,7 @@ public static class MicroCommandLine
     ];
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroPlugins? plugins = null, CancellationToken cancellationToken = default, TextReader? input = null)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, MicroPlugins? plugins = null, TextReader? input = null, CancellationToken cancellationToken = default)
         => InvokeAsync(Build(plugins, input), args, output, error, cancellationToken);
 
     /// <summary>Runs a parsed line; a line that does not parse (unknown command, missing argument) exits 2, after the help saying why.</summary>
