@@ -22,6 +22,7 @@ public sealed class NatsTransport : IStreamingTransport, IServerTransport
         _options = options ?? TransportOptions.Default;
         _logger = _options.LoggerFactory.CreateLogger<NatsTransport>();
         Url = url;
+        ServerAddress = IServerTransport.Advertised(url, 4222);
         _connection = new NatsConnection(NatsOpts.Default with
         {
             Url = url,
@@ -40,7 +41,7 @@ public sealed class NatsTransport : IStreamingTransport, IServerTransport
     public string Name => "nats";
 
     /// <inheritdoc />
-    public string ServerAddress => IServerTransport.Advertised(Url, 4222);
+    public string ServerAddress { get; }
 
     public string Url { get; }
 

@@ -28,6 +28,7 @@ public sealed class RabbitMqTransport : IStreamingTransport, IServerTransport
     public RabbitMqTransport(string url = RabbitMqUrl.Default, TransportOptions? options = null)
     {
         _url = url;
+        ServerAddress = IServerTransport.Advertised(url, url.StartsWith("amqps:", StringComparison.OrdinalIgnoreCase) ? 5671 : 5672);
         _options = options ?? TransportOptions.Default;
         _logger = _options.LoggerFactory.CreateLogger<RabbitMqTransport>();
     }
@@ -35,7 +36,7 @@ public sealed class RabbitMqTransport : IStreamingTransport, IServerTransport
     public string Name => "rabbitmq";
 
     /// <inheritdoc />
-    public string ServerAddress => IServerTransport.Advertised(_url, _url.StartsWith("amqps:", StringComparison.OrdinalIgnoreCase) ? 5671 : 5672);
+    public string ServerAddress { get; }
 
     public async ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
     {

@@ -19,7 +19,8 @@ internal static class ProtobufJson
     // Strict, as go-micro's jsonpb decoding is: an unknown field or enum name is an error, never a value quietly lost.
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
 
-    public static bool IsMessage<T>() => typeof(IMessage).IsAssignableFrom(typeof(T));
+    /// <summary>True for Google.Protobuf message types; decided once per type (JsonCodec asks on every decode).</summary>
+    public static bool IsMessage<T>() => Message<T>.Is;
 
     public static byte[] Encode(IMessage message)
     {
@@ -44,15 +45,24 @@ internal static class ProtobufJson
 
     public static T Decode<T>(ReadOnlyMemory<byte> data)
     {
-        var parser = ProtobufCodec.ParserFor<T>();
-        var descriptor = parser.ParseFrom(ReadOnlySpan<byte>.Empty).Descriptor;
         try
         {
-            return (T)Parser.Parse(Encoding.UTF8.GetString(data.Span), descriptor);
+            return (T)Parser.Parse(Encoding.UTF8.GetString(data.Span), Message<T>.Descriptor);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
         {
             throw MicroException.BadRequest("go.micro.codec", $"invalid JSON for {typeof(T).Name}: {e.Message}");
         }
+    }
+
+    private static class Message<T>
+    {
+        public static readonly bool Is = typeof(IMessage).IsAssignableFrom(typeof(T));
+
+        private static Google.Protobuf.Reflection.MessageDescriptor? _descriptor;
+
+        /// <summary>The message's descriptor, from an empty instance its parser makes (once: no reflection, trim safe).</summary>
+        public static Google.Protobuf.Reflection.MessageDescriptor Descriptor
+            => _descriptor ??= ProtobufCodec.ParserFor<T>().ParseFrom(ReadOnlySpan<byte>.Empty).Descriptor;
     }
 }

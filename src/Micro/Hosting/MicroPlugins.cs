@@ -71,12 +71,18 @@ public sealed class MicroPlugins
             factories.TryGetValue(name, out factory);
         }
 
-        // The names plugin packages add, when their package is not referenced, so a typo and a missing package both show.
+        if (factory is not null)
+        {
+            return factory;
+        }
+
+        // A plugin's name whose package is missing says which package; any other name lists what plugin packages add too.
+        var plugin = PluginLoader.AssemblyFor(name);
         var more = PluginLoader.Offering(kind).Where(p => !factories.ContainsKey(p.Name)).Select(p => $"{p.Name} ({p.Assembly})").ToList();
-        return factory ?? throw new ArgumentException(
+        throw new ArgumentException(
             $"{kind}: unknown {kind} '{name}'; available: {string.Join(", ", known())}" +
-            (more.Count > 0 && PluginLoader.AssemblyFor(name) is null ? $"; with a plugin package: {string.Join(", ", more)}" : "") +
-            (PluginLoader.AssemblyFor(name) is { } assembly
+            (more.Count > 0 && plugin is null ? $"; with a plugin package: {string.Join(", ", more)}" : "") +
+            (plugin is { } assembly
                 ? $" (for '{name}', add the {assembly} package" +
                   (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ")." : $"; this is a Native AOT build, so also name it in code: builder.Micro.AddPlugin(new ...Plugin()) from {assembly}).")
                 : "."));

@@ -19,7 +19,7 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
     public const int MaxAdvertisedServers = 8;
 
     private readonly ConcurrentDictionary<string, Lazy<ITransport?>> _others = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, Lazy<ITransport?>> _advertised = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Name, string Server), Lazy<ITransport?>> _advertised = new(); // null: refused
     private readonly ILogger _logger = loggerFactory.CreateLogger<TransportCatalog>();
     private readonly LogThrottle _refusals = new();
 
@@ -40,24 +40,19 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
             return configured;
         }
 
-        var usual = sameKind ? configured : Create(name, AddressFor(name), _others, name);
+        var usual = sameKind ? configured : Usual(name);
         if (serverAddress is null || usual is null || Same(usual, serverAddress))
         {
             return usual;
         }
 
-        if (!Dialable(name, serverAddress, out var problem))
+        // Decided once per server (a call must not parse, validate or resolve it again): its transport, or a refusal.
+        if (_advertised.TryGetValue((name, serverAddress), out var known))
         {
-            if (_refusals.ShouldLog())
-            {
-                _logger.LogWarning("A {Transport} node advertises server '{Server}', which is not dialled ({Problem}); using {Usual}", name, serverAddress, problem, (usual as IServerTransport)?.ServerAddress);
-            }
-
-            return usual;
+            return known.Value ?? usual;
         }
 
-        var key = name + " " + serverAddress;
-        if (!_advertised.ContainsKey(key) && _advertised.Count >= MaxAdvertisedServers)
+        if (_advertised.Count >= MaxAdvertisedServers)
         {
             if (_refusals.ShouldLog())
             {
@@ -67,22 +62,31 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
             return usual;
         }
 
-        return Create(name, serverAddress, _advertised, key);
+        if (!Dialable(name, serverAddress, out var problem))
+        {
+            _logger.LogWarning("A {Transport} node advertises server '{Server}', which is not dialled ({Problem}); using {Usual}", name, serverAddress, problem, (usual as IServerTransport)?.ServerAddress);
+            _advertised.TryAdd((name, serverAddress), new Lazy<ITransport?>((ITransport?)null));
+            return usual;
+        }
+
+        return _advertised.GetOrAdd((name, serverAddress), key => new Lazy<ITransport?>(() => Create(key.Name, key.Server))).Value ?? usual;
     }
 
-    private ITransport? Create(string name, string? address, ConcurrentDictionary<string, Lazy<ITransport?>> cache, string key)
-        => cache.GetOrAdd(key, _ => new Lazy<ITransport?>(() =>
+    private ITransport? Usual(string name)
+        => _others.GetOrAdd(name, n => new Lazy<ITransport?>(() => Create(n, AddressFor(n)))).Value;
+
+    private ITransport? Create(string name, string? address)
+    {
+        try
         {
-            try
-            {
-                return plugins.CreateTransport(settings with { Transport = name, TransportAddress = address }, loggerFactory);
-            }
-            catch (ArgumentException e)
-            {
-                _logger.LogWarning("Nodes advertise transport '{Transport}', which is not available here: {Reason}", name, e.Message);
-                return null;
-            }
-        })).Value;
+            return plugins.CreateTransport(settings with { Transport = name, TransportAddress = address }, loggerFactory);
+        }
+        catch (ArgumentException e)
+        {
+            _logger.LogWarning("Nodes advertise transport '{Transport}', which is not available here: {Reason}", name, e.Message);
+            return null;
+        }
+    }
 
     private static bool Same(ITransport transport, string serverAddress)
         => transport is IServerTransport server && string.Equals(server.ServerAddress, serverAddress, StringComparison.OrdinalIgnoreCase);

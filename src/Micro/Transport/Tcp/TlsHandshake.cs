@@ -20,7 +20,7 @@ internal static class TlsHandshake
         deadline.CancelAfter(timeout);
         var options = tls.ClientOptions(TcpAddress.Split(address).Host);
         var askedForCertificate = false;
-        options.LocalCertificateSelectionCallback = (_, _, certificates, _, issuers) =>
+        options.LocalCertificateSelectionCallback = (_, _, certificates, _, _) =>
         {
             // Called when the server asks for a client certificate (mutual TLS); ours is the one to present, if any.
             askedForCertificate = true;
