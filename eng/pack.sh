@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs Micro (with its contract generator inside) and the micro command as a .NET tool into artifacts/packages.
+# Packs Micro (the meta-package over Micro.Core, with its contract generator inside, and Micro.Http) and the micro command as a .NET tool into artifacts/packages.
 #   dotnet tool install --global --add-source artifacts/packages Micro.Cli
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,7 +12,7 @@ mkdir -p "$out"
 # tests and ./micro run from, even with another version.
 build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
-for project in src/Micro/Micro.csproj src/Micro.Cli/Micro.Cli.csproj; do
+for project in src/Micro.Core/Micro.Core.csproj src/Micro.Http/Micro.Http.csproj src/Micro/Micro.csproj src/Micro.Cli/Micro.Cli.csproj; do
   dotnet pack "$root/$project" -c Release -o "$out" -nologo -v quiet -clp:ErrorsOnly \
     -p:UseArtifactsOutput=true -p:ArtifactsPath="$build" "${version_args[@]}"
 done

@@ -150,7 +150,11 @@ public sealed class MicroServiceApp(IHost host, string? name = null, string? fla
             _ = host.Services.GetRequiredService<MicroSettings>().CreateStrategy();
             _ = host.Services.GetRequiredService<Registry.IRegistry>();
             _ = host.Services.GetRequiredService<Transport.ITransport>();
-            _ = host.Services.GetRequiredService<Broker.IBroker>();
+            if (host.Services.GetRequiredService<Broker.IBroker>() is Broker.UnavailableBroker missing && host.Services.GetServices<SubscriberDescriptor>().Any())
+            {
+                return missing.Problem; // subscribers need the broker at start
+            }
+
             _ = host.Services.GetService<ServerOptions>();
             return null;
         }

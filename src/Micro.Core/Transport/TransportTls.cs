@@ -102,18 +102,6 @@ public sealed record TransportTls
         RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, clientCertificate: false),
     };
 
-    /// <summary>Kestrel's side (the http transport, and the gateway, dashboard and proxy): certificate and client-certificate rules.</summary>
-    /// <param name="https">Kestrel's HTTPS options for one endpoint.</param>
-    public void ConfigureKestrel(Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions https)
-    {
-        ArgumentNullException.ThrowIfNull(https);
-        https.ServerCertificate = Certificate ?? throw new InvalidOperationException("serving with TLS needs a certificate (--transport_tls_cert and --transport_tls_key, or --transport_tls_dev)");
-        https.ClientCertificateMode = Authorities is { Count: > 0 }
-            ? Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate
-            : Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate;
-        https.ClientCertificateValidation = (certificate, _, errors) => Validate(certificate, errors, clientCertificate: true);
-    }
-
     /// <summary>An HTTP client's side: what it trusts and the certificate it presents.</summary>
     /// <param name="ssl">The handler's (or WebSocket's) TLS options.</param>
     public void ConfigureClient(SslClientAuthenticationOptions ssl)
@@ -127,6 +115,11 @@ public sealed record TransportTls
     /// <param name="certificate">The server's certificate.</param>
     /// <param name="errors">What the platform found wrong with it.</param>
     public bool ValidateServer(X509Certificate? certificate, SslPolicyErrors errors) => Validate(certificate, errors, clientCertificate: false);
+
+    /// <summary>A server's check of a client's certificate (for servers that take a validation callback, such as Kestrel).</summary>
+    /// <param name="certificate">The client's certificate, if it sent one.</param>
+    /// <param name="errors">What the platform found wrong with it.</param>
+    public bool ValidateClient(X509Certificate? certificate, SslPolicyErrors errors) => Validate(certificate, errors, clientCertificate: true);
 
     private bool Validate(X509Certificate? certificate, SslPolicyErrors errors, bool clientCertificate)
     {
