@@ -12,7 +12,7 @@ mkdir -p "$out"
 # tests and ./micro run from, even with another version.
 build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
-for project in src/Micro.Core/Micro.Core.csproj src/Micro.Http/Micro.Http.csproj src/Micro/Micro.csproj src/Micro.Cli/Micro.Cli.csproj; do
+for project in src/Core/Micro.Core/Micro.Core.csproj src/Plugins/Micro.Http/Micro.Http.csproj src/Micro/Micro.csproj src/Toolkit/Micro.Cli/Micro.Cli.csproj; do
   dotnet pack "$root/$project" -c Release -o "$out" -nologo -v quiet -clp:ErrorsOnly \
     -p:UseArtifactsOutput=true -p:ArtifactsPath="$build" "${version_args[@]}"
 done

@@ -14,7 +14,7 @@ bash eng/publish-aot.sh || exit 1
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 status=0
-for project in tests/*Tests/*.csproj; do
+for project in $(find tests -name "*Tests.csproj" | sort); do
   name="$(basename "$project" .csproj)"
   echo "== $name"
   dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \

@@ -84,7 +84,7 @@ public sealed class DocsCodeTests
           </PropertyGroup>
           <ItemGroup>
             <ProjectReference Include="{Programs.Root}/src/Micro/Micro.csproj" />
-            <ProjectReference Include="{Programs.Root}/src/Micro.Generators/Micro.Generators.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+            <ProjectReference Include="{Programs.Root}/src/Core/Micro.Generators/Micro.Generators.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
           </ItemGroup>
         </Project>
         """;

@@ -145,7 +145,7 @@ public sealed partial class DocsCommandTests : IAsyncLifetime
         var first = await Bash("./micro --help");
         Assert.True(first.ExitCode == 0, first.Output); // built now if it was not
         // What any build in the repository leaves: a generated source under obj/, newer than the CLI.
-        var generated = Path.Combine(Programs.Root, "src", "Micro", "obj", $"micro-script-probe-{Guid.NewGuid():N}.g.cs");
+        var generated = Path.Combine(Programs.Root, "src", "Core", "Micro.Core", "obj", $"micro-script-probe-{Guid.NewGuid():N}.g.cs");
         await File.WriteAllTextAsync(generated, "// written by DocsCommandTests\n");
         try
         {

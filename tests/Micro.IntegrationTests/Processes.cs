@@ -16,7 +16,7 @@ internal static class Programs
 
     public static string GreeterClient => Dll("examples/Greeter/Client", "greeter-client.dll");
 
-    public static string Cli => Dll("src/Micro.Cli", "Micro.Cli.dll");
+    public static string Cli => Dll("src/Toolkit/Micro.Cli", "Micro.Cli.dll");
 
     public static string ProtoGreeter => Dll("examples/ProtoGreeter", "proto-greeter.dll");
 

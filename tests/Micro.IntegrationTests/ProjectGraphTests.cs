@@ -1,0 +1,66 @@
+using System.Xml.Linq;
+
+namespace Micro.IntegrationTests;
+
+/// <summary>
+/// The house's rooms (issue 17, item 3): project references under <c>src/</c> only point down, toolkit -> the Micro
+/// package -> plugins -> core, and the core has no ASP.NET Core.
+/// </summary>
+public sealed class ProjectGraphTests
+{
+    private static readonly string Src = Path.Combine(Programs.Root, "src");
+
+    /// <summary>The room a project is in: 0 core, 1 plugins, 2 the Micro package (over core and http), 3 toolkit.</summary>
+    private static int Layer(string project)
+    {
+        var relative = Path.GetRelativePath(Src, project).Replace('\\', '/');
+        return relative.Split('/')[0] switch
+        {
+            "Core" => 0,
+            "Plugins" => 1,
+            "Micro" => 2,
+            "Toolkit" => 3,
+            _ => throw new InvalidOperationException($"{relative}: a project outside src/Core, src/Plugins, src/Toolkit and src/Micro"),
+        };
+    }
+
+    private static IEnumerable<string> Projects => Directory.EnumerateFiles(Src, "*.csproj", SearchOption.AllDirectories)
+        .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    && !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    private static IEnumerable<string> References(string project)
+        => XDocument.Load(project).Descendants("ProjectReference")
+            .Select(r => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, r.Attribute("Include")!.Value)));
+
+    [Fact]
+    public void Every_reference_points_from_toolkit_to_plugins_to_core_never_up()
+    {
+        var projects = Projects.ToList();
+        Assert.True(projects.Count >= 16, $"found only {projects.Count} projects under {Src}");
+        var wrong = (from project in projects
+                     from target in References(project)
+                     where !target.StartsWith(Src + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Layer(target) > Layer(project)
+                     select $"{Path.GetRelativePath(Src, project)} -> {Path.GetRelativePath(Src, target)}").ToList();
+        Assert.True(wrong.Count == 0, "references pointing up (or out of src/): " + string.Join("; ", wrong));
+    }
+
+    [Fact]
+    public void The_core_references_no_ASP_NET_Core_and_no_plugin()
+    {
+        foreach (var project in Projects.Where(p => Layer(p) == 0))
+        {
+            var document = XDocument.Load(project);
+            Assert.DoesNotContain(document.Descendants("FrameworkReference"), f => f.Attribute("Include")!.Value.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+            Assert.DoesNotContain(document.Descendants("PackageReference"), p => p.Attribute("Include")!.Value.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+            Assert.All(References(project), target => Assert.Equal(0, Layer(target)));
+        }
+    }
+
+    [Fact]
+    public void The_check_finds_a_reference_that_points_up()
+    {
+        // The rule above can fail: a core project naming a plugin is in a higher room than it.
+        Assert.True(Layer(Path.Combine(Src, "Plugins", "Micro.Nats", "Micro.Nats.csproj")) > Layer(Path.Combine(Src, "Core", "Micro.Core", "Micro.Core.csproj")));
+        Assert.Throws<InvalidOperationException>(() => Layer(Path.Combine(Src, "Elsewhere", "X.csproj")));
+    }
+}
