@@ -56,6 +56,30 @@ public sealed class ProjectGraphTests
         }
     }
 
+    [Theory]
+    [InlineData("Micro.Commands")]
+    [InlineData("Micro.Bot")]
+    public void The_commands_and_the_bot_pull_in_neither_YARP_nor_the_JWT_stack(string name)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.Combine(Src, "Toolkit", name, name + ".csproj")]);
+        while (pending.TryPop(out var project))
+        {
+            if (seen.Add(project))
+            {
+                foreach (var target in References(project))
+                {
+                    pending.Push(target);
+                }
+            }
+        }
+
+        Assert.Contains(seen, p => p.EndsWith("Micro.Proxy.Client.csproj", StringComparison.Ordinal)); // --proxy still works
+        var packages = seen.SelectMany(p => XDocument.Load(p).Descendants("PackageReference").Select(r => r.Attribute("Include")!.Value)).ToList();
+        Assert.DoesNotContain(packages, p => p.StartsWith("Yarp", StringComparison.Ordinal) || p.StartsWith("Microsoft.IdentityModel", StringComparison.Ordinal));
+        Assert.DoesNotContain(seen, p => p.EndsWith("Micro.Api.csproj", StringComparison.Ordinal) || p.EndsWith("Micro.Proxy.csproj", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_check_finds_a_reference_that_points_up()
     {

@@ -70,6 +70,12 @@ public sealed class RunningProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // drains the redirected output, so the message shows what the process said last
+                if (Output.Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
                 throw new InvalidOperationException($"process exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
             }
 

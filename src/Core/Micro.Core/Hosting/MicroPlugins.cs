@@ -128,7 +128,7 @@ public sealed class MicroPlugins
             : "";
         throw new ArgumentException(
             $"{kind}: unknown {kind} '{name}'; available: {string.Join(", ", known())}." + package +
-            (package.Length == 0 ? "" : System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+            (package.Length == 0 ? "" : PluginLoader.CanLoadByName
                 ? "."
                 : "; this is a Native AOT build, so also name it in code: builder.Micro.AddPlugin(new ...Plugin()) from that package."));
     }

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Micro.Hosting;
@@ -25,11 +24,17 @@ public sealed class MicroPluginAttribute([DynamicallyAccessedMembers(Dynamically
 /// Finds the plugins an app was built with, without the core naming any: every assembly the app references (its
 /// trusted platform assemblies outside the shared framework) whose metadata carries <see cref="MicroPluginAttribute"/>.
 /// Only those are loaded, as ASP.NET Core finds application parts among the assemblies an app references. Under
-/// Native AOT nothing can be loaded by name, so only assemblies already loaded count (plugins are named in code there).
+/// Native AOT nothing can be loaded by name (see <see cref="CanLoadByName"/>), so plugins are named in code there.
 /// </summary>
 internal static class PluginLoader
 {
     private static readonly Lazy<IReadOnlyList<IMicroPlugin>> Referenced = new(FindReferenced);
+
+    /// <summary>
+    /// Whether referenced assemblies can be found and loaded by name: not in a Native AOT app, which has no trusted
+    /// platform assemblies (a JIT run of a project with PublishAot can, though it reports no dynamic code).
+    /// </summary>
+    public static bool CanLoadByName => AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string;
 
     /// <summary>Adds every referenced plugin's names that <paramref name="plugins"/> does not have yet (names added in code win).</summary>
     public static void AddReferenced(MicroPlugins plugins)
@@ -51,7 +56,7 @@ internal static class PluginLoader
         }
 
         var plugins = new List<Assembly>(assemblies.Values.Where(a => !a.IsDynamic && a.IsDefined(typeof(MicroPluginAttribute), inherit: false)));
-        if (RuntimeFeature.IsDynamicCodeSupported && AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string trusted)
+        if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string trusted)
         {
             // The shared frameworks (Microsoft.NETCore.App, Microsoft.AspNetCore.App) hold no plugin: skip their hundreds of files.
             var shared = Path.GetDirectoryName(Path.GetDirectoryName(RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar)));

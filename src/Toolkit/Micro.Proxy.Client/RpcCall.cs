@@ -16,15 +16,3 @@ public sealed record RpcCall
     [JsonPropertyName("metadata")] public Dictionary<string, string>? Metadata { get; init; }
     [JsonPropertyName("timeout_ms")] public long? TimeoutMs { get; init; }
 }
-
-/// <summary>A broker message through the proxy: headers and the body as text (Micro's events are JSON).</summary>
-public sealed record ProxyMessage
-{
-    [JsonPropertyName("header")] public Dictionary<string, string> Header { get; init; } = new(StringComparer.OrdinalIgnoreCase);
-    [JsonPropertyName("body")] public string Body { get; init; } = "";
-}
-
-[JsonSerializable(typeof(RpcCall))]
-[JsonSerializable(typeof(ProxyMessage))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class ProxyJsonContext : JsonSerializerContext;
