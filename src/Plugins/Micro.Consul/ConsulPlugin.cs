@@ -9,5 +9,5 @@ namespace Micro.Consul;
 public sealed class ConsulPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
-        => plugins.AddRegistry("consul", (settings, loggers) => new ConsulRegistry(settings.RegistryAddress, loggers.CreateLogger<ConsulRegistry>(), settings.RegistryToken, settings.ToRegistryTls()));
+        => plugins.AddRegistry("consul", c => new ConsulRegistry(c.Settings.RegistryAddress, c.LoggerFactory.CreateLogger<ConsulRegistry>(), c.Settings.RegistryToken, c.Settings.ToRegistryTls()));
 }

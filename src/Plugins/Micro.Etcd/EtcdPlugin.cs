@@ -9,10 +9,11 @@ namespace Micro.Etcd;
 public sealed class EtcdPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
-        => plugins.AddRegistry("etcd", (settings, loggers) => new EtcdRegistry(EtcdRegistry.Endpoints(settings.RegistryAddress), loggers.CreateLogger<EtcdRegistry>(), new EtcdOptions
-        {
-            Username = settings.RegistryUsername,
-            Password = settings.RegistryPassword,
-            Tls = settings.ToRegistryTls(),
-        }));
+        => plugins.AddRegistry("etcd", c => new EtcdRegistry(EtcdRegistry.Endpoints(c.Settings.RegistryAddress), c.LoggerFactory.CreateLogger<EtcdRegistry>(),
+            c.Options(_ => new EtcdOptions
+            {
+                Username = c.Settings.RegistryUsername,
+                Password = c.Settings.RegistryPassword,
+                Tls = c.Settings.ToRegistryTls(),
+            })));
 }

@@ -15,7 +15,8 @@ public sealed class HttpPlugin : IMicroPlugin
     public void Register(MicroPlugins plugins)
     {
         ArgumentNullException.ThrowIfNull(plugins);
-        plugins.AddTransport("http", (s, l) => new HttpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
-        plugins.AddBroker("http", (s, l, r) => new HttpBroker(r, s.BrokerAddress, s.RegisterTtl, s.RegisterInterval, l, secret: s.BrokerHttpSecret, allowLinkLocal: s.AllowLinkLocal));
+        plugins.AddTransport("http", c => new HttpTransport(c.TransportOptions));
+        plugins.AddBroker("http", c => new HttpBroker(c.Registry, c.Settings.BrokerAddress, c.Settings.RegisterTtl, c.Settings.RegisterInterval, c.LoggerFactory,
+            secret: c.Settings.BrokerHttpSecret, allowLinkLocal: c.Settings.AllowLinkLocal));
     }
 }

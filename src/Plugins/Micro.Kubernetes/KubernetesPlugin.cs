@@ -9,5 +9,5 @@ namespace Micro.Kubernetes;
 public sealed class KubernetesPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
-        => plugins.AddRegistry("kubernetes", (settings, loggers) => KubernetesRegistry.FromAddress(settings.RegistryAddress, loggers.CreateLogger<KubernetesRegistry>()));
+        => plugins.AddRegistry("kubernetes", c => KubernetesRegistry.FromAddress(c.Settings.RegistryAddress, c.LoggerFactory.CreateLogger<KubernetesRegistry>()));
 }

@@ -28,12 +28,13 @@ public sealed class NatsBroker : IBroker
     /// <param name="url">The server(s): <c>nats://host:port</c>, comma-separated.</param>
     /// <param name="loggerFactory">Where the broker logs.</param>
     /// <param name="tls">TLS to the server (client certificate and CA); null: plain, or the system's roots for <c>tls://</c>.</param>
-    public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null, TransportTls? tls = null)
+    /// <param name="configureConnection">Changes NATS.Net's connection options last (<see cref="NatsOptions.ConfigureConnection"/>).</param>
+    public NatsBroker(string url = NatsUrl.Default, ILoggerFactory? loggerFactory = null, TransportTls? tls = null, Func<NatsOpts, NatsOpts>? configureConnection = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<NatsBroker>();
         Address = Micro.Diagnostics.Secrets.Urls(url); // shown in health replies and logs
-        _connection = new NatsConnection(NatsOpts.Default with
+        var opts = NatsOpts.Default with
         {
             Url = url,
             Name = "micro-broker",
@@ -44,7 +45,8 @@ public sealed class NatsBroker : IBroker
             ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
             SubPendingChannelFullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
-        });
+        };
+        _connection = new NatsConnection(configureConnection?.Invoke(opts) ?? opts);
         _jetStream = new NatsJSContext(_connection);
     }
 

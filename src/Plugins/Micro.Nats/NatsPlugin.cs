@@ -9,8 +9,17 @@ public sealed class NatsPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
     {
-        plugins.AddBroker("nats", (settings, loggers, _) => new NatsBroker(NatsUrl.From(settings.BrokerAddress), loggers, settings.ToBrokerTls()));
-        plugins.AddTransport("nats", (settings, loggers) => new NatsTransport(NatsUrl.From(settings.TransportAddress), settings.ToTransportOptions() with { LoggerFactory = loggers }));
+        ArgumentNullException.ThrowIfNull(plugins);
+        plugins.AddBroker("nats", c =>
+        {
+            var options = c.Options(configuration => NatsOptions.Read(configuration, "Micro:Broker:Nats"));
+            return new NatsBroker(NatsUrl.From(c.Settings.BrokerAddress), c.LoggerFactory, c.Settings.ToBrokerTls(), options.Apply("micro-broker"));
+        });
+        plugins.AddTransport("nats", c =>
+        {
+            var options = c.Options(configuration => NatsOptions.Read(configuration, "Micro:Transport:Nats"));
+            return new NatsTransport(NatsUrl.From(c.Settings.TransportAddress), c.TransportOptions, options.Apply("micro-transport"));
+        });
     }
 }
 

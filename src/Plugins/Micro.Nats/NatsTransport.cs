@@ -17,13 +17,14 @@ public sealed class NatsTransport : IStreamingTransport, IServerTransport
     private readonly TransportOptions _options;
     private readonly ILogger _logger;
 
-    public NatsTransport(string url = NatsUrl.Default, TransportOptions? options = null)
+    /// <param name="configureConnection">Changes NATS.Net's connection options last (<see cref="NatsOptions.ConfigureConnection"/>).</param>
+    public NatsTransport(string url = NatsUrl.Default, TransportOptions? options = null, Func<NatsOpts, NatsOpts>? configureConnection = null)
     {
         _options = options ?? TransportOptions.Default;
         _logger = _options.LoggerFactory.CreateLogger<NatsTransport>();
         Url = url;
         ServerAddress = IServerTransport.Advertised(url, 4222);
-        _connection = new NatsConnection(NatsOpts.Default with
+        var opts = NatsOpts.Default with
         {
             Url = url,
             Name = "micro-transport",
@@ -32,7 +33,8 @@ public sealed class NatsTransport : IStreamingTransport, IServerTransport
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
-        });
+        };
+        _connection = new NatsConnection(configureConnection?.Invoke(opts) ?? opts);
     }
 
     /// <summary>The most messages a stream lets wait unread (flow-control window).</summary>

@@ -33,6 +33,9 @@ public sealed class RabbitMqBroker : IBroker
 
     public string Name => "rabbitmq";
 
+    /// <summary>The options this broker runs with (configuration and code applied).</summary>
+    public RabbitMqBrokerOptions Options => _options;
+
     public string Address => new Uri(_options.Url).GetComponents(UriComponents.HostAndPort, UriFormat.Unescaped);
 
     public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)

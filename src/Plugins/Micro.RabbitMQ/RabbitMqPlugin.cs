@@ -9,8 +9,11 @@ public sealed class RabbitMqPlugin : IMicroPlugin
 {
     public void Register(MicroPlugins plugins)
     {
-        plugins.AddBroker("rabbitmq", (settings, loggers, _) => new RabbitMqBroker(RabbitMqBrokerOptions.Default with { Url = RabbitMqUrl.From(settings.BrokerAddress), Tls = settings.ToBrokerTls() }, loggers));
-        plugins.AddTransport("rabbitmq", (settings, loggers) => new RabbitMqTransport(RabbitMqUrl.From(settings.TransportAddress), settings.ToTransportOptions() with { LoggerFactory = loggers }));
+        ArgumentNullException.ThrowIfNull(plugins);
+        plugins.AddBroker("rabbitmq", c => new RabbitMqBroker(
+            c.Options(configuration => RabbitMqBrokerOptions.Read(configuration) with { Url = RabbitMqUrl.From(c.Settings.BrokerAddress), Tls = c.Settings.ToBrokerTls() }),
+            c.LoggerFactory));
+        plugins.AddTransport("rabbitmq", c => new RabbitMqTransport(RabbitMqUrl.From(c.Settings.TransportAddress), c.TransportOptions));
     }
 }
 
@@ -50,4 +53,30 @@ public sealed record RabbitMqBrokerOptions
 
     /// <summary>Publish with confirmations: a publish returns once RabbitMQ has the message.</summary>
     public bool PublisherConfirms { get; init; } = true;
+
+    /// <summary>
+    /// The options in <c>Micro:Broker:RabbitMQ</c> (<c>Exchange</c>, <c>DurableExchange</c>, <c>PublisherConfirms</c>);
+    /// the server and TLS come from <c>--broker_address</c> and <c>--broker_tls_*</c>.
+    /// </summary>
+    public static RabbitMqBrokerOptions Read(Microsoft.Extensions.Configuration.IConfiguration? configuration)
+    {
+        var section = configuration?.GetSection("Micro:Broker:RabbitMQ");
+        var options = Default;
+        if (section?["Exchange"] is { Length: > 0 } exchange)
+        {
+            options = options with { Exchange = exchange };
+        }
+
+        if (section?["DurableExchange"] is { Length: > 0 } durable)
+        {
+            options = options with { DurableExchange = MicroFlags.ParseSwitch(durable, "Micro:Broker:RabbitMQ:DurableExchange") };
+        }
+
+        if (section?["PublisherConfirms"] is { Length: > 0 } confirms)
+        {
+            options = options with { PublisherConfirms = MicroFlags.ParseSwitch(confirms, "Micro:Broker:RabbitMQ:PublisherConfirms") };
+        }
+
+        return options;
+    }
 }

@@ -83,15 +83,15 @@ public sealed class SettingsTests
     public void Unknown_plugins_list_what_is_available()
     {
         // This test project references no registry plugin: consul is unknown, and the hint names Micro's package for it.
-        var e = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateRegistry(MicroSettings.Default with { Registry = "consul" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        var e = Assert.Throws<MicroConfigurationException>(() => new MicroPlugins().CreateRegistry(MicroSettings.Default with { Registry = "consul" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
         Assert.Equal("registry: unknown registry 'consul'; available: local, memory. If 'consul' comes from a plugin package, add it (Micro's own: dotnet add package Micro.Consul).", e.Message);
         // http is no name of the core's: it was found in Micro.Http, which this project references through Micro.
-        var broker = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateBroker(MicroSettings.Default with { Broker = "kafka" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry()));
+        var broker = Assert.Throws<MicroConfigurationException>(() => new MicroPlugins().CreateBroker(MicroSettings.Default with { Broker = "kafka" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry()));
         Assert.StartsWith("broker: unknown broker 'kafka'; available: http, memory. If 'kafka' comes from a plugin package", broker.Message, StringComparison.Ordinal);
         // A name that cannot be a package id gets no package hint.
-        var odd = Assert.Throws<ArgumentException>(() => new MicroPlugins().CreateTransport(MicroSettings.Default with { Transport = "../x" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+        var odd = Assert.Throws<MicroConfigurationException>(() => new MicroPlugins().CreateTransport(MicroSettings.Default with { Transport = "../x" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
         Assert.Equal("transport: unknown transport '../x'; available: http, memory, tcp.", odd.Message);
-        Assert.Throws<ArgumentException>(() => (MicroSettings.Default with { Selector = "fastest" }).CreateStrategy());
+        Assert.Throws<MicroConfigurationException>(() => (MicroSettings.Default with { Selector = "fastest" }).CreateStrategy());
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class SettingsTests
     {
         var plugins = new MicroPlugins();
         Assert.DoesNotContain("http", plugins.BrokerNames); // the core alone names none
-        plugins.AddTransport("http", (_, _) => new Micro.Transport.MemoryTransport());
+        plugins.AddTransport("http", _ => new Micro.Transport.MemoryTransport());
         await using var created = plugins.CreateBroker(MicroSettings.Default with { Broker = "http" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry());
         Assert.IsType<Micro.Broker.HttpBroker>(created); // found in Micro.Http by its [assembly: MicroPlugin]
         Assert.IsType<Micro.Transport.MemoryTransport>(plugins.CreateTransport(MicroSettings.Default with { Transport = "http" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
@@ -116,13 +116,13 @@ public sealed class SettingsTests
     public async Task Without_its_package_the_default_broker_fails_at_first_use_with_the_sentence_an_unknown_name_gets_at_start()
     {
         var plugins = new MicroPlugins(empty: true);
-        plugins.AddBroker("memory", (_, _, _) => new Micro.Broker.MemoryBroker());
+        plugins.AddBroker("memory", _ => new Micro.Broker.MemoryBroker());
         var broker = plugins.CreateBroker(MicroSettings.Default, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry());
         var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await broker.PublishAsync("t", new Micro.Broker.BrokerMessage()));
         Assert.Equal("broker: unknown broker 'http'; available: memory. If 'http' comes from a plugin package, add it (Micro's own: dotnet add package Micro.Http).", e.Message);
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await broker.SubscribeAsync("t", (_, _) => ValueTask.CompletedTask));
         // Any other unknown name still fails at once.
-        Assert.Throws<ArgumentException>(() => plugins.CreateBroker(MicroSettings.Default with { Broker = "kafka" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry()));
+        Assert.Throws<MicroConfigurationException>(() => plugins.CreateBroker(MicroSettings.Default with { Broker = "kafka" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Micro.Registry.MemoryRegistry()));
     }
 
     [Theory]

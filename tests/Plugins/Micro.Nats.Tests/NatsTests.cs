@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using Micro.Broker;
 using Micro.Hosting;
@@ -221,6 +223,34 @@ public sealed class NatsReconnectTests
         await using var transport = plugins.CreateTransport(settings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         Assert.IsType<NatsBroker>(broker);
         Assert.IsType<NatsTransport>(transport);
+    }
+
+    [Fact]
+    public async Task Its_section_and_AddNats_reach_the_connection_and_the_broker_still_delivers()
+    {
+        await using var server = new NatsServer();
+        await server.StartAsync();
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Micro:Broker:Name"] = "nats",
+            ["Micro:Broker:Address"] = $"127.0.0.1:{server.Port}",
+            ["Micro:Broker:Nats:ConnectionName"] = "billing",
+        }).Build();
+        var seen = new ConcurrentBag<NATS.Client.Core.NatsOpts>();
+        await using var environment = MicroEnvironment.Create(MicroSettings.FromConfiguration(configuration),
+            micro => micro.AddNats(o => o with { ConfigureConnection = opts => { seen.Add(opts); return opts with { PingInterval = TimeSpan.FromSeconds(7) }; } }));
+        var broker = Assert.IsType<NatsBroker>(environment.Broker);
+        var opts = Assert.Single(seen);
+        Assert.Equal(("billing", $"nats://127.0.0.1:{server.Port}"), (opts.Name, opts.Url));
+
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await broker.SubscribeAsync("options.topic", (message, _) =>
+        {
+            received.TrySetResult(System.Text.Encoding.UTF8.GetString(message.Message.Body.Span));
+            return ValueTask.CompletedTask;
+        });
+        await broker.PublishAsync("options.topic", new BrokerMessage(null, "hello"u8.ToArray()));
+        Assert.Equal("hello", await received.Task.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     private static async Task WaitFor(Func<bool> condition)

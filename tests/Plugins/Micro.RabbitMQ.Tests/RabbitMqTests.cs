@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using Micro.Broker;
 using Micro.Hosting;
@@ -104,6 +106,26 @@ public sealed class RabbitMqReconnectTests
         Assert.IsType<RabbitMqBroker>(broker);
         Assert.Equal("127.0.0.1:5999", broker.Address);
         Assert.IsType<RabbitMqTransport>(plugins.CreateTransport(settings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+    }
+
+    [Fact]
+    public async Task Its_section_and_AddRabbitMq_set_the_broker_options_and_a_bad_value_names_its_key()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Micro:Broker:Name"] = "rabbitmq",
+            ["Micro:Broker:Address"] = "127.0.0.1:5999",
+            ["Micro:Broker:RabbitMQ:Exchange"] = "billing-events",
+            ["Micro:Broker:RabbitMQ:DurableExchange"] = "true",
+        }).Build();
+        await using var environment = MicroEnvironment.Create(MicroSettings.FromConfiguration(configuration),
+            micro => micro.AddRabbitMq(o => o with { PublisherConfirms = false }));
+        var options = Assert.IsType<RabbitMqBroker>(environment.Broker).Options;
+        Assert.Equal(("billing-events", true, false, "127.0.0.1:5999"), (options.Exchange, options.DurableExchange, options.PublisherConfirms, environment.Broker.Address));
+
+        var bad = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Micro:Broker:RabbitMQ:DurableExchange"] = "sometimes" }).Build();
+        var e = Assert.Throws<FormatException>(() => RabbitMqBrokerOptions.Read(bad));
+        Assert.Contains("Micro:Broker:RabbitMQ:DurableExchange: 'sometimes' is not true or false", e.Message, StringComparison.Ordinal);
     }
 
     private static async Task WaitFor(Func<bool> condition, TimeSpan patience)

@@ -12,6 +12,9 @@ public sealed class MicroBuilder
     internal MicroBuilder(IServiceCollection services)
     {
         Services = services;
+        // AddMicro may be called more than once (a host builder and the app's own code): one set of lifetimes for all.
+        Lifetimes = services.FirstOrDefault(d => d.ServiceType == typeof(HandlerLifetimes) && !d.IsKeyedService)?.ImplementationInstance as HandlerLifetimes ?? new();
+        HasServer = services.Any(d => d.ServiceType == typeof(ServerMarker));
     }
 
     public IServiceCollection Services { get; }
@@ -36,8 +39,7 @@ public sealed class MicroBuilder
         }
 
         Lifetimes.Add(typeof(THandler), lifetime);
-        HasServer = true;
-        return this;
+        return AddServer();
     }
 
     /// <summary>
@@ -55,8 +57,7 @@ public sealed class MicroBuilder
             Services.AddSingleton(subscriber);
         }
 
-        HasServer = true;
-        return this;
+        return AddServer();
     }
 
     public MicroBuilder UseSubscriberMiddleware(SubscriberMiddleware middleware)
@@ -77,14 +78,31 @@ public sealed class MicroBuilder
         }
 
         Lifetimes.Add(typeof(THandler), lifetime);
-        HasServer = true;
-        return this;
+        return AddServer();
     }
 
-    /// <summary>Runs a server even without handlers of its own (it still answers Debug.*).</summary>
+    /// <summary>
+    /// Runs a server even without handlers of its own (it still answers Debug.*). Adding a handler, endpoints or a
+    /// subscriber does this too, whenever it is called: before or after <c>AddMicro</c>'s configure callback.
+    /// </summary>
     public MicroBuilder AddServer()
     {
         HasServer = true;
+        Services.TryAddSingleton<ServerMarker>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, MicroServerHostedService>());
+        return this;
+    }
+
+    /// <summary>
+    /// Changes an options record after configuration has been read (<c>Configure&lt;ClientOptions&gt;(o =&gt; o with { Retries = 3 })</c>):
+    /// <see cref="ServerOptions"/>, <see cref="ClientOptions"/>, <see cref="Micro.Selector.SelectorOptions"/>,
+    /// <see cref="Micro.Transport.TransportOptions"/>, or a plugin's own. Changes apply in the order they were added.
+    /// </summary>
+    public MicroBuilder Configure<T>(Func<T, T> configure)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.AddSingleton(new MicroConfigure<T>(configure));
         return this;
     }
 
@@ -117,5 +135,8 @@ public sealed class MicroBuilder
         return ConfigurePlugins(plugin.Register);
     }
 
-    internal HandlerLifetimes Lifetimes { get; } = new();
+    internal HandlerLifetimes Lifetimes { get; }
+
+    /// <summary>Registered once a server is to run: what the client reads to say which service it calls from.</summary>
+    internal sealed class ServerMarker;
 }

@@ -13,9 +13,9 @@ namespace Micro.Hosting;
 /// </summary>
 public sealed class MicroPlugins
 {
-    private readonly Dictionary<string, Func<MicroSettings, ILoggerFactory, IRegistry>> _registries = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, Func<MicroSettings, ILoggerFactory, ITransport>> _transports = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, Func<MicroSettings, ILoggerFactory, IRegistry, IBroker>> _brokers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Func<MicroComponentContext, IRegistry>> _registries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Func<MicroComponentContext, ITransport>> _transports = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Func<MicroComponentContext, IBroker>> _brokers = new(StringComparer.OrdinalIgnoreCase);
 
     private bool _referencedAdded;
 
@@ -32,16 +32,16 @@ public sealed class MicroPlugins
             return;
         }
 
-        AddRegistry("local", (s, l) => new LocalRegistry(s.RegistryAddress, logger: l.CreateLogger<LocalRegistry>()));
-        AddRegistry("memory", (_, _) => new MemoryRegistry());
-        AddTransport("tcp", (s, l) => new TcpTransport(s.ToTransportOptions(l) with { LoggerFactory = l }));
-        AddTransport("memory", (_, _) => new MemoryTransport());
-        AddBroker("memory", (_, l, _) => new MemoryBroker(l.CreateLogger<MemoryBroker>()));
+        AddRegistry("local", c => new LocalRegistry(c.Settings.RegistryAddress, logger: c.LoggerFactory.CreateLogger<LocalRegistry>()));
+        AddRegistry("memory", _ => new MemoryRegistry());
+        AddTransport("tcp", c => new TcpTransport(c.TransportOptions));
+        AddTransport("memory", _ => new MemoryTransport());
+        AddBroker("memory", c => new MemoryBroker(c.LoggerFactory.CreateLogger<MemoryBroker>()));
     }
 
     public IEnumerable<string> BrokerNames => _brokers.Keys.Order();
 
-    public MicroPlugins AddBroker(string name, Func<MicroSettings, ILoggerFactory, IRegistry, IBroker> factory)
+    public MicroPlugins AddBroker(string name, Func<MicroComponentContext, IBroker> factory)
     {
         _brokers[name] = factory;
         return this;
@@ -51,12 +51,12 @@ public sealed class MicroPlugins
     /// The configured broker. The default one (<c>http</c>) missing, as in an app on <c>Micro.Core</c> alone, is not an
     /// error until something publishes or subscribes: an app that only calls services needs no broker.
     /// </summary>
-    public IBroker CreateBroker(MicroSettings settings, ILoggerFactory loggerFactory, IRegistry registry)
+    public IBroker CreateBroker(MicroSettings settings, ILoggerFactory loggerFactory, IRegistry registry, IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         try
         {
-            return Find(_brokers, settings.Broker, "broker", () => BrokerNames)(settings, loggerFactory, registry);
+            return Find(_brokers, settings.Broker, "broker", () => BrokerNames)(new MicroComponentContext(settings, loggerFactory, services, () => registry));
         }
         catch (ArgumentException e) when (string.Equals(settings.Broker, MicroSettings.Default.Broker, StringComparison.OrdinalIgnoreCase))
         {
@@ -68,23 +68,23 @@ public sealed class MicroPlugins
 
     public IEnumerable<string> TransportNames => _transports.Keys.Order();
 
-    public MicroPlugins AddRegistry(string name, Func<MicroSettings, ILoggerFactory, IRegistry> factory)
+    public MicroPlugins AddRegistry(string name, Func<MicroComponentContext, IRegistry> factory)
     {
         _registries[name] = factory;
         return this;
     }
 
-    public MicroPlugins AddTransport(string name, Func<MicroSettings, ILoggerFactory, ITransport> factory)
+    public MicroPlugins AddTransport(string name, Func<MicroComponentContext, ITransport> factory)
     {
         _transports[name] = factory;
         return this;
     }
 
-    public IRegistry CreateRegistry(MicroSettings settings, ILoggerFactory loggerFactory)
-        => Find(_registries, settings.Registry, "registry", () => RegistryNames)(settings, loggerFactory);
+    public IRegistry CreateRegistry(MicroSettings settings, ILoggerFactory loggerFactory, IServiceProvider? services = null)
+        => Find(_registries, settings.Registry, "registry", () => RegistryNames)(new MicroComponentContext(settings, loggerFactory, services));
 
-    public ITransport CreateTransport(MicroSettings settings, ILoggerFactory loggerFactory)
-        => Find(_transports, settings.Transport, "transport", () => TransportNames)(settings, loggerFactory);
+    public ITransport CreateTransport(MicroSettings settings, ILoggerFactory loggerFactory, IServiceProvider? services = null)
+        => Find(_transports, settings.Transport, "transport", () => TransportNames)(new MicroComponentContext(settings, loggerFactory, services));
 
     /// <summary>Copies the names <paramref name="found"/> has and this does not: names added in code are never replaced.</summary>
     internal void AddMissing(MicroPlugins found)
@@ -126,7 +126,7 @@ public sealed class MicroPlugins
         var package = name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
             ? $" If '{name}' comes from a plugin package, add it (Micro's own: dotnet add package Micro.{char.ToUpperInvariant(name[0])}{name[1..]})"
             : "";
-        throw new ArgumentException(
+        throw new MicroConfigurationException(
             $"{kind}: unknown {kind} '{name}'; available: {string.Join(", ", known())}." + package +
             (package.Length == 0 ? "" : PluginLoader.CanLoadByName
                 ? "."

@@ -57,14 +57,8 @@ public sealed class MicroServiceBuilder
         _host = host;
         _defaultName = defaultName;
         _flagProblem = flagProblem;
-        if (defaultName is not null)
-        {
-            host.Services.AddSingleton(sp => MicroSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()).ToServerOptions(defaultName));
-        }
-
-        _micro = host.Services.AddMicro();
+        _micro = host.Services.AddMicro(); // the host's application name is defaultName: the server's name unless configured
         _micro.AddServer();
-        host.Services.AddHostedService<MicroServerHostedService>();
     }
 
     public IServiceCollection Services => _host.Services;
@@ -147,7 +141,10 @@ public sealed class MicroServiceApp(IHost host, string? name = null, string? fla
 
         try
         {
-            _ = host.Services.GetRequiredService<MicroSettings>().CreateStrategy();
+            _ = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>();
+            _ = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClientOptions>>();
+            _ = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Selector.SelectorOptions>>();
+            _ = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Transport.TransportOptions>>();
             _ = host.Services.GetRequiredService<Registry.IRegistry>();
             _ = host.Services.GetRequiredService<Transport.ITransport>();
             if (host.Services.GetRequiredService<Broker.IBroker>() is Broker.UnavailableBroker missing && host.Services.GetServices<SubscriberDescriptor>().Any())
@@ -155,7 +152,6 @@ public sealed class MicroServiceApp(IHost host, string? name = null, string? fla
                 return missing.Problem; // subscribers need the broker at start
             }
 
-            _ = host.Services.GetService<ServerOptions>();
             return null;
         }
         catch (Exception e) when (e is FormatException or ArgumentException)

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 // In this namespace so that `services.AddMicro()` is found without a using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public static class MicroServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var builder = new MicroBuilder(services);
+        services.AddOptions();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => MicroSettings.FromConfiguration(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
         services.TryAddSingleton(sp =>
@@ -37,19 +39,36 @@ public static class MicroServiceCollectionExtensions
             return plugins;
         });
         services.TryAddSingleton(CodecRegistry.Default);
-        services.TryAddSingleton(sp => sp.GetRequiredService<MicroPlugins>().CreateRegistry(sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp)));
-        services.TryAddSingleton(sp => sp.GetRequiredService<MicroPlugins>().CreateTransport(sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp)));
-        services.TryAddSingleton(sp => sp.GetRequiredService<MicroPlugins>().CreateBroker(sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp), sp.GetRequiredService<IRegistry>()));
-        services.TryAddSingleton<ISelector>(sp => new RegistrySelector(
-            sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<MicroSettings>().CreateStrategy(), SelectorOptions.Default,
-            sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<RegistrySelector>()));
-        services.TryAddSingleton(sp => sp.GetRequiredService<MicroSettings>().ToServerOptions(sp.GetService<IHostEnvironment>()?.ApplicationName));
-        services.TryAddSingleton(sp => new TransportCatalog(sp.GetRequiredService<ITransport>(), sp.GetRequiredService<MicroPlugins>(), sp.GetRequiredService<MicroSettings>(), LoggerFactoryOf(sp)));
-        services.TryAddSingleton<IMicroClient>(sp => new MicroClient(
+
+        // Each component's options record: read from its section (see MicroConfigurationKeys), changed in code, checked.
+        services.TryAddSingleton(sp => MicroOptionsFactory.Create(sp, Settings(sp).ToServerOptions(sp.GetService<IHostEnvironment>()?.ApplicationName), MicroOptionsFactory.Check));
+        services.TryAddSingleton(sp => MicroOptionsFactory.Create(sp, Settings(sp).ToClientOptions(sp.GetService<MicroBuilder.ServerMarker>() is not null ? sp.GetRequiredService<IOptions<ServerOptions>>().Value.Name : null), MicroOptionsFactory.Check));
+        services.TryAddSingleton(sp => MicroOptionsFactory.Create(sp, Settings(sp).ToSelectorOptions(), MicroOptionsFactory.Check));
+        services.TryAddSingleton(sp => MicroOptionsFactory.Create(sp, Settings(sp).ToTransportOptions(LoggerFactoryOf(sp)) with { LoggerFactory = LoggerFactoryOf(sp) }, MicroOptionsFactory.Check));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ServerOptions>>().Value);
+
+        // Every registry, transport and broker by name as a keyed service ([FromKeyedServices("nats")] IBroker), made
+        // by the one catalog; the unkeyed service is the configured one.
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IRegistry>(Settings(sp).Registry));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<ITransport>(Settings(sp).Transport));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IBroker>(Settings(sp).Broker));
+        services.TryAddKeyedSingleton<IRegistry>(KeyedService.AnyKey, (sp, key) => Plugins(sp).CreateRegistry(Settings(sp) with { Registry = Name(key) }, LoggerFactoryOf(sp), sp));
+        services.TryAddKeyedSingleton<ITransport>(KeyedService.AnyKey, (sp, key) => Plugins(sp).CreateTransport(Settings(sp) with { Transport = Name(key) }, LoggerFactoryOf(sp), sp));
+        services.TryAddKeyedSingleton<IBroker>(KeyedService.AnyKey, (sp, key) => Plugins(sp).CreateBroker(Settings(sp) with { Broker = Name(key) }, LoggerFactoryOf(sp), sp.GetRequiredService<IRegistry>(), sp));
+
+        services.TryAddSingleton<ISelector>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SelectorOptions>>().Value;
+            return new RegistrySelector(sp.GetRequiredService<IRegistry>(), SelectionStrategies.Create(options.Strategy), options,
+                sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<RegistrySelector>());
+        });
+        services.TryAddSingleton(sp => new TransportCatalog(sp.GetRequiredService<ITransport>(), Plugins(sp), Settings(sp), LoggerFactoryOf(sp), sp));
+        services.TryAddSingleton(sp => new MicroClient(
             sp.GetRequiredService<ISelector>(), sp.GetRequiredService<ITransport>(), sp.GetRequiredService<CodecRegistry>(),
-            sp.GetRequiredService<MicroSettings>().ToClientOptions(builder.HasServer ? sp.GetRequiredService<ServerOptions>().Name : null),
+            sp.GetRequiredService<IOptions<ClientOptions>>().Value,
             sp.GetServices<ClientMiddleware>(), sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroClient>(),
             sp.GetRequiredService<IBroker>(), sp.GetRequiredService<TransportCatalog>().Get));
+        services.TryAddSingleton<IMicroClient>(sp => sp.GetRequiredService<MicroClient>());
         services.TryAddSingleton(builder.Lifetimes);
         services.TryAddSingleton(sp => new MicroServer(
             sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<ITransport>(),
@@ -57,13 +76,15 @@ public static class MicroServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroServer>(), sp.GetRequiredService<IBroker>(),
             sp.GetServices<SubscriberDescriptor>(), sp.GetServices<SubscriberMiddleware>()));
         configure?.Invoke(builder);
-        if (builder.HasServer)
-        {
-            services.AddHostedService<MicroServerHostedService>();
-        }
-
         return builder;
     }
+
+    private static MicroSettings Settings(IServiceProvider sp) => sp.GetRequiredService<MicroSettings>();
+
+    private static MicroPlugins Plugins(IServiceProvider sp) => sp.GetRequiredService<MicroPlugins>();
+
+    private static string Name(object? key)
+        => key as string ?? throw new MicroConfigurationException($"Micro components are keyed by name (a string), not by '{key}'.");
 
     private static ILoggerFactory LoggerFactoryOf(IServiceProvider sp)
         => sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;

@@ -9,12 +9,21 @@ namespace Micro.Hosting;
 
 /// <summary>
 /// Every setting Micro reads from configuration, under go-micro's flag names. Sources, strongest first:
-/// flags (<c>--server_name greeter</c>), environment (<c>MICRO_SERVER_NAME=greeter</c>), then the <c>Micro</c> section of
-/// appsettings.json (<c>"Micro": { "server_name": "greeter" }</c>).
+/// flags (<c>--server_name greeter</c>), environment (<c>MICRO_SERVER_NAME=greeter</c>), then each component's section
+/// of appsettings.json (<c>"Micro": { "Server": { "Name": "greeter" } }</c>, see <see cref="MicroConfigurationKeys"/>),
+/// then the flag name inside the <c>Micro</c> section (<c>"Micro": { "server_name": "greeter" }</c>). The one reader of
+/// configuration: the options records (<see cref="ServerOptions"/>, <see cref="ClientOptions"/>,
+/// <see cref="TransportOptions"/>, <see cref="SelectorOptions"/>) start from it.
 /// </summary>
 public sealed record MicroSettings
 {
     public static MicroSettings Default { get; } = new();
+
+    /// <summary>
+    /// The configuration these settings were read from (null for settings made in code): plugins bind their own
+    /// sections from it (<c>Micro:Broker:RabbitMQ</c>).
+    /// </summary>
+    public IConfiguration? Configuration { get; init; }
 
     public string? ServerName { get; init; }
     public string ServerAddress { get; init; } = "127.0.0.1:0";
@@ -116,20 +125,31 @@ public sealed record MicroSettings
     public static MicroSettings FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        // key (flags, or MICRO_-prefixed variables mapped by the host), the Micro section, then MICRO_KEY as a plain
-        // variable: what an ASP.NET Core host that did not map the prefix still sees.
+        // key (flags, or MICRO_-prefixed variables mapped by the host), the component's section, the flag name in the
+        // Micro section, then MICRO_KEY as a plain variable: what an ASP.NET Core host that did not map the prefix sees.
         string? Get(string key) => configuration[key] is { Length: > 0 } v ? v
+            : configuration[MicroConfigurationKeys.KeyOf(key)] is { Length: > 0 } c ? c
             : configuration["Micro:" + key] is { Length: > 0 } s ? s
             : configuration["MICRO_" + key.ToUpperInvariant()] is { Length: > 0 } e ? e : null;
         var d = Default;
+        var metadata = Get("server_metadata") is { } md ? ParsePairs(md, "server_metadata") : null;
+        foreach (var pair in configuration.GetSection(MicroConfigurationKeys.KeyOf("server_metadata")).GetChildren())
+        {
+            if (pair.Value is { } value)
+            {
+                (metadata ??= [])[pair.Key] = value; // "Metadata": { "team": "payments" }
+            }
+        }
+
         return new MicroSettings
         {
+            Configuration = configuration,
             ServerName = Get("server_name"),
             ServerAddress = Get("server_address") ?? d.ServerAddress,
             ServerAdvertise = Get("server_advertise"),
             ServerId = Get("server_id"),
             ServerVersion = Get("server_version") ?? d.ServerVersion,
-            ServerMetadata = Get("server_metadata") is { } md ? ParsePairs(md, "server_metadata") : null,
+            ServerMetadata = metadata,
             Registry = (Get("registry") ?? d.Registry).ToLowerInvariant(),
             RegistryAddress = Get("registry_address"),
             RegistryUsername = Get("registry_username"),
@@ -220,13 +240,9 @@ public sealed record MicroSettings
             ? TransportTls.FromFiles(BrokerTlsCert, BrokerTlsKey, BrokerTlsCa, ("--broker_tls_cert", "--broker_tls_key", "--broker_tls_ca"))
             : null;
 
-    public ISelectionStrategy CreateStrategy() => Selector switch
-    {
-        "random" or "blacklist" or "" => new RandomStrategy(),
-        "roundrobin" or "round_robin" or "round-robin" => new RoundRobinStrategy(),
-        "hashed" or "hash" or "shard" => new HashedStrategy(),
-        _ => throw new ArgumentException($"selector: unknown strategy '{Selector}'; use random, roundrobin, hashed or blacklist."),
-    };
+    public ISelectionStrategy CreateStrategy() => SelectionStrategies.Create(Selector);
+
+    public SelectorOptions ToSelectorOptions() => SelectorOptions.Default with { Strategy = Selector };
 
     private static TimeSpan Positive(TimeSpan value, string name)
         => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");

@@ -13,7 +13,7 @@ namespace Micro.Hosting;
 /// also names its server (<c>transport_address</c>); other transports are made on --transport_address when the
 /// configured transport does not need it, else on their defaults.
 /// </summary>
-public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins, MicroSettings settings, ILoggerFactory loggerFactory) : IAsyncDisposable
+public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins, MicroSettings settings, ILoggerFactory loggerFactory, IServiceProvider? services = null) : IAsyncDisposable
 {
     /// <summary>Servers nodes may name beyond the configured ones: registry contents are anyone's, connections are not free.</summary>
     public const int MaxAdvertisedServers = 8;
@@ -79,7 +79,7 @@ public sealed class TransportCatalog(ITransport configured, MicroPlugins plugins
     {
         try
         {
-            return plugins.CreateTransport(settings with { Transport = name, TransportAddress = address }, loggerFactory);
+            return plugins.CreateTransport(settings with { Transport = name, TransportAddress = address }, loggerFactory, services);
         }
         catch (ArgumentException e)
         {

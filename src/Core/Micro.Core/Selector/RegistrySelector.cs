@@ -101,6 +101,11 @@ public sealed class RegistrySelector : ISelector
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // a container that registered it under two types disposes it twice
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_watch is not null)
         {
@@ -115,6 +120,8 @@ public sealed class RegistrySelector : ISelector
 
         _stop.Dispose();
     }
+
+    private int _disposed;
 
     private IReadOnlyList<SelectableNode> Narrow(string service, SelectableNode[] nodes, in SelectRequest request)
     {

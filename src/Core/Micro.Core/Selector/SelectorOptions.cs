@@ -1,9 +1,12 @@
 namespace Micro.Selector;
 
-/// <summary>Settings of the registry selector. Immutable; change with <c>with { ... }</c>.</summary>
+/// <summary>Settings of the registry selector (section <c>Micro:Selector</c>). Immutable; change with <c>with { ... }</c>.</summary>
 public sealed record SelectorOptions
 {
     public static SelectorOptions Default { get; } = new();
+
+    /// <summary><c>--selector</c>: <c>random</c> (default), <c>roundrobin</c>, <c>hashed</c>, or <c>blacklist</c> (random; every strategy skips failing nodes).</summary>
+    public string Strategy { get; init; } = "random";
 
     /// <summary>Consecutive failures after which a node is skipped. 0 turns the blacklist off.</summary>
     public int BlacklistFailures { get; init; } = 3;

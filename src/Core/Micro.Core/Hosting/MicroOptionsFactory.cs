@@ -1,0 +1,75 @@
+using Micro.Client;
+using Micro.Selector;
+using Micro.Server;
+using Micro.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Micro.Hosting;
+
+/// <summary>
+/// Builds each component's <see cref="IOptions{T}"/>: the record read from configuration, every
+/// <c>micro.Configure&lt;T&gt;(...)</c> applied in order, then checked, so a value no component can run with ends
+/// start-up with one line naming it (a <see cref="MicroConfigurationException"/>), not a failure deep in a call.
+/// </summary>
+internal static class MicroOptionsFactory
+{
+    public static IOptions<T> Create<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services, T read, Func<T, string?> problem)
+        where T : class
+    {
+        var options = read;
+        foreach (var configure in services.GetServices<MicroConfigure<T>>())
+        {
+            options = configure.Apply(options);
+        }
+
+        return problem(options) is { } wrong
+            ? throw new MicroConfigurationException($"{typeof(T).Name}: {wrong}")
+            : Options.Create(options);
+    }
+
+    public static string? Check(ServerOptions o)
+        => string.IsNullOrWhiteSpace(o.Name) ? "Name (--server_name) is empty."
+            : string.IsNullOrWhiteSpace(o.Address) ? "Address (--server_address) is empty."
+            : o.RegisterTtl <= TimeSpan.Zero ? "RegisterTtl (--register_ttl) must be greater than zero."
+            : o.RegisterInterval <= TimeSpan.Zero ? "RegisterInterval (--register_interval) must be greater than zero."
+            : o.ShutdownTimeout < TimeSpan.Zero ? "ShutdownTimeout must not be negative."
+            : null;
+
+    public static string? Check(ClientOptions o)
+        => o.Retries < 0 ? "Retries (--client_retries) must be 0 or more."
+            : o.RequestTimeout <= TimeSpan.Zero ? "RequestTimeout (--client_request_timeout) must be greater than zero."
+            : o.AttemptTimeout is { } a && a <= TimeSpan.Zero ? "AttemptTimeout (--client_attempt_timeout) must be greater than zero."
+            : string.IsNullOrWhiteSpace(o.ContentType) ? "ContentType is empty."
+            : null;
+
+    public static string? Check(SelectorOptions o)
+    {
+        try
+        {
+            _ = SelectionStrategies.Create(o.Strategy);
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+
+        return o.BlacklistFailures < 0 ? "BlacklistFailures must be 0 (off) or more."
+            : o.BlacklistDuration <= TimeSpan.Zero ? "BlacklistDuration must be greater than zero."
+            : o.CacheTtl <= TimeSpan.Zero ? "CacheTtl must be greater than zero."
+            : null;
+    }
+
+    public static string? Check(TransportOptions o)
+        => o.PoolSize < 1 ? "PoolSize (--client_pool_size) must be at least 1."
+            : o.DialTimeout <= TimeSpan.Zero ? "DialTimeout (--client_dial_timeout) must be greater than zero."
+            : o.MaxMessageSize < 64 ? "MaxMessageSize (--max_message_size) must be at least 64."
+            : o.MaxHeaderCount < 8 ? "MaxHeaderCount (--max_header_count) must be at least 8."
+            : o.MaxHeaderBytes < 1024 ? "MaxHeaderBytes (--max_header_bytes) must be at least 1024."
+            : o.MaxConcurrentRequests < 1 ? "MaxConcurrentRequests (--max_concurrent_requests) must be at least 1."
+            : o.MaxConnectionsPerAddress < 1 ? "MaxConnectionsPerAddress (--max_connections_per_address) must be at least 1."
+            : o.MaxConnections < 1 ? "MaxConnections (--max_connections) must be at least 1."
+            : o.MaxQueuedBytes < 64 * 1024 ? "MaxQueuedBytes (--max_queued_bytes) must be at least 65536."
+            : o.FrameReadTimeout <= TimeSpan.Zero ? "FrameReadTimeout (--frame_read_timeout) must be greater than zero."
+            : null;
+}

@@ -1,0 +1,13 @@
+namespace Micro.Selector;
+
+/// <summary>The built-in strategies by their <c>--selector</c> names.</summary>
+public static class SelectionStrategies
+{
+    public static ISelectionStrategy Create(string name) => (name ?? "").ToLowerInvariant() switch
+    {
+        "random" or "blacklist" or "" => new RandomStrategy(),
+        "roundrobin" or "round_robin" or "round-robin" => new RoundRobinStrategy(),
+        "hashed" or "hash" or "shard" => new HashedStrategy(),
+        _ => throw new Micro.Hosting.MicroConfigurationException($"selector: unknown strategy '{name}'; use random, roundrobin, hashed or blacklist."),
+    };
+}
