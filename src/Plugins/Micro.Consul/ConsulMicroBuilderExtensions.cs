@@ -1,18 +1,12 @@
 using Micro.Hosting;
 using Micro.Consul;
 
-// In this namespace so that `micro.AddConsul()` is found where `services.AddMicro()` is.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection; // found where services.AddMicro() is
 
+/// <summary><c>micro.AddConsul()</c>: names the plugin in code; referencing the package alone selects it by configuration, except under Native AOT.</summary>
 public static class ConsulMicroBuilderExtensions
 {
-    /// <summary>
-    /// Makes <c>consul</c> selectable as registry (<c>--registry consul</c>). Referencing the package alone already makes the name selectable,
-    /// except under Native AOT.
-    /// </summary>
+    /// <summary>Makes <c>consul</c> selectable as registry (<c>--registry consul</c>).</summary>
     public static MicroBuilder AddConsul(this MicroBuilder micro)
-    {
-        ArgumentNullException.ThrowIfNull(micro);
-        return micro.AddPlugin(new ConsulPlugin());
-    }
+        => (micro ?? throw new ArgumentNullException(nameof(micro))).AddPlugin(new ConsulPlugin());
 }

@@ -1,18 +1,12 @@
 using Micro.Hosting;
 using Micro.Http;
 
-// In this namespace so that `micro.AddHttp()` is found where `services.AddMicro()` is.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection; // found where services.AddMicro() is
 
+/// <summary><c>micro.AddHttp()</c>: names the plugin in code; referencing the package alone selects it by configuration, except under Native AOT.</summary>
 public static class HttpMicroBuilderExtensions
 {
-    /// <summary>
-    /// Makes <c>http</c> selectable as transport and broker (<c>--transport http</c>, the default broker). Referencing the package alone already makes the name selectable,
-    /// except under Native AOT.
-    /// </summary>
+    /// <summary>Makes <c>http</c> selectable as transport and broker (<c>--transport http</c>, the default broker).</summary>
     public static MicroBuilder AddHttp(this MicroBuilder micro)
-    {
-        ArgumentNullException.ThrowIfNull(micro);
-        return micro.AddPlugin(new HttpPlugin());
-    }
+        => (micro ?? throw new ArgumentNullException(nameof(micro))).AddPlugin(new HttpPlugin());
 }

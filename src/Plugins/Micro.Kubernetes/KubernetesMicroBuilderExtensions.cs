@@ -1,18 +1,12 @@
 using Micro.Hosting;
 using Micro.Kubernetes;
 
-// In this namespace so that `micro.AddKubernetes()` is found where `services.AddMicro()` is.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection; // found where services.AddMicro() is
 
+/// <summary><c>micro.AddKubernetes()</c>: names the plugin in code; referencing the package alone selects it by configuration, except under Native AOT.</summary>
 public static class KubernetesMicroBuilderExtensions
 {
-    /// <summary>
-    /// Makes <c>kubernetes</c> selectable as registry (<c>--registry kubernetes</c>). Referencing the package alone already makes the name selectable,
-    /// except under Native AOT.
-    /// </summary>
+    /// <summary>Makes <c>kubernetes</c> selectable as registry (<c>--registry kubernetes</c>).</summary>
     public static MicroBuilder AddKubernetes(this MicroBuilder micro)
-    {
-        ArgumentNullException.ThrowIfNull(micro);
-        return micro.AddPlugin(new KubernetesPlugin());
-    }
+        => (micro ?? throw new ArgumentNullException(nameof(micro))).AddPlugin(new KubernetesPlugin());
 }

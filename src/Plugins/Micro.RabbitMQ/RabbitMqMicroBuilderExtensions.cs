@@ -1,23 +1,12 @@
 using Micro.Hosting;
 using Micro.RabbitMQ;
 
-// In this namespace so that `micro.AddRabbitMq()` is found where `services.AddMicro()` is.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection; // found where services.AddMicro() is
 
+/// <summary><c>micro.AddRabbitMq()</c>: names the plugin in code; referencing the package alone selects it by configuration, except under Native AOT.</summary>
 public static class RabbitMqMicroBuilderExtensions
 {
-    /// <summary>
-    /// Makes <c>rabbitmq</c> selectable as broker and transport (<c>--broker rabbitmq</c>, <c>--transport rabbitmq</c>) and changes its options in code. Referencing the package alone already makes the name selectable,
-    /// except under Native AOT.
-    /// </summary>
+    /// <summary>Makes <c>rabbitmq</c> selectable as broker and transport (<c>--broker rabbitmq</c>, <c>--transport rabbitmq</c>) and changes its options in code.</summary>
     public static MicroBuilder AddRabbitMq(this MicroBuilder micro, Func<RabbitMqBrokerOptions, RabbitMqBrokerOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(micro);
-        if (configure is not null)
-        {
-            micro.Configure(configure);
-        }
-
-        return micro.AddPlugin(new RabbitMqPlugin());
-    }
+        => (micro ?? throw new ArgumentNullException(nameof(micro))).AddPlugin(new RabbitMqPlugin(), configure);
 }

@@ -135,6 +135,11 @@ public sealed class MicroBuilder
         return ConfigurePlugins(plugin.Register);
     }
 
+    /// <summary>Names a plugin in code and changes its options record (what each plugin's <c>micro.AddNats(o =&gt; ...)</c> does).</summary>
+    public MicroBuilder AddPlugin<TOptions>(IMicroPlugin plugin, Func<TOptions, TOptions>? configure)
+        where TOptions : class
+        => configure is null ? AddPlugin(plugin) : Configure(configure).AddPlugin(plugin);
+
     internal HandlerLifetimes Lifetimes { get; }
 
     /// <summary>Registered once a server is to run: what the client reads to say which service it calls from.</summary>
