@@ -71,7 +71,7 @@ public sealed class OptionsAndWiringTests
 
     [Theory]
     [InlineData("retries", "ClientOptions: Retries (--client_retries) must be 0 or more.")]
-    [InlineData("strategy", "SelectorOptions: selector: unknown strategy 'fastest'; use random, roundrobin, hashed or blacklist.")]
+    [InlineData("strategy", "selector: unknown strategy 'fastest'; use random, roundrobin, hashed or blacklist.")]
     [InlineData("name", "ServerOptions: Name (--server_name) is empty.")]
     [InlineData("pool", "TransportOptions: PoolSize (--client_pool_size) must be at least 1.")]
     public async Task A_value_no_component_can_run_with_is_one_line_naming_it(string which, string message)

@@ -45,15 +45,7 @@ internal static class MicroOptionsFactory
 
     public static string? Check(SelectorOptions o)
     {
-        try
-        {
-            _ = SelectionStrategies.Create(o.Strategy);
-        }
-        catch (ArgumentException e)
-        {
-            return e.Message;
-        }
-
+        _ = SelectionStrategies.Create(o.Strategy); // an unknown name throws its own line, as --selector always said it
         return o.BlacklistFailures < 0 ? "BlacklistFailures must be 0 (off) or more."
             : o.BlacklistDuration <= TimeSpan.Zero ? "BlacklistDuration must be greater than zero."
             : o.CacheTtl <= TimeSpan.Zero ? "CacheTtl must be greater than zero."
