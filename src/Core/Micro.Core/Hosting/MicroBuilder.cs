@@ -14,13 +14,12 @@ public sealed class MicroBuilder
         Services = services;
         // AddMicro may be called more than once (a host builder and the app's own code): one set of lifetimes for all.
         Lifetimes = services.FirstOrDefault(d => d.ServiceType == typeof(HandlerLifetimes) && !d.IsKeyedService)?.ImplementationInstance as HandlerLifetimes ?? new();
-        HasServer = services.Any(d => d.ServiceType == typeof(ServerMarker));
     }
 
     public IServiceCollection Services { get; }
 
     /// <summary>True once a handler was added: the host then runs a server.</summary>
-    public bool HasServer { get; private set; }
+    public bool HasServer => Services.Any(d => d.ServiceType == typeof(ServerMarker));
 
     /// <summary>
     /// Serves the public async methods of <typeparamref name="THandler"/> as endpoints <c>Name.Method</c>
@@ -87,7 +86,6 @@ public sealed class MicroBuilder
     /// </summary>
     public MicroBuilder AddServer()
     {
-        HasServer = true;
         Services.TryAddSingleton<ServerMarker>();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, MicroServerHostedService>());
         return this;

@@ -46,12 +46,6 @@ public sealed class MicroComponentContext
         where T : class
     {
         ArgumentNullException.ThrowIfNull(read);
-        var options = read(Settings.Configuration);
-        foreach (var configure in Services?.GetServices<MicroConfigure<T>>() ?? [])
-        {
-            options = configure.Apply(options);
-        }
-
-        return options;
+        return MicroConfigure<T>.ApplyAll(Services, read(Settings.Configuration));
     }
 }

@@ -17,12 +17,7 @@ internal static class MicroOptionsFactory
     public static IOptions<T> Create<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services, T read, Func<T, string?> problem)
         where T : class
     {
-        var options = read;
-        foreach (var configure in services.GetServices<MicroConfigure<T>>())
-        {
-            options = configure.Apply(options);
-        }
-
+        var options = MicroConfigure<T>.ApplyAll(services, read);
         return problem(options) is { } wrong
             ? throw new MicroConfigurationException($"{typeof(T).Name}: {wrong}")
             : Options.Create(options);
