@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_TieredPGO=1
+bash "$root/eng/install-deps.sh" # the broker runs need nats-server and rabbitmq-server on a fresh machine
 dotnet build "$root/benchmarks/Micro.Benchmarks/Micro.Benchmarks.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly
 mkdir -p "$root/artifacts"
 dotnet "$root/benchmarks/Micro.Benchmarks/bin/Release/net10.0/Micro.Benchmarks.dll" "$@" | tee "$root/artifacts/bench.txt"
