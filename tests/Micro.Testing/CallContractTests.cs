@@ -204,14 +204,15 @@ public abstract class CallContractTests
 
             return await next(request, ct);
         });
-        var client = kit.CreateClient(null, null, next => async (request, options, ct) =>
+        var client = kit.CreateClient(null, null, next => async (call, ct) =>
         {
             lock (log)
             {
-                log.Add("client:" + request.Endpoint);
+                log.Add("client:" + call.Request.Endpoint);
             }
 
-            return await next(request, options with { Metadata = new Dictionary<string, string> { ["X-Added"] = "1" } }, ct);
+            call.Options = call.Options with { Metadata = new Dictionary<string, string> { ["X-Added"] = "1" } };
+            return await next(call, ct);
         });
         await client.CallAsync<HelloRequest, HelloResponse>("greeter", "Greeter.Hello", new HelloRequest("x"));
         Assert.Equal(["client:Greeter.Hello", "server:Greeter.Hello"], log);

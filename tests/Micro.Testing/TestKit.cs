@@ -1,5 +1,6 @@
 using Micro.Client;
 using Micro.Codec;
+using Micro.Pipelines;
 using Micro.Registry;
 using Micro.Selector;
 using Micro.Server;
@@ -28,7 +29,7 @@ public sealed class TestKit : IAsyncDisposable
         where THandler : class
     {
         var services = new ServiceCollection().AddSingleton(handler).AddSingleton(TimeProvider.System).BuildServiceProvider();
-        var server = new MicroServer((options ?? ServerOptions.Default) with { Name = name }, Registry, Transport, HandlerEndpoints.From(typeof(THandler)), services, middleware: middleware);
+        var server = new MicroServer((options ?? ServerOptions.Default) with { Name = name }, Registry, Transport, HandlerEndpoints.From(typeof(THandler)), services, pipeline: WithMiddleware(ServerStages.CreatePipeline(), middleware));
         await server.StartAsync();
         _owned.Add(server);
         return server;
@@ -53,7 +54,18 @@ public sealed class TestKit : IAsyncDisposable
     {
         var selector = new RegistrySelector(Registry, strategy);
         _owned.Add(selector);
-        return new MicroClient(selector, Transport, CodecRegistry.Default, options, middleware);
+        return new MicroClient(selector, Transport, CodecRegistry.Default, options, WithMiddleware(ClientStages.CreatePipeline(), middleware));
+    }
+
+    private static MicroPipeline<TMiddleware> WithMiddleware<TMiddleware>(MicroPipeline<TMiddleware> pipeline, TMiddleware[] middleware)
+        where TMiddleware : Delegate
+    {
+        foreach (var m in middleware)
+        {
+            pipeline.Use(m);
+        }
+
+        return pipeline;
     }
 
     public async ValueTask DisposeAsync()

@@ -16,9 +16,9 @@ var count = int.Parse(configuration["count"] ?? "4", System.Globalization.Cultur
 string? answeredBy = null;
 await using var micro = MicroEnvironment.Create(settings, middleware:
 [
-    next => async (request, options, cancellationToken) =>
+    next => async (call, cancellationToken) =>
     {
-        var reply = await next(request, options, cancellationToken);
+        var reply = await next(call, cancellationToken);
         answeredBy = reply.Metadata.GetValueOrDefault("X-Node-Id");
         return reply;
     },

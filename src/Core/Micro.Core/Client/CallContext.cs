@@ -35,8 +35,8 @@ public sealed class CallContext
     /// <summary>Every header of the request (case-insensitive), including <c>Local</c> and <c>Remote</c> addresses.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    /// <summary>When the caller stops waiting, if it said.</summary>
-    public DateTimeOffset? Deadline { get; }
+    /// <summary>When the caller stops waiting, if it said (set by the server's deadline stage).</summary>
+    public DateTimeOffset? Deadline { get; internal set; }
 
     /// <summary>Headers to add to the response (the caller sees them as response metadata).</summary>
     public IDictionary<string, string> ResponseMetadata => _responseMetadata ??= new(StringComparer.OrdinalIgnoreCase);

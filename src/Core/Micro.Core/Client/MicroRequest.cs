@@ -37,9 +37,3 @@ public sealed record CallOptions
     /// <summary>The content type the reply should come in (defaults to the request's).</summary>
     public string? Accept { get; init; }
 }
-
-/// <summary>Runs one call; client middleware wraps these.</summary>
-public delegate ValueTask<MicroResponse> CallHandler(MicroRequest request, CallOptions options, CancellationToken cancellationToken);
-
-/// <summary>A client middleware: wraps the next handler (logging, auth headers, metrics...).</summary>
-public delegate CallHandler ClientMiddleware(CallHandler next);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Micro.Client;
+using Micro.Pipelines;
 using Micro.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -104,15 +105,33 @@ public sealed class MicroBuilder
         return this;
     }
 
+    /// <summary>Adds server middleware just around the endpoint (inside the built-in stages); later uses run inside earlier ones.</summary>
     public MicroBuilder UseServerMiddleware(ServerMiddleware middleware)
     {
-        Services.AddSingleton(middleware);
+        ArgumentNullException.ThrowIfNull(middleware);
+        return ConfigureServerPipeline(p => p.Use(middleware));
+    }
+
+    /// <summary>Adds client middleware just inside telemetry (around deadline, retries and attempts); later uses run inside earlier ones.</summary>
+    public MicroBuilder UseClientMiddleware(ClientMiddleware middleware)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        return ConfigureClientPipeline(p => p.Use(middleware));
+    }
+
+    /// <summary>Inserts, replaces or removes stages of the client pipeline (<see cref="ClientStages"/>); changes apply in the order they were added.</summary>
+    public MicroBuilder ConfigureClientPipeline(Action<MicroPipeline<ClientMiddleware>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.AddSingleton(new PipelineChange<ClientMiddleware>(configure));
         return this;
     }
 
-    public MicroBuilder UseClientMiddleware(ClientMiddleware middleware)
+    /// <summary>Inserts, replaces or removes stages of the server pipeline (<see cref="ServerStages"/>); changes apply in the order they were added.</summary>
+    public MicroBuilder ConfigureServerPipeline(Action<MicroPipeline<ServerMiddleware>> configure)
     {
-        Services.AddSingleton(middleware);
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.AddSingleton(new PipelineChange<ServerMiddleware>(configure));
         return this;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Micro.Client;
+using Micro.Pipelines;
 using Micro.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,6 +97,20 @@ public sealed class MicroServiceBuilder
     public MicroServiceBuilder UseClientMiddleware(ClientMiddleware middleware)
     {
         _micro.UseClientMiddleware(middleware);
+        return this;
+    }
+
+    /// <inheritdoc cref="MicroBuilder.ConfigureClientPipeline"/>
+    public MicroServiceBuilder ConfigureClientPipeline(Action<MicroPipeline<ClientMiddleware>> configure)
+    {
+        _micro.ConfigureClientPipeline(configure);
+        return this;
+    }
+
+    /// <inheritdoc cref="MicroBuilder.ConfigureServerPipeline"/>
+    public MicroServiceBuilder ConfigureServerPipeline(Action<MicroPipeline<ServerMiddleware>> configure)
+    {
+        _micro.ConfigureServerPipeline(configure);
         return this;
     }
 

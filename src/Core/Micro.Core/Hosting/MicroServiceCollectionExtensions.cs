@@ -2,6 +2,7 @@ using Micro.Broker;
 using Micro.Client;
 using Micro.Codec;
 using Micro.Hosting;
+using Micro.Pipelines;
 using Micro.Registry;
 using Micro.Selector;
 using Micro.Server;
@@ -66,13 +67,13 @@ public static class MicroServiceCollectionExtensions
         services.TryAddSingleton(sp => new MicroClient(
             sp.GetRequiredService<ISelector>(), sp.GetRequiredService<ITransport>(), sp.GetRequiredService<CodecRegistry>(),
             sp.GetRequiredService<IOptions<ClientOptions>>().Value,
-            sp.GetServices<ClientMiddleware>(), sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroClient>(),
+            PipelineChange<ClientMiddleware>.ApplyAll(ClientStages.CreatePipeline(), sp.GetServices<PipelineChange<ClientMiddleware>>()), sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroClient>(),
             sp.GetRequiredService<IBroker>(), sp.GetRequiredService<TransportCatalog>().Get));
         services.TryAddSingleton<IMicroClient>(sp => sp.GetRequiredService<MicroClient>());
         services.TryAddSingleton(builder.Lifetimes);
         services.TryAddSingleton(sp => new MicroServer(
             sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<ITransport>(),
-            sp.GetServices<EndpointDescriptor>(), sp, sp.GetRequiredService<CodecRegistry>(), sp.GetServices<ServerMiddleware>(),
+            sp.GetServices<EndpointDescriptor>(), sp, sp.GetRequiredService<CodecRegistry>(), PipelineChange<ServerMiddleware>.ApplyAll(ServerStages.CreatePipeline(), sp.GetServices<PipelineChange<ServerMiddleware>>()),
             sp.GetRequiredService<TimeProvider>(), LoggerFactoryOf(sp).CreateLogger<MicroServer>(), sp.GetRequiredService<IBroker>(),
             sp.GetServices<SubscriberDescriptor>(), sp.GetServices<SubscriberMiddleware>()));
         configure?.Invoke(builder);

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using Micro.Broker;
 using Micro.Codec;
 using Micro.Diagnostics;
+using Micro.Pipelines;
 using Micro.Registry;
 using Micro.Transport;
 using Microsoft.Extensions.Logging;
@@ -28,9 +29,9 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
     private readonly ILogger _logger;
     private readonly IServiceProvider _services;
     private readonly IReadOnlyList<EndpointDescriptor> _descriptors;
-    private readonly IReadOnlyList<ServerMiddleware> _middleware;
-    private readonly Dictionary<string, RequestHandler> _handlers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StreamHandler> _streamHandlers = new(StringComparer.Ordinal);
+    private readonly MicroPipeline<ServerMiddleware> _pipelineStages;
+    private readonly EndpointTable _endpoints;
+    private RequestHandler? _pipeline;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IBroker? _broker;
@@ -44,7 +45,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
     private int _state; // 0 new, 1 running, 2 stopping, 3 stopped
 
     public MicroServer(ServerOptions options, IRegistry registry, ITransport transport, IEnumerable<EndpointDescriptor> endpoints,
-        IServiceProvider services, CodecRegistry? codecs = null, IEnumerable<ServerMiddleware>? middleware = null,
+        IServiceProvider services, CodecRegistry? codecs = null, MicroPipeline<ServerMiddleware>? pipeline = null,
         TimeProvider? timeProvider = null, ILogger<MicroServer>? logger = null, IBroker? broker = null,
         IEnumerable<SubscriberDescriptor>? subscribers = null, IEnumerable<SubscriberMiddleware>? subscriberMiddleware = null)
     {
@@ -63,7 +64,8 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _codecs = codecs ?? CodecRegistry.Default;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _middleware = (middleware ?? []).ToArray();
+        _pipelineStages = pipeline ?? ServerStages.CreatePipeline();
+        _endpoints = new EndpointTable(options.Name);
         Health = new ServiceHealth(_subscribers.Count > 0 ? _broker : null);
         Id = string.IsNullOrWhiteSpace(options.Id) ? $"{options.Name}-{Guid.NewGuid()}" : options.Id;
         _descriptors = endpoints.Concat(DebugHandler.Endpoints(new DebugHandler(Health, _time, _options.Name, Id))).ToArray();
@@ -109,13 +111,15 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             foreach (var d in _descriptors)
             {
                 var added = d.BindStream is { } bindStream
-                    ? _streamHandlers.TryAdd(d.Name, bindStream(_services))
-                    : _handlers.TryAdd(d.Name, Compose(d.Bind!(_services)));
+                    ? _endpoints.TryAdd(d.Name, bindStream(_services))
+                    : _endpoints.TryAdd(d.Name, d.Bind!(_services));
                 if (!added)
                 {
                     throw new InvalidOperationException($"Endpoint {d.Name} is registered twice.");
                 }
             }
+
+            _pipeline = BuildPipeline();
 
             _listener = await _transport.ListenAsync(_options.Address, this, cancellationToken).ConfigureAwait(false);
             await SubscribeAllAsync(cancellationToken).ConfigureAwait(false);
@@ -140,11 +144,6 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
             _options.Name, Id, _listener.Address, _transport.Name, _registry.Name);
         _reregister = Task.Run(ReregisterLoopAsync, CancellationToken.None);
     }
-
-    /// <summary>Every endpoint, for "unknown endpoint" errors: the calls, then the streams marked as such.</summary>
-    private string EndpointList()
-        => string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))
-           + (_streamHandlers.Count > 0 ? $" (streams: {string.Join(", ", _streamHandlers.Keys.Order(StringComparer.Ordinal))})" : "");
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -203,154 +202,66 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
     async ValueTask<TransportMessage> ITransportHandler.HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _inFlight);
-        var endpoint = request.Headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? request.Headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
-        using var activity = MicroTelemetry.Source.StartActivity(endpoint, ActivityKind.Server, TraceContext.Extract(request.Headers));
-        activity?.SetTag("rpc.system", "micro");
-        activity?.SetTag("rpc.service", _options.Name);
-        activity?.SetTag("rpc.method", endpoint);
-        activity?.SetTag("client.address", peer.RemoteAddress);
-        // Metrics cost nothing unless something listens: tags are built only then.
-        var measured = MicroTelemetry.ServerMeasured;
-        if (measured)
-        {
-            MicroTelemetry.ServerActiveRequests.Add(1, new KeyValuePair<string, object?>("service", _options.Name));
-        }
-
-        var started = measured ? _time.GetTimestamp() : 0; // the server's clock, so durations can be tested on a fake one
-        var code = 500;
+        // The transport gave us this dictionary; it becomes the request's metadata (every header plus the addresses).
+        var headers = request.Headers;
+        headers[MicroHeaders.Local] = peer.LocalAddress;
+        headers[MicroHeaders.Remote] = peer.RemoteAddress;
+        var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
+        var contentType = headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType;
+        var serverRequest = new ServerRequest(_options.Name, endpoint, contentType, headers, request.Body, peer);
+        ServerResponse response;
         try
         {
-            (var reply, code) = await HandleCoreAsync(request, endpoint, peer, cancellationToken).ConfigureAwait(false);
-            return reply;
+            response = await _pipeline!(serverRequest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A pipeline without its errors stage (or a stage outside it) failed: the caller still gets an answer.
+            response = ServerResponse.Failure(ErrorMappingStage.Map(e, serverRequest.Endpoint, _options.Name, _logger));
         }
         finally
         {
-            if (code != 200)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error);
-            }
-
-            activity?.SetTag("rpc.micro.code", code);
-            if (measured)
-            {
-                MicroTelemetry.ServerActiveRequests.Add(-1, new KeyValuePair<string, object?>("service", _options.Name));
-                var tags = new TagList { { "service", _options.Name }, { "endpoint", endpoint }, { "code", code }, { "node", Id } };
-                MicroTelemetry.ServerRequests.Add(1, tags);
-                if (code != 200)
-                {
-                    MicroTelemetry.ServerErrors.Add(1, tags);
-                }
-
-                MicroTelemetry.ServerDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tags);
-            }
-
+            CallContext.Current = null;
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
             {
                 _drained.TrySetResult();
             }
         }
+
+        return ReplyTo(serverRequest, headers.GetValueOrDefault(MicroHeaders.Id), response);
     }
 
-    /// <param name="endpoint">From the Micro-Endpoint (or Micro-Method) header; an RPC envelope may name it instead.</param>
-    /// <returns>The reply and its code (200, or the error's code) for the span and the metrics.</returns>
-    private async ValueTask<(TransportMessage Reply, int Code)> HandleCoreAsync(TransportMessage request, string endpoint, TransportPeer peer, CancellationToken cancellationToken)
+    /// <summary>The reply message: the body (in the RPC envelope when the request had one), or the error in Micro-Error (and in the envelope).</summary>
+    private static TransportMessage ReplyTo(ServerRequest request, string? id, ServerResponse response)
     {
-        var headers = request.Headers;
-        var id = headers.GetValueOrDefault(MicroHeaders.Id);
-        var contentType = headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType;
-        string replyType = contentType;
-        var envelope = RpcEnvelope.For(contentType);
-        RpcRequestEnvelope? rpc = null;
-        var body = request.Body;
-        try
+        var envelope = request.Envelope;
+        if (response.Error is { } error)
         {
-            if (envelope is not null)
-            {
-                // json-rpc / proto-rpc: the method and the message are inside the envelope.
-                rpc = envelope.UnwrapRequest(body);
-                body = rpc.Inner;
-                if (endpoint.Length == 0)
-                {
-                    endpoint = rpc.Method;
-                }
-            }
-
-            if (_stopping.IsCancellationRequested)
-            {
-                throw MicroException.Unavailable(_options.Name, $"service {_options.Name} node {Id} is stopping");
-            }
-
-            if (!_handlers.TryGetValue(endpoint, out var handler))
-            {
-                throw endpoint.Length == 0
-                    ? MicroException.NotFound(_options.Name, $"request to {_options.Name} names no endpoint (Micro-Endpoint header)")
-                    : _streamHandlers.ContainsKey(endpoint)
-                        ? MicroException.BadRequest(_options.Name, $"{endpoint} of service {_options.Name} is a stream endpoint: open a stream to it (micro stream {_options.Name} {endpoint}), not a call")
-                        : MicroException.NotFound(_options.Name, $"unknown endpoint {endpoint} of service {_options.Name}; it has: {EndpointList()}");
-            }
-
-            var codec = _codecs.Get(contentType);
-            var replyCodec = envelope is null && headers.TryGetValue(MicroHeaders.Accept, out var accept) && _codecs.TryGet(accept, out var a) ? a : codec;
-            replyType = envelope?.ContentType ?? replyCodec.ContentType;
-
-            DateTimeOffset? deadline = null;
-            CancellationTokenSource? timeout = null;
-            if (headers.TryGetValue(MicroHeaders.Timeout, out var timeoutText) && long.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var ns) && ns > 0)
-            {
-                var span = TimeSpan.FromTicks(Math.Min(ns / 100, TimeSpan.FromDays(1).Ticks));
-                deadline = _time.GetUtcNow() + span;
-                timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(span);
-            }
-
-            // The transport gave us this dictionary; it becomes the request's metadata (every header plus the addresses).
-            var metadata = headers;
-            metadata[MicroHeaders.Local] = peer.LocalAddress;
-            metadata[MicroHeaders.Remote] = peer.RemoteAddress;
-            var context = new CallContext(_options.Name, endpoint, metadata, deadline, Id);
-            CallContext.Current = context;
-            try
-            {
-                var token = timeout?.Token ?? cancellationToken;
-                var result = await handler(new ServerRequest(_options.Name, endpoint, codec, replyCodec, metadata, body, peer), token).ConfigureAwait(false);
-                return (envelope is null
-                    ? Reply(id, result.ContentType, result.Body, context.ResponseMetadataIfAny, null)
-                    : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc!, result.Body, null), context.ResponseMetadataIfAny, null), 200);
-            }
-            catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true || cancellationToken.IsCancellationRequested)
-            {
-                throw MicroException.Timeout(_options.Name, cancellationToken.IsCancellationRequested
-                    ? $"{endpoint}: cancelled by the caller"
-                    : $"{endpoint}: deadline exceeded");
-            }
-            finally
-            {
-                CallContext.Current = null;
-                timeout?.Dispose();
-            }
+            return envelope is null
+                ? Reply(id, request.ReplyContentType, default, null, error)
+                : Reply(id, envelope.ContentType, envelope.WrapResponse(request.Rpc ?? new RpcRequestEnvelope("", "null", 0, default), default, error.ToJson()), null, error);
         }
-        catch (MicroException e)
-        {
-            var error = e.Id.Length == 0 || e.Id == "go.micro.codec" ? new MicroException(_options.Name, e.Code, e.Detail, e.Status) : e;
-            if (e.Code >= 500)
-            {
-                _logger.LogWarning("{Endpoint} failed: {Detail}", endpoint, e.Detail);
-            }
 
-            return (ErrorReply(id, replyType, envelope, rpc, error), error.Code);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "{Endpoint} threw", endpoint);
-            return (ErrorReply(id, replyType, envelope, rpc, MicroException.InternalServerError(_options.Name, e.Message)), 500);
-        }
+        var metadata = request.Context?.ResponseMetadataIfAny;
+        return envelope is null
+            ? Reply(id, response.ContentType, response.Body, metadata, null)
+            : Reply(id, envelope.ContentType, envelope.WrapResponse(request.Rpc!, response.Body, null), metadata, null);
     }
 
-    /// <summary>An error reply: the error JSON in Micro-Error, and inside the envelope too when the request had one.</summary>
-    private static TransportMessage ErrorReply(string? id, string contentType, RpcEnvelope? envelope, RpcRequestEnvelope? rpc, MicroException error)
-        => envelope is null
-            ? Reply(id, contentType, default, null, error)
-            : Reply(id, envelope.ContentType, envelope.WrapResponse(rpc ?? new RpcRequestEnvelope("", "null", 0, default), default, error.ToJson()), null, error);
+    /// <summary>The configured stages around the endpoint, each built-in one bound to this server.</summary>
+    private RequestHandler BuildPipeline()
+        => _pipelineStages.Build<RequestHandler>(static (request, cancellationToken) =>
+            (request.Handler ?? throw new InvalidOperationException("No stage found the endpoint: the server pipeline needs its route stage."))(request, cancellationToken),
+            static (middleware, next) => middleware(next),
+            (stage, next) => stage switch
+            {
+                ServerStages.Telemetry => new ServerTelemetryStage(next, _options.Name, Id, _time).InvokeAsync,
+                ServerStages.Errors => new ErrorMappingStage(next, _options.Name, _logger).InvokeAsync,
+                ServerStages.Admission => new AdmissionStage(next, _options.Name, Id, _stopping.Token).InvokeAsync,
+                ServerStages.Route => new RouteStage(next, _endpoints, _codecs, _options.Name, Id).InvokeAsync,
+                ServerStages.Deadline => new ServerDeadlineStage(next, _options.Name, _time).InvokeAsync,
+                _ => throw new InvalidOperationException($"'{stage}' is not a built-in server stage ({string.Join(", ", ServerStages.Order)})."),
+            });
 
     async ValueTask ITransportStreamHandler.HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
     {
@@ -368,12 +279,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
                 throw MicroException.Unavailable(_options.Name, $"service {_options.Name} node {Id} is stopping");
             }
 
-            if (!_streamHandlers.TryGetValue(endpoint, out var handler))
-            {
-                throw _handlers.ContainsKey(endpoint)
-                    ? MicroException.BadRequest(_options.Name, $"{endpoint} of service {_options.Name} is not a stream endpoint: call it (micro call {_options.Name} {endpoint}), not a stream")
-                    : MicroException.NotFound(_options.Name, $"unknown stream endpoint {endpoint} of service {_options.Name}; it has: {EndpointList()}");
-            }
+            var handler = _endpoints.FindStream(endpoint);
 
             var codec = _codecs.Get(headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType);
             CallContext.Current = new CallContext(_options.Name, endpoint, headers, null, Id);
@@ -426,16 +332,6 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         }
 
         return new TransportMessage(headers, body);
-    }
-
-    private RequestHandler Compose(RequestHandler endpoint)
-    {
-        for (var i = _middleware.Count - 1; i >= 0; i--)
-        {
-            endpoint = _middleware[i](endpoint);
-        }
-
-        return endpoint;
     }
 
     private Service BuildRegistration()
