@@ -27,7 +27,7 @@ public sealed class CallContext
 
     public string Service { get; }
 
-    public string Endpoint { get; }
+    public string Endpoint { get; internal set; }
 
     /// <summary>The id of the node (server instance) handling the request.</summary>
     public string NodeId { get; }

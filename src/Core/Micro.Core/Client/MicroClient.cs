@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Micro.Broker;
 using Micro.Codec;
 using Micro.Diagnostics;
@@ -76,6 +77,7 @@ public sealed class MicroClient : IMicroClient
         return _pipeline(new ClientCall(request, options, options.Timeout ?? _options.RequestTimeout), cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(string service, string endpoint, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         var codec = _codecs.Get(_options.ContentType);

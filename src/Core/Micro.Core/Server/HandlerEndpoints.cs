@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Micro.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -132,11 +133,14 @@ public static class HandlerEndpoints
 
     /// <summary>A request handler that decodes the request, calls <paramref name="call"/> and encodes the reply.</summary>
     internal static RequestHandler Invoke<TRequest, TResponse>(Func<TRequest, CancellationToken, ValueTask<TResponse>> call)
-        => async (request, cancellationToken) =>
-        {
-            var response = await call(request.Codec.Decode<TRequest>(request.Body), cancellationToken).ConfigureAwait(false);
-            return new ServerResponse(request.ReplyCodec.Encode(response), request.ReplyCodec.ContentType);
-        };
+        => (request, cancellationToken) => InvokeAsync(call, request, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ServerResponse> InvokeAsync<TRequest, TResponse>(Func<TRequest, CancellationToken, ValueTask<TResponse>> call, ServerRequest request, CancellationToken cancellationToken)
+    {
+        var response = await call(request.Codec.Decode<TRequest>(request.Body), cancellationToken).ConfigureAwait(false);
+        return new ServerResponse(request.ReplyCodec.Encode(response), request.ReplyCodec.ContentType);
+    }
 
     private static bool IsPerRequest(IServiceProvider services, Type type)
         => services.GetService<HandlerLifetimes>()?.IsPerRequest(type) ?? false;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Micro.Broker;
 using Micro.Codec;
 using Micro.Diagnostics;
@@ -199,6 +200,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         _stopping.Dispose();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<TransportMessage> ITransportHandler.HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _inFlight);
@@ -208,7 +210,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
         headers[MicroHeaders.Remote] = peer.RemoteAddress;
         var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";
         var contentType = headers.GetValueOrDefault(MicroHeaders.ContentType) ?? JsonCodec.MediaType;
-        var serverRequest = new ServerRequest(_options.Name, endpoint, contentType, headers, request.Body, peer);
+        var serverRequest = new ServerRequest(_options.Name, Id, endpoint, contentType, headers, request.Body, peer);
         ServerResponse response;
         try
         {
@@ -242,7 +244,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
                 : Reply(id, envelope.ContentType, envelope.WrapResponse(request.Rpc ?? new RpcRequestEnvelope("", "null", 0, default), default, error.ToJson()), null, error);
         }
 
-        var metadata = request.Context?.ResponseMetadataIfAny;
+        var metadata = request.Context.ResponseMetadataIfAny;
         return envelope is null
             ? Reply(id, response.ContentType, response.Body, metadata, null)
             : Reply(id, envelope.ContentType, envelope.WrapResponse(request.Rpc!, response.Body, null), metadata, null);
@@ -258,7 +260,7 @@ public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IA
                 ServerStages.Telemetry => new ServerTelemetryStage(next, _options.Name, Id, _time).InvokeAsync,
                 ServerStages.Errors => new ErrorMappingStage(next, _options.Name, _logger).InvokeAsync,
                 ServerStages.Admission => new AdmissionStage(next, _options.Name, Id, _stopping.Token).InvokeAsync,
-                ServerStages.Route => new RouteStage(next, _endpoints, _codecs, _options.Name, Id).InvokeAsync,
+                ServerStages.Route => new RouteStage(next, _endpoints, _codecs).InvokeAsync,
                 ServerStages.Deadline => new ServerDeadlineStage(next, _options.Name, _time).InvokeAsync,
                 _ => throw new InvalidOperationException($"'{stage}' is not a built-in server stage ({string.Join(", ", ServerStages.Order)})."),
             });

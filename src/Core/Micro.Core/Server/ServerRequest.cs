@@ -12,22 +12,19 @@ public sealed class ServerRequest
     private ICodec? _codec;
     private ICodec? _replyCodec;
 
-    internal ServerRequest(string service, string endpoint, string contentType, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body, TransportPeer peer)
+    internal ServerRequest(string service, string nodeId, string endpoint, string contentType, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body, TransportPeer peer)
     {
-        Service = service;
-        Endpoint = endpoint;
+        // The request's CallContext holds what both share (one object per request, not two copies).
+        Context = new CallContext(service, endpoint, headers, null, nodeId);
         ContentType = contentType;
-        Headers = headers;
         Body = body;
         Peer = peer;
-        ReplyContentType = contentType;
-        Envelope = RpcEnvelope.For(contentType);
     }
 
-    public string Service { get; }
+    public string Service => Context.Service;
 
     /// <summary><c>Type.Method</c> (from the <c>Micro-Endpoint</c> header, or the RPC envelope once routed).</summary>
-    public string Endpoint { get; internal set; }
+    public string Endpoint => Context.Endpoint;
 
     /// <summary>The request's content type.</summary>
     public string ContentType { get; }
@@ -39,37 +36,38 @@ public sealed class ServerRequest
     public ICodec ReplyCodec => _replyCodec ?? throw NotRouted();
 
     /// <summary>Every request header (case-insensitive), with <c>Local</c> and <c>Remote</c>.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; }
+    public IReadOnlyDictionary<string, string> Headers => Context.Metadata;
 
     /// <summary>The message (inside the RPC envelope, once routed, when the content type has one).</summary>
     public ReadOnlyMemory<byte> Body { get; internal set; }
 
     public TransportPeer Peer { get; }
 
-    /// <summary>When the caller stops waiting, if it said (its <c>Micro-Timeout</c>).</summary>
-    public DateTimeOffset? Deadline { get; set; }
+    /// <summary>When the caller stops waiting, if it said (its <c>Micro-Timeout</c>, read by the deadline stage).</summary>
+    public DateTimeOffset? Deadline => Context.Deadline;
 
     /// <summary>Whether the route stage has found the endpoint and its codecs.</summary>
     public bool IsRouted => _codec is not null;
 
-    internal RpcEnvelope? Envelope { get; }
+    /// <summary>json-rpc or proto-rpc, when the content type wraps messages in an envelope.</summary>
+    internal RpcEnvelope? Envelope => RpcEnvelope.For(ContentType);
 
     internal RpcRequestEnvelope? Rpc { get; set; }
 
     /// <summary>The content type of the reply (and of an error reply before routing: the request's).</summary>
-    internal string ReplyContentType { get; private set; }
+    internal string ReplyContentType => Envelope?.ContentType ?? _replyCodec?.ContentType ?? ContentType;
 
     /// <summary>The endpoint's handler, found by the route stage.</summary>
     internal RequestHandler? Handler { get; set; }
 
-    /// <summary>The request's <see cref="CallContext"/>, made by the route stage.</summary>
-    internal CallContext? Context { get; set; }
+    /// <summary>The request's <see cref="CallContext"/> (<see cref="CallContext.Current"/> from the route stage on).</summary>
+    internal CallContext Context { get; }
 
-    internal void Route(ICodec codec, ICodec replyCodec, string replyContentType)
+    internal void Route(string endpoint, ICodec codec, ICodec replyCodec)
     {
+        Context.Endpoint = endpoint;
         _codec = codec;
         _replyCodec = replyCodec;
-        ReplyContentType = replyContentType;
     }
 
     private InvalidOperationException NotRouted()

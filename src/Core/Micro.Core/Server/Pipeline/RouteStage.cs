@@ -8,31 +8,31 @@ namespace Micro.Server;
 /// be inside), finds the endpoint's handler, picks the codecs (Content-Type to decode, Accept or Content-Type to reply)
 /// and sets <see cref="CallContext.Current"/> for the stages and the endpoint after it.
 /// </summary>
-internal sealed class RouteStage(RequestHandler next, EndpointTable endpoints, CodecRegistry codecs, string service, string nodeId)
+internal sealed class RouteStage(RequestHandler next, EndpointTable endpoints, CodecRegistry codecs)
 {
     public ValueTask<ServerResponse> InvokeAsync(ServerRequest request, CancellationToken cancellationToken)
     {
-        if (request.Envelope is { } envelope)
+        var endpoint = request.Endpoint;
+        var envelope = request.Envelope;
+        if (envelope is not null)
         {
             var rpc = envelope.UnwrapRequest(request.Body);
             request.Rpc = rpc;
             request.Body = rpc.Inner;
-            if (request.Endpoint.Length == 0)
+            if (endpoint.Length == 0)
             {
-                request.Endpoint = rpc.Method;
+                endpoint = rpc.Method;
             }
         }
 
-        request.Handler = endpoints.Find(request.Endpoint);
+        request.Handler = endpoints.Find(endpoint);
         var codec = codecs.Get(request.ContentType);
-        var replyCodec = request.Envelope is null && request.Headers.TryGetValue(MicroHeaders.Accept, out var accept) && codecs.TryGet(accept, out var a) ? a : codec;
-        request.Route(codec, replyCodec, request.Envelope?.ContentType ?? replyCodec.ContentType);
+        var replyCodec = envelope is null && request.Headers.TryGetValue(MicroHeaders.Accept, out var accept) && codecs.TryGet(accept, out var a) ? a : codec;
+        request.Route(endpoint, codec, replyCodec);
 
         // Set here, in the caller's flow, so later stages, user middleware and the endpoint all see it; the server's
         // async frame around the pipeline keeps it from leaking to the next request.
-        var context = new CallContext(service, request.Endpoint, request.Headers, null, nodeId);
-        request.Context = context;
-        CallContext.Current = context;
+        CallContext.Current = request.Context;
         return next(request, cancellationToken);
     }
 }

@@ -19,12 +19,7 @@ internal sealed class ServerDeadlineStage(RequestHandler next, string service, T
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ServerResponse> WithinAsync(ServerRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + timeout;
-        request.Deadline = deadline;
-        if (request.Context is { } context)
-        {
-            context.Deadline = deadline;
-        }
+        request.Context.Deadline = time.GetUtcNow() + timeout;
 
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
