@@ -35,6 +35,9 @@ public sealed class RecordingTransport(ITransport inner, Stopwatch clock) : ITra
         }
     }
 
+    public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+        => inner.OpenStreamAsync(address, headers, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
 

@@ -100,7 +100,7 @@ public sealed class Streamer
 /// <summary>What every transport that carries streams must do; each such transport's test class runs these.</summary>
 public abstract class StreamContractTests
 {
-    protected abstract IStreamingTransport CreateTransport();
+    protected abstract ITransport CreateTransport();
 
     /// <summary>The most messages a stream lets wait unread (the transport's flow-control window).</summary>
     protected abstract int Window { get; }

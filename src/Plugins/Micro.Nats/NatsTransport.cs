@@ -10,7 +10,7 @@ namespace Micro.Nats;
 /// message headers travel as NATS headers and the body as the payload. A cancelled call sends a cancel notice
 /// (<c>Micro-Cancel</c> header) so the server cancels that handler too.
 /// </summary>
-public sealed class NatsTransport : IStreamingTransport, IServerTransport
+public sealed class NatsTransport : ITransport, IServerTransport
 {
     private const string CancelHeader = "Micro-Cancel";
     private readonly NatsConnection _connection;
@@ -321,12 +321,12 @@ public sealed class NatsTransport : IStreamingTransport, IServerTransport
             }
 
             var reply = msg.Headers.TryGetValue(MessageStream.ReplyHeader, out var r) ? r.ToString() : "";
-            if (id.Length == 0 || reply.Length == 0 || _handler is not ITransportStreamHandler streams)
+            if (id.Length == 0 || reply.Length == 0)
             {
                 return;
             }
 
-            _streams[id] = MessageStream.Serve(streams, _transport.PublishAsync, id, reply, ToDictionary(msg.Headers), new TransportPeer(Address, "nats"), key => _streams.TryRemove(key, out _));
+            _streams[id] = MessageStream.Serve(_handler, _transport.PublishAsync, id, reply, ToDictionary(msg.Headers), new TransportPeer(Address, "nats"), key => _streams.TryRemove(key, out _));
         }
 
         private static void TryCancel(CancellationTokenSource cts)

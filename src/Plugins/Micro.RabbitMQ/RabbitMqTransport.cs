@@ -12,7 +12,7 @@ namespace Micro.RabbitMQ;
 /// CorrelationId. Requests are published mandatory, so one to a queue nobody consumes fails at once as a transport error.
 /// A cancelled call sends a cancel notice (<c>Micro-Cancel</c> header) so the server cancels that handler too.
 /// </summary>
-public sealed class RabbitMqTransport : IStreamingTransport, IServerTransport
+public sealed class RabbitMqTransport : ITransport, IServerTransport
 {
     private const string ReplyQueue = "amq.rabbitmq.reply-to";
     private const string CancelHeader = "Micro-Cancel";
@@ -433,12 +433,12 @@ public sealed class RabbitMqTransport : IStreamingTransport, IServerTransport
             }
 
             var reply = headers.GetValueOrDefault(MessageStream.ReplyHeader) ?? "";
-            if (id.Length == 0 || reply.Length == 0 || handler is not ITransportStreamHandler streams)
+            if (id.Length == 0 || reply.Length == 0)
             {
                 return;
             }
 
-            _streams[id] = MessageStream.Serve(streams, (q, _, data, h) => PublishAsync(channel, _replyGate, q, data, h), id, reply, headers,
+            _streams[id] = MessageStream.Serve(handler, (q, _, data, h) => PublishAsync(channel, _replyGate, q, data, h), id, reply, headers,
                 new TransportPeer(queue, "rabbitmq"), key => _streams.TryRemove(key, out _));
         }
 

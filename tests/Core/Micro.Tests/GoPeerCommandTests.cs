@@ -22,6 +22,9 @@ public sealed class GoPeerCommandTests
             var body = request.Headers.GetValueOrDefault(MicroHeaders.Endpoint) == "Debug.Health" ? "{\"status\":\"ok\"}\n" : "{\"msg\":\"Hello John\"}\n";
             return ValueTask.FromResult(new TransportMessage(headers, System.Text.Encoding.UTF8.GetBytes(body)));
         }
+
+        public ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
+            => stream.CompleteAsync(MicroException.BadRequest("test", "this handler takes no streams").ToJson(), cancellationToken);
     }
 
     [Fact]

@@ -57,6 +57,9 @@ public sealed class MixedTransportTests
     {
         public ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
             => ValueTask.FromResult(new TransportMessage(null, "ok"u8.ToArray()));
+
+        public ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
+            => stream.CompleteAsync(MicroException.BadRequest("test", "this handler takes no streams").ToJson(), cancellationToken);
     }
 
     [Fact]

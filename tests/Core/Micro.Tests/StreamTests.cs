@@ -5,21 +5,21 @@ namespace Micro.Tests;
 
 public sealed class TcpStreamTests : StreamContractTests
 {
-    protected override IStreamingTransport CreateTransport() => new TcpTransport();
+    protected override ITransport CreateTransport() => new TcpTransport();
 
     protected override int Window => TcpStream.Window;
 }
 
 public sealed class HttpStreamTests : StreamContractTests
 {
-    protected override IStreamingTransport CreateTransport() => new Micro.Transport.Http.HttpTransport();
+    protected override ITransport CreateTransport() => new Micro.Transport.Http.HttpTransport();
 
     protected override int Window => MessageStream.Window;
 }
 
 public sealed class MemoryStreamTests : StreamContractTests
 {
-    protected override IStreamingTransport CreateTransport() => new MemoryTransport(new MemoryNetwork());
+    protected override ITransport CreateTransport() => new MemoryTransport(new MemoryNetwork());
 
     protected override int Window => MessageStream.Window;
 }

@@ -29,7 +29,7 @@ public sealed class TlsStreamTests : StreamContractTests
 {
     private static readonly X509Certificate2 Ca = TestPki.Authority("micro test CA");
 
-    protected override IStreamingTransport CreateTransport() => new TcpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
+    protected override ITransport CreateTransport() => new TcpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
 
     protected override int Window => TcpStream.Window;
 }
@@ -39,7 +39,7 @@ public sealed class HttpTlsStreamTests : StreamContractTests
 {
     private static readonly X509Certificate2 Ca = TestPki.Authority("micro test CA");
 
-    protected override IStreamingTransport CreateTransport() => new Micro.Transport.Http.HttpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
+    protected override ITransport CreateTransport() => new Micro.Transport.Http.HttpTransport(TransportOptions.Default with { Tls = TestPki.Mutual(Ca, "node") });
 
     protected override int Window => MessageStream.Window;
 }

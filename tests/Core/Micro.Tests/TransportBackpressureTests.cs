@@ -178,7 +178,7 @@ public sealed class TransportBackpressureTests : IAsyncDisposable
         Assert.Equal(40, Volatile.Read(ref received));
     }
 
-    private sealed class Streams(Func<ITransportStream, CancellationToken, Task> serve) : ITransportHandler, ITransportStreamHandler
+    private sealed class Streams(Func<ITransportStream, CancellationToken, Task> serve) : ITransportHandler
     {
         public ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
             => ValueTask.FromResult(new TransportMessage(null, default));
@@ -216,5 +216,8 @@ public sealed class TransportBackpressureTests : IAsyncDisposable
     {
         public ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
             => handle(request, cancellationToken);
+
+        public ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
+            => stream.CompleteAsync(MicroException.BadRequest("test", "this handler takes no streams").ToJson(), cancellationToken);
     }
 }

@@ -208,5 +208,8 @@ public sealed class TransportLimitTests : IAsyncDisposable
     {
         public ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken)
             => handle(request, cancellationToken);
+
+        public ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken)
+            => stream.CompleteAsync(MicroException.BadRequest("test", "this handler takes no streams").ToJson(), cancellationToken);
     }
 }

@@ -267,7 +267,7 @@ public sealed class NatsReconnectTests
 [Collection(NatsCollection.Name)]
 public sealed class NatsStreamTests(NatsFixture nats) : StreamContractTests
 {
-    protected override IStreamingTransport CreateTransport() => new NatsTransport(nats.Server.Url);
+    protected override ITransport CreateTransport() => new NatsTransport(nats.Server.Url);
 
     protected override int Window => NatsTransport.StreamWindow;
 }

@@ -142,7 +142,7 @@ public sealed class RabbitMqReconnectTests
 [Collection(RabbitMqCollection.Name)]
 public sealed class RabbitMqStreamTests(RabbitMqFixture rabbit) : StreamContractTests
 {
-    protected override IStreamingTransport CreateTransport() => new RabbitMqTransport(rabbit.Server.Url);
+    protected override ITransport CreateTransport() => new RabbitMqTransport(rabbit.Server.Url);
 
     protected override int Window => RabbitMqTransport.StreamWindow;
 }

@@ -92,13 +92,8 @@ public sealed class MicroClient : IMicroClient
         options ??= CallOptions.Default;
         var (address, _, transport) = await _resolver.ResolveAsync(request.Service, options, null, cancellationToken).ConfigureAwait(false);
 
-        if (transport is not IStreamingTransport streaming)
-        {
-            throw new MicroException(ClientId, 501, $"the {transport.Name} transport cannot carry streams; use tcp for {request.Service} {request.Endpoint}");
-        }
-
         var headers = RequestHeaders.ForStream(request, options);
-        var stream = await streaming.OpenStreamAsync(address, headers, cancellationToken).ConfigureAwait(false);
+        var stream = await transport.OpenStreamAsync(address, headers, cancellationToken).ConfigureAwait(false);
         // The caller's cancellation ends the stream on both sides.
         var registration = cancellationToken.UnsafeRegister(static s => _ = ((ITransportStream)s!).DisposeAsync().AsTask(), stream);
         return new MicroStream(stream, request.ContentType, registration);

@@ -20,7 +20,7 @@ namespace Micro.Server;
 /// on an interval, and on stop deregisters, refuses new requests (503, which clients retry elsewhere), waits (bounded)
 /// for requests in flight, then closes connections.
 /// </summary>
-public sealed class MicroServer : ITransportHandler, ITransportStreamHandler, IAsyncDisposable
+public sealed class MicroServer : ITransportHandler, IAsyncDisposable
 {
     private readonly ServerOptions _options;
     private readonly IRegistry _registry;

@@ -15,10 +15,17 @@ public interface ITransport : IAsyncDisposable
     /// Failures to reach the node throw a <see cref="MicroException"/> with <see cref="MicroException.IsTransportError"/> set.
     /// </summary>
     ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens a stream to the node at <paramref name="address"/> (many messages each way, with flow control);
+    /// <paramref name="headers"/> say what is called. A transport that cannot carry streams throws a 501
+    /// <see cref="MicroException"/> saying so.
+    /// </summary>
+    ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default);
 }
 
-/// <summary>What a server gives a transport: handles one request, honouring cancellation.</summary>
-public interface ITransportHandler
+/// <summary>What a server gives a transport: handles one request, and one stream, honouring cancellation.</summary>
+public interface ITransportHandler : ITransportStreamHandler
 {
     ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken);
 }

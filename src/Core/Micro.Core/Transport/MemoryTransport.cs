@@ -6,7 +6,7 @@ namespace Micro.Transport;
 /// An in-process transport for tests: requests go straight to the listener's handler. Transports created with the same
 /// <see cref="MemoryNetwork"/> reach each other.
 /// </summary>
-public sealed class MemoryTransport(MemoryNetwork? network = null) : IStreamingTransport
+public sealed class MemoryTransport(MemoryNetwork? network = null) : ITransport
 {
     private readonly MemoryNetwork _network = network ?? MemoryNetwork.Shared;
 
@@ -33,16 +33,11 @@ public sealed class MemoryTransport(MemoryNetwork? network = null) : IStreamingT
             throw new MicroException("go.micro.transport", 500, $"dial memory {address}: connection refused") { IsTransportError = true };
         }
 
-        if (handler is not ITransportStreamHandler streams)
-        {
-            throw new MicroException("go.micro.transport", 501, $"memory {address} does not serve streams");
-        }
-
         MessageStream? server = null;
         var id = Guid.NewGuid().ToString("N");
         var client = new MessageStream((_, op, body, h) => Deliver(server, op, body, h), id, address, headers, static _ => { });
         var openHeaders = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
-        server = MessageStream.Serve(streams, (_, op, body, h) => Deliver(client, op, body, h), id, "memory", openHeaders, new TransportPeer(address, "memory"), static _ => { });
+        server = MessageStream.Serve(handler, (_, op, body, h) => Deliver(client, op, body, h), id, "memory", openHeaders, new TransportPeer(address, "memory"), static _ => { });
         return ValueTask.FromResult<ITransportStream>(client);
     }
 

@@ -14,7 +14,7 @@ namespace Micro.Transport.Http;
 /// A caller that gives up closes its request, which cancels the handler. Streams run over a WebSocket per stream
 /// (<see cref="WebSocketStreams"/>).
 /// </summary>
-public sealed class HttpTransport : IStreamingTransport
+public sealed class HttpTransport : ITransport
 {
     /// <summary>HTTP's own headers, not message headers.</summary>
     private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase)
@@ -59,9 +59,7 @@ public sealed class HttpTransport : IStreamingTransport
         {
             app.UseWebSockets();
             app.MapPost("/", context => ServeAsync(context, handler));
-            app.Map(WebSocketStreams.Path, context => handler is ITransportStreamHandler streams
-                ? WebSocketStreams.ServeAsync(context, streams, _options.MaxMessageSize)
-                : NoStreams(context));
+            app.Map(WebSocketStreams.Path, context => WebSocketStreams.ServeAsync(context, handler, _options.MaxMessageSize));
         }, k =>
         {
             k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
@@ -161,12 +159,6 @@ public sealed class HttpTransport : IStreamingTransport
         var ssl = new System.Net.Security.SslClientAuthenticationOptions();
         tls?.ConfigureClient(ssl);
         return ssl;
-    }
-
-    private static Task NoStreams(HttpContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status501NotImplemented;
-        return Task.CompletedTask;
     }
 
     public ValueTask DisposeAsync()

@@ -82,12 +82,6 @@ internal sealed class TcpServerConnection : IAsyncDisposable
 
                 break;
             case FrameType.StreamOpen:
-                if (_handler is not ITransportStreamHandler streams)
-                {
-                    _connection.Send(FrameType.StreamEnd, frame.Id, TcpConnection.ErrorHeaders(MicroException.BadRequest("go.micro.server", "this server does not take streams")), default);
-                    break;
-                }
-
                 if (!TryAdmit(frame))
                 {
                     break;
@@ -107,7 +101,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
                     return;
                 }
 
-                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.RunStreamAsync(s.Streams, s.Stream), (Self: this, Streams: streams, Stream: stream), preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.RunStreamAsync(s.Self._handler, s.Stream), (Self: this, Stream: stream), preferLocal: false);
                 break;
             case FrameType.StreamData or FrameType.StreamEnd or FrameType.StreamCredit:
                 if (_streams.TryGetValue(frame.Id, out var open))

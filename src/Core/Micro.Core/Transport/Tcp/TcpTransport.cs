@@ -9,7 +9,7 @@ namespace Micro.Transport.Tcp;
 /// The default transport: length-prefixed frames over tcp, many requests multiplexed on a small pool of
 /// connections per address (System.IO.Pipelines for framing).
 /// </summary>
-public sealed class TcpTransport : IStreamingTransport
+public sealed class TcpTransport : ITransport
 {
     private readonly TransportOptions _options;
     private readonly ILogger _logger;

@@ -1,13 +1,9 @@
 namespace Micro.Transport;
 
-/// <summary>A transport that can also carry streams: many messages each way on one call, with flow control.</summary>
-public interface IStreamingTransport : ITransport
-{
-    /// <summary>Opens a stream to the node at <paramref name="address"/>; <paramref name="headers"/> say what is called.</summary>
-    ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default);
-}
-
-/// <summary>What a server gives a streaming transport: handles one stream until it ends.</summary>
+/// <summary>
+/// Handles one stream until it ends: the stream half of <see cref="ITransportHandler"/>, and all that a stream-only
+/// endpoint (the proxy's WebSocket streams) needs.
+/// </summary>
 public interface ITransportStreamHandler
 {
     ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken);
