@@ -167,10 +167,19 @@ public sealed class HttpBroker : IBroker
             Version = options.Queue ?? Broadcast,
             Nodes = [new Node { Id = id, Address = Address, Metadata = new Dictionary<string, string> { ["topic"] = topic, ["broker"] = "http", ["secure"] = "false" } }],
         };
-        var sub = new Subscription(this, id, topic, handler, options, registration);
+        var lease = new RegistrationLease(_registry, registration, _ttl, _interval, $"the subscription to {topic}", _time, _logger);
+        var sub = new Subscription(this, id, topic, handler, options, lease);
         _subscriptions[id] = sub;
-        await _registry.RegisterAsync(registration, _ttl, cancellationToken).ConfigureAwait(false);
-        sub.StartReregistering();
+        try
+        {
+            await lease.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _subscriptions.TryRemove(id, out _); // not registered: nothing is delivered to it, nothing left behind
+            throw;
+        }
+
         return sub;
     }
 
@@ -377,10 +386,8 @@ public sealed class HttpBroker : IBroker
         }
     }
 
-    private sealed class Subscription(HttpBroker broker, string id, string topic, BrokerHandler handler, SubscribeOptions options, Service registration) : ISubscription
+    private sealed class Subscription(HttpBroker broker, string id, string topic, BrokerHandler handler, SubscribeOptions options, RegistrationLease lease) : ISubscription
     {
-        private readonly CancellationTokenSource _stop = new();
-        private Task? _reregister;
         private int _closed;
 
         public string Topic => topic;
@@ -388,28 +395,6 @@ public sealed class HttpBroker : IBroker
         public SubscribeOptions Options => options;
 
         public BrokerHandler Handler => handler;
-
-        public void StartReregistering() => _reregister = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(broker._interval, broker._time);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                {
-                    try
-                    {
-                        await broker._registry.RegisterAsync(registration, broker._ttl, _stop.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        broker._logger.LogWarning(e, "Re-registering the subscription to {Topic} failed", topic);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
 
         public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
         {
@@ -419,20 +404,8 @@ public sealed class HttpBroker : IBroker
             }
 
             broker._subscriptions.TryRemove(id, out _);
-            await _stop.CancelAsync().ConfigureAwait(false);
-            if (_reregister is not null)
-            {
-                await _reregister.ConfigureAwait(false);
-            }
-
-            try
-            {
-                await broker._registry.DeregisterAsync(registration, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                broker._logger.LogWarning(e, "Deregistering the subscription to {Topic} failed; it expires with its TTL", topic);
-            }
+            await lease.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await lease.DisposeAsync().ConfigureAwait(false);
         }
 
         public ValueTask DisposeAsync() => UnsubscribeAsync();

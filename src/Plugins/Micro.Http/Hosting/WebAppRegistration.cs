@@ -16,7 +16,7 @@ namespace Micro.Hosting;
 internal sealed class WebAppRegistration(string name, IServer server, IRegistry registry, MicroSettings settings, IHostApplicationLifetime lifetime,
     TimeProvider time, ILogger<WebAppRegistration> logger) : BackgroundService
 {
-    private Service? _service;
+    private RegistrationLease? _lease;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,40 +31,24 @@ internal sealed class WebAppRegistration(string name, IServer server, IRegistry 
                       ?? throw new InvalidOperationException($"web app {name}: the server reports no address to register");
         var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
         var host = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? TcpAddress.Format(new IPEndPoint(ip, uri.Port)) : $"{uri.Host}:{uri.Port}";
-        _service = new Service
+        var service = new Service
         {
             Name = name,
             Nodes = [new Node { Id = $"{name}-{Guid.NewGuid()}", Address = host, Metadata = new Dictionary<string, string> { ["web"] = "true", ["registry"] = registry.Name } }],
         };
-        using var timer = new PeriodicTimer(settings.RegisterInterval, time);
-        do
-        {
-            try
-            {
-                await registry.RegisterAsync(_service, settings.RegisterTtl, stoppingToken).ConfigureAwait(false);
-                logger.LogDebug("Web app {Name} at {Address} registered in {Registry}", name, host, registry.Name);
-            }
-            catch (MicroException e)
-            {
-                logger.LogWarning("Web app {Name}: registering failed, retrying in {Interval}: {Error}", name, settings.RegisterInterval, e.Detail);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        // A registry that is down when the app starts is tried again each interval: the app serves meanwhile.
+        _lease = new RegistrationLease(registry, service, settings.RegisterTtl, settings.RegisterInterval, $"web app {name} at {host}", time, logger,
+            failure => logger.LogDebug("Web app {Name} at {Address}: {Outcome} in {Registry}", name, host, failure is null ? "registered" : "not registered", registry.Name));
+        _lease.Start();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_service is not null)
+        if (_lease is not null)
         {
-            try
-            {
-                await registry.DeregisterAsync(_service, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MicroException e)
-            {
-                logger.LogWarning("Web app {Name}: deregistering failed (its registration expires with its TTL): {Error}", name, e.Detail);
-            }
+            await _lease.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await _lease.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -4,7 +4,17 @@ namespace Micro.Server;
 internal sealed class AdmissionStage(RequestHandler next, string service, string nodeId, CancellationToken stopping)
 {
     public ValueTask<ServerResponse> InvokeAsync(ServerRequest request, CancellationToken cancellationToken)
-        => stopping.IsCancellationRequested
-            ? throw MicroException.Unavailable(service, $"service {service} node {nodeId} is stopping")
-            : next(request, cancellationToken);
+    {
+        Admit(stopping, service, nodeId);
+        return next(request, cancellationToken);
+    }
+
+    /// <summary>The check itself, shared with streams.</summary>
+    internal static void Admit(CancellationToken stopping, string service, string nodeId)
+    {
+        if (stopping.IsCancellationRequested)
+        {
+            throw MicroException.Unavailable(service, $"service {service} node {nodeId} is stopping");
+        }
+    }
 }
