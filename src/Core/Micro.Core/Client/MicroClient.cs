@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Micro.Broker;
 using Micro.Codec;
-using Micro.Diagnostics;
 using Micro.Pipelines;
 using Micro.Selector;
 using Micro.Transport;
@@ -12,8 +10,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Micro.Client;
 
 /// <summary>
-/// The client. A call runs through the client pipeline (<see cref="ClientStages"/>): telemetry, deadline, retry, select,
-/// node marking, attempt timeout, then the transport's request; streams and published messages go straight out.
+/// The client: calls run through the client pipeline (<see cref="ClientStages"/>: telemetry, deadline, retry, select,
+/// node marking, attempt timeout, then the transport's request); streams open through <see cref="ClientStreams"/> and
+/// messages go out through <see cref="ClientPublisher"/>, all with headers from <see cref="RequestHeaders"/>.
 /// </summary>
 public sealed class MicroClient : IMicroClient
 {
@@ -21,8 +20,8 @@ public sealed class MicroClient : IMicroClient
     private readonly CodecRegistry _codecs;
     private readonly ClientOptions _options;
     private readonly CallHandler _pipeline;
-    private readonly NodeResolver _resolver;
-    private readonly IBroker? _broker;
+    private readonly ClientStreams _streams;
+    private readonly ClientPublisher _publisher;
 
     /// <param name="pipeline">
     /// The stages every call passes through (<see cref="ClientStages.CreatePipeline"/> with changes); null runs the
@@ -39,10 +38,11 @@ public sealed class MicroClient : IMicroClient
     {
         ArgumentNullException.ThrowIfNull(selector);
         ArgumentNullException.ThrowIfNull(transport);
-        _broker = broker;
         _codecs = codecs ?? CodecRegistry.Default;
         _options = options ?? ClientOptions.Default;
-        _resolver = new NodeResolver(selector, transport, transportFor);
+        var resolver = new NodeResolver(selector, transport, transportFor);
+        _streams = new ClientStreams(resolver);
+        _publisher = new ClientPublisher(broker, _options.FromService);
         var time = timeProvider ?? TimeProvider.System;
         var log = (ILogger?)logger ?? NullLogger.Instance;
         var send = new SendStep(_options.FromService, time);
@@ -51,7 +51,7 @@ public sealed class MicroClient : IMicroClient
             ClientStages.Telemetry => new ClientTelemetryStage(next).InvokeAsync,
             ClientStages.Deadline => new DeadlineStage(next, time).InvokeAsync,
             ClientStages.Retry => new RetryStage(next, _options, time, log).InvokeAsync,
-            ClientStages.Select => new SelectStage(next, _resolver).InvokeAsync,
+            ClientStages.Select => new SelectStage(next, resolver).InvokeAsync,
             ClientStages.NodeMarking => new NodeMarkingStage(next, selector).InvokeAsync,
             ClientStages.AttemptTimeout => new AttemptTimeoutStage(next, _options, time).InvokeAsync,
             _ => throw new InvalidOperationException($"'{stage}' is not a built-in client stage ({string.Join(", ", ClientStages.Order)})."),
@@ -86,52 +86,11 @@ public sealed class MicroClient : IMicroClient
         return replyCodec.Decode<TResponse>(response.Body);
     }
 
-    public async ValueTask<MicroStream> OpenStreamAsync(MicroRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        options ??= CallOptions.Default;
-        var (address, _, transport) = await _resolver.ResolveAsync(request.Service, options, null, cancellationToken).ConfigureAwait(false);
-
-        var headers = RequestHeaders.ForStream(request, options);
-        var stream = await transport.OpenStreamAsync(address, headers, cancellationToken).ConfigureAwait(false);
-        // The caller's cancellation ends the stream on both sides.
-        var registration = cancellationToken.UnsafeRegister(static s => _ = ((ITransportStream)s!).DisposeAsync().AsTask(), stream);
-        return new MicroStream(stream, request.ContentType, registration);
-    }
+    public ValueTask<MicroStream> OpenStreamAsync(MicroRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+        => _streams.OpenAsync(request, options ?? CallOptions.Default, cancellationToken);
 
     public ValueTask PublishAsync(MicroMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (string.IsNullOrWhiteSpace(message.Topic))
-        {
-            throw MicroException.BadRequest(ClientId, "a message needs a topic");
-        }
-
-        var broker = _broker ?? throw new InvalidOperationException("This client has no broker: configure one (--broker) to publish.");
-        var header = RequestHeaders.ForMessage(message, options, _options.FromService);
-        return MicroTelemetry.Source.HasListeners() || MicroTelemetry.BrokerPublished.Enabled
-            ? PublishInstrumentedAsync(broker, message.Topic, header, message.Body, cancellationToken)
-            : broker.PublishAsync(message.Topic, new BrokerMessage(header, message.Body), cancellationToken);
-    }
-
-    /// <summary>A producer span whose context travels in the message, so the deliveries continue the trace.</summary>
-    private static async ValueTask PublishInstrumentedAsync(IBroker broker, string topic, Dictionary<string, string> header, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
-    {
-        using var activity = MicroTelemetry.Source.StartActivity(topic + " publish", ActivityKind.Producer);
-        activity?.SetTag("messaging.system", broker.Name);
-        activity?.SetTag("messaging.destination.name", topic);
-        TraceContext.Inject(activity, header);
-        try
-        {
-            await broker.PublishAsync(topic, new BrokerMessage(header, body), cancellationToken).ConfigureAwait(false);
-            MicroTelemetry.BrokerPublished.Add(1, new KeyValuePair<string, object?>("topic", topic));
-        }
-        catch (Exception e)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            throw;
-        }
-    }
+        => _publisher.PublishAsync(message, options, cancellationToken);
 
     public ValueTask PublishAsync<TMessage>(string topic, TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
