@@ -1,31 +1,34 @@
 namespace Micro.Codec;
 
-/// <summary>The codecs a client or server speaks, found by content type (parameters such as charset are ignored).</summary>
+/// <summary>
+/// The codecs a client or server speaks, found by content type (parameters such as charset are ignored). Fixed once
+/// made: add a codec of your own with <c>micro.AddCodec(codec)</c> (or <c>new CodecRegistry([.. Defaults(), codec])</c>),
+/// never by changing the shared <see cref="Default"/>.
+/// </summary>
 public sealed class CodecRegistry
 {
     private readonly Dictionary<string, ICodec> _codecs = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <param name="codecs">The codecs, later ones winning a content type; null: <see cref="Defaults"/>.</param>
     public CodecRegistry(IEnumerable<ICodec>? codecs = null)
     {
         foreach (var codec in codecs ?? Defaults())
         {
-            Add(codec);
+            Register(codec);
         }
     }
 
+    /// <summary>JSON, protobuf and raw bytes (what every Micro process speaks).</summary>
     public static CodecRegistry Default { get; } = new();
 
     public IEnumerable<string> ContentTypes => _codecs.Keys;
 
     public static IEnumerable<ICodec> Defaults() => [new JsonCodec(), new ProtobufCodec(), new BytesCodec()];
 
-    public void Add(ICodec codec, params string[] aliases)
+    private void Register(ICodec codec)
     {
+        ArgumentNullException.ThrowIfNull(codec);
         _codecs[codec.ContentType] = codec;
-        foreach (var alias in aliases)
-        {
-            _codecs[alias] = codec;
-        }
 
         // Enveloped types (RpcEnvelope) carry JSON or protobuf inside.
         if (codec is ProtobufCodec)

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Micro.Client;
+using Micro.Codec;
 using Micro.Pipelines;
 using Micro.Server;
 using Microsoft.Extensions.DependencyInjection;
@@ -102,6 +103,14 @@ public sealed class MicroBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         Services.AddSingleton(new MicroConfigure<T>(configure));
+        return this;
+    }
+
+    /// <summary>Adds a codec the client and server speak (beside JSON, protobuf and bytes; it wins its content type).</summary>
+    public MicroBuilder AddCodec(ICodec codec)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        Services.AddSingleton(codec);
         return this;
     }
 

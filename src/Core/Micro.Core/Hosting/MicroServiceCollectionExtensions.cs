@@ -39,7 +39,8 @@ public static class MicroServiceCollectionExtensions
 
             return plugins;
         });
-        services.TryAddSingleton(CodecRegistry.Default);
+        // The defaults, plus the codecs added with micro.AddCodec (which win their content type).
+        services.TryAddSingleton(sp => sp.GetServices<ICodec>().ToArray() is { Length: > 0 } added ? new CodecRegistry([.. CodecRegistry.Defaults(), .. added]) : CodecRegistry.Default);
 
         // Each component's options record: read from its section (see MicroConfigurationKeys), changed in code, checked.
         services.TryAddSingleton(sp => MicroOptionsFactory.Create(sp, Settings(sp).ToServerOptions(sp.GetService<IHostEnvironment>()?.ApplicationName), MicroOptionsFactory.Check));
