@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Micro.Transport;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -12,7 +11,6 @@ namespace Micro.Nats;
 /// </summary>
 public sealed class NatsTransport : ITransport, IServerTransport
 {
-    private const string CancelHeader = "Micro-Cancel";
     private readonly NatsConnection _connection;
     private readonly TransportOptions _options;
     private readonly ILogger _logger;
@@ -60,12 +58,7 @@ public sealed class NatsTransport : ITransport, IServerTransport
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
-        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
-        if (size > _options.MaxMessageSize)
-        {
-            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
-        }
-
+        MessagingRequests.CheckSize(request, _options);
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var headers = new NatsHeaders();
         foreach (var (k, v) in request.Headers)
@@ -90,7 +83,7 @@ public sealed class NatsTransport : ITransport, IServerTransport
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await SendCancelAsync(address, request.Header(MicroHeaders.Id)).ConfigureAwait(false);
+            await MessagingRequests.SendCancelAsync((subject, h) => PublishAsync(subject, "cancel", default, h), address, request.Header(MicroHeaders.Id), _logger).ConfigureAwait(false);
             throw;
         }
         catch (NatsNoRespondersException)
@@ -179,38 +172,17 @@ public sealed class NatsTransport : ITransport, IServerTransport
         }
     }
 
-    private async ValueTask SendCancelAsync(string subject, string? id)
-    {
-        if (id is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _connection.PublishAsync(subject, headers: new NatsHeaders { [CancelHeader] = id }).ConfigureAwait(false);
-        }
-        catch (NatsException e)
-        {
-            _logger.LogDebug(e, "Could not send the cancel notice for {Id}", id);
-        }
-    }
-
     private sealed class Listener : ITransportListener
     {
-        private readonly NatsTransport _transport;
         private readonly INatsSub<byte[]> _sub;
-        private readonly ITransportHandler _handler;
-        private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, MessageStream> _streams = new(StringComparer.Ordinal);
+        private readonly MessagingNode _node;
         private readonly Task _loop;
 
         public Listener(NatsTransport transport, string subject, INatsSub<byte[]> sub, ITransportHandler handler)
         {
-            _transport = transport;
             _sub = sub;
-            _handler = handler;
             Address = subject;
+            _node = new MessagingNode(handler, subject, "nats", transport.PublishAsync, transport._logger);
             _loop = Task.Run(LoopAsync);
         }
 
@@ -225,11 +197,7 @@ public sealed class NatsTransport : ITransport, IServerTransport
         public async ValueTask DisposeAsync()
         {
             await StopAcceptingAsync().ConfigureAwait(false);
-            foreach (var cts in _inFlight.Values)
-            {
-                TryCancel(cts);
-            }
-
+            _node.CancelAll();
             await _sub.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -237,107 +205,20 @@ public sealed class NatsTransport : ITransport, IServerTransport
         {
             await foreach (var msg in _sub.Msgs.ReadAllAsync().ConfigureAwait(false))
             {
-                if (msg.Headers?.TryGetValue(MessageStream.OpHeader, out var op) == true)
-                {
-                    OnStreamMessage(op.ToString(), msg);
-                    continue;
-                }
-
-                if (msg.Headers?.TryGetValue(CancelHeader, out var cancelId) == true)
-                {
-                    if (_inFlight.TryGetValue(cancelId.ToString(), out var running))
-                    {
-                        TryCancel(running);
-                    }
-
-                    continue;
-                }
-
-                if (msg.ReplyTo is null)
-                {
-                    continue; // not a request: nobody to answer
-                }
-
-                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.HandleAsync(s.Msg), (Self: this, Msg: msg), preferLocal: false);
+                var reply = msg.ReplyTo is null ? null : (Func<TransportMessage, Task>)(response => ReplyAsync(msg, response));
+                _node.OnMessage(ToDictionary(msg.Headers), msg.Data ?? [], reply);
             }
         }
 
-        private async Task HandleAsync(NatsMsg<byte[]> msg)
+        private static Task ReplyAsync(NatsMsg<byte[]> msg, TransportMessage response)
         {
-            var headers = TransportMessage.NewHeaders(msg.Headers?.Count ?? 0);
-            if (msg.Headers is not null)
-            {
-                foreach (var (k, v) in msg.Headers)
-                {
-                    headers[k] = v.ToString();
-                }
-            }
-
-            var id = headers.GetValueOrDefault(MicroHeaders.Id) ?? Guid.NewGuid().ToString();
-            using var cts = new CancellationTokenSource();
-            _inFlight[id] = cts;
-            TransportMessage response;
-            try
-            {
-                response = await _handler.HandleAsync(new TransportMessage(headers, msg.Data ?? []), new TransportPeer(Address, "nats"), cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                response = new TransportMessage();
-                response.Headers[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
-            }
-            finally
-            {
-                _inFlight.TryRemove(id, out _);
-            }
-
-            var replyHeaders = new NatsHeaders();
+            var headers = new NatsHeaders();
             foreach (var (k, v) in response.Headers)
             {
-                replyHeaders[k] = v;
+                headers[k] = v;
             }
 
-            try
-            {
-                await msg.ReplyAsync(response.Body, replyHeaders).ConfigureAwait(false);
-            }
-            catch (NatsException e)
-            {
-                _transport._logger.LogWarning(e, "Could not reply on {Subject}", msg.ReplyTo);
-            }
-        }
-
-        private void OnStreamMessage(string op, NatsMsg<byte[]> msg)
-        {
-            var id = msg.Headers!.TryGetValue(MessageStream.IdHeader, out var i) ? i.ToString() : "";
-            if (op != MessageStream.OpenOp)
-            {
-                if (_streams.TryGetValue(id, out var open))
-                {
-                    open.OnMessage(op, ToDictionary(msg.Headers), msg.Data);
-                }
-
-                return;
-            }
-
-            var reply = msg.Headers.TryGetValue(MessageStream.ReplyHeader, out var r) ? r.ToString() : "";
-            if (id.Length == 0 || reply.Length == 0)
-            {
-                return;
-            }
-
-            _streams[id] = MessageStream.Serve(_handler, _transport.PublishAsync, id, reply, ToDictionary(msg.Headers), new TransportPeer(Address, "nats"), key => _streams.TryRemove(key, out _));
-        }
-
-        private static void TryCancel(CancellationTokenSource cts)
-        {
-            try
-            {
-                cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            return msg.ReplyAsync(response.Body, headers).AsTask();
         }
     }
 }

@@ -15,7 +15,6 @@ namespace Micro.RabbitMQ;
 public sealed class RabbitMqTransport : ITransport, IServerTransport
 {
     private const string ReplyQueue = "amq.rabbitmq.reply-to";
-    private const string CancelHeader = "Micro-Cancel";
     private readonly string _url;
     private readonly TransportOptions _options;
     private readonly ILogger _logger;
@@ -52,12 +51,7 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
-        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
-        if (size > _options.MaxMessageSize)
-        {
-            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
-        }
-
+        MessagingRequests.CheckSize(request, _options);
         var channel = await ClientChannelAsync(cancellationToken).ConfigureAwait(false);
         var correlation = Guid.NewGuid().ToString("N");
         var pending = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,10 +67,8 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (request.Header(MicroHeaders.Id) is { } id)
-            {
-                await TrySendCancelAsync(channel, address, id).ConfigureAwait(false);
-            }
+            await MessagingRequests.SendCancelAsync((queue, h) => SendAsync(channel, queue, new BasicProperties { Headers = RabbitMqHeaders.ToAmqp(h) }, ReadOnlyMemory<byte>.Empty, mandatory: false, CancellationToken.None),
+                address, request.Header(MicroHeaders.Id), _logger).ConfigureAwait(false);
 
             throw;
         }
@@ -185,19 +177,6 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
         }
     }
 
-    private async Task TrySendCancelAsync(IChannel channel, string queue, string id)
-    {
-        try
-        {
-            var headers = new Dictionary<string, string> { [CancelHeader] = id };
-            await SendAsync(channel, queue, new BasicProperties { Headers = RabbitMqHeaders.ToAmqp(headers) }, ReadOnlyMemory<byte>.Empty, mandatory: false, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is MicroException or OperationCanceledException)
-        {
-            _logger.LogDebug(e, "Could not send the cancel notice for {Id}", id);
-        }
-    }
-
     private async ValueTask<IConnection> ConnectionAsync(CancellationToken cancellationToken)
     {
         if (_connection is not null)
@@ -291,15 +270,15 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
 
     private sealed class Listener(RabbitMqTransport transport, IChannel channel, string queue, ITransportHandler handler) : ITransportListener
     {
-        private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, MessageStream> _streams = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _replyGate = new(1, 1);
+        private MessagingNode? _node;
         private string? _consumerTag;
 
         public string Address => queue;
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            var node = _node = new MessagingNode(handler, queue, "rabbitmq", (q, _, data, h) => PublishAsync(channel, _replyGate, q, data, h), transport._logger);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += (sender, e) =>
             {
@@ -309,30 +288,9 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
                     headers[k] = v;
                 }
 
-                if (headers.TryGetValue(MessageStream.OpHeader, out var op))
-                {
-                    OnStreamMessage(op, headers, e.Body.ToArray());
-                    return Task.CompletedTask;
-                }
-
-                if (headers.TryGetValue(CancelHeader, out var cancelId))
-                {
-                    if (_inFlight.TryGetValue(cancelId, out var running))
-                    {
-                        TryCancel(running);
-                    }
-
-                    return Task.CompletedTask;
-                }
-
-                if (e.BasicProperties.ReplyTo is not { } replyTo)
-                {
-                    return Task.CompletedTask;
-                }
-
-                var request = new TransportMessage(headers, e.Body.ToArray());
+                var replyTo = e.BasicProperties.ReplyTo;
                 var correlation = e.BasicProperties.CorrelationId;
-                ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Self.HandleAsync(s.Request, s.ReplyTo, s.Correlation), (Self: this, Request: request, ReplyTo: replyTo, Correlation: correlation), preferLocal: false);
+                node.OnMessage(headers, e.Body.ToArray(), replyTo is null ? null : response => ReplyAsync(replyTo, correlation, response));
                 return Task.CompletedTask;
             };
             _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
@@ -350,15 +308,12 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
         public async ValueTask DisposeAsync()
         {
             await StopAcceptingAsync().ConfigureAwait(false);
-            foreach (var cts in _inFlight.Values)
-            {
-                TryCancel(cts); // handlers still running stop; those already done are only sending their reply
-            }
+            _node?.CancelAll(); // handlers still running stop; those already done are only sending their reply
 
-            // A request leaves _inFlight once its reply is sent: close the channel after that (bounded), so a call that
+            // A request is in flight until its reply is sent: close the channel after that (bounded), so a call that
             // completed during a graceful stop is answered.
             var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (!_inFlight.IsEmpty && channel.IsOpen && DateTime.UtcNow < deadline)
+            while (_node is { IsIdle: false } && channel.IsOpen && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(10).ConfigureAwait(false);
             }
@@ -372,32 +327,6 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
             _replyGate.Dispose();
         }
 
-        private async Task HandleAsync(TransportMessage request, string replyTo, string? correlation)
-        {
-            var id = request.Header(MicroHeaders.Id) ?? Guid.NewGuid().ToString();
-            using var cts = new CancellationTokenSource();
-            _inFlight[id] = cts;
-            TransportMessage response;
-            try
-            {
-                response = await handler.HandleAsync(request, new TransportPeer(queue, "rabbitmq"), cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                response = new TransportMessage();
-                response.Headers[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
-            }
-
-            try
-            {
-                await ReplyAsync(replyTo, correlation, response).ConfigureAwait(false);
-            }
-            finally
-            {
-                _inFlight.TryRemove(id, out _); // only now: closing waits for this, so the reply is not cut off
-            }
-        }
-
         private async Task ReplyAsync(string replyTo, string? correlation, TransportMessage response)
         {
             await _replyGate.WaitAsync().ConfigureAwait(false);
@@ -409,47 +338,9 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
                     await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, response.Body).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or OperationCanceledException)
-            {
-                transport._logger.LogWarning(e, "Could not reply to {ReplyTo}", replyTo);
-            }
             finally
             {
                 _replyGate.Release();
-            }
-        }
-
-        private void OnStreamMessage(string op, Dictionary<string, string> headers, byte[] body)
-        {
-            var id = headers.GetValueOrDefault(MessageStream.IdHeader) ?? "";
-            if (op != MessageStream.OpenOp)
-            {
-                if (_streams.TryGetValue(id, out var open))
-                {
-                    open.OnMessage(op, headers, body);
-                }
-
-                return;
-            }
-
-            var reply = headers.GetValueOrDefault(MessageStream.ReplyHeader) ?? "";
-            if (id.Length == 0 || reply.Length == 0)
-            {
-                return;
-            }
-
-            _streams[id] = MessageStream.Serve(handler, (q, _, data, h) => PublishAsync(channel, _replyGate, q, data, h), id, reply, headers,
-                new TransportPeer(queue, "rabbitmq"), key => _streams.TryRemove(key, out _));
-        }
-
-        private static void TryCancel(CancellationTokenSource cts)
-        {
-            try
-            {
-                cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
             }
         }
     }
