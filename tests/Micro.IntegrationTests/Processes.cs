@@ -28,6 +28,8 @@ internal static class Programs
 
     public static string WebApp => Dll("examples/WebApp", "webapp-hello.dll");
 
+    public static string EdgeInApp => Dll("examples/EdgeInApp", "edge-in-app.dll");
+
     /// <summary>The Native AOT build of the Greeter service that eng/publish-aot.sh (run by eng/test.sh) makes.</summary>
     public static string GreeterServiceAot
     {

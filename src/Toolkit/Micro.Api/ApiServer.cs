@@ -10,21 +10,21 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Micro.Api;
 
-/// <summary>Runs the gateway on Kestrel against an environment (registry, selector, client, broker).</summary>
+/// <summary>
+/// <c>micro api</c>: the gateway (<c>AddMicroGateway</c> + <c>MapMicroGateway</c>) alone on its own Kestrel, against an
+/// environment (registry, selector, client, broker).
+/// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly NodeForwarder _forwarder;
 
-    private ApiServer(WebApplication app, string address, NodeForwarder forwarder)
+    private ApiServer(WebApplication app, string address)
     {
         _app = app;
         Address = address;
-        _forwarder = forwarder;
     }
 
     /// <summary>The address really bound, <c>host:port</c>.</summary>
@@ -37,7 +37,7 @@ public sealed class ApiServer : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway over the given client (calls and publishes), registry and selector.</summary>
-    public static async Task<ApiServer> StartAsync(ApiOptions options, IMicroClient client, IRegistry registry, RegistrySelector selector,
+    public static async Task<ApiServer> StartAsync(ApiOptions options, IMicroClient client, IRegistry registry, ISelector selector,
         ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -50,26 +50,26 @@ public sealed class ApiServer : IAsyncDisposable
             loggerFactory.CreateLogger<ApiServer>().LogWarning("micro api listens on {Address} with no --auth: anyone who reaches it can call the services it exposes", options.Address);
         }
 
-        NodeForwarder? forwarder = null;
+        // A thin host: the same AddMicroGateway/MapMicroGateway any ASP.NET Core app can use, alone on its own Kestrel.
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
-            forwarder = new NodeForwarder(app.Services.GetRequiredService<IHttpForwarder>(), selector, options.AllowLinkLocal);
-            var gateway = new ApiGateway(options, client, registry, forwarder, TimeProvider.System, loggerFactory.CreateLogger<ApiGateway>());
             if (options.CorsAllowedOrigins.Count > 0)
             {
                 app.UseCors();
             }
 
-            app.Use(new Auth.EdgeAuthMiddleware(options.Authenticator, ApiErrors.GatewayId, loggerFactory.CreateLogger<Auth.EdgeAuthMiddleware>()).InvokeAsync);
-
             app.UseWebSockets();
-            app.MapFallback("{**path}", gateway.HandleAsync); // every path, every method: the gateway routes by itself
+            app.MapMicroGateway(); // every path, every method: the gateway routes by itself
         }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, services =>
         {
-            services.AddHttpForwarder();
+            services.AddSingleton(client);
+            services.AddSingleton(registry);
+            services.AddSingleton<ISelector>(selector);
+            services.AddSingleton(loggerFactory);
+            services.AddMicroGateway(options);
             services.AddCors(cors => cors.AddDefaultPolicy(policy => ConfigureCors(policy, options)));
         }, options.Tls, cancellationToken).ConfigureAwait(false);
-        return new ApiServer(app, bound, forwarder!);
+        return new ApiServer(app, bound);
     }
 
     private static void ConfigureCors(CorsPolicyBuilder policy, ApiOptions options)
@@ -90,6 +90,5 @@ public sealed class ApiServer : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        _forwarder.Dispose();
     }
 }

@@ -13,7 +13,7 @@ namespace Micro.Api;
 /// </summary>
 /// <param name="allowLinkLocal"><c>--allow_link_local</c>: forward to nodes at link-local and metadata addresses too.</param>
 /// <param name="replies">What replies lose and gain on the way back (the dashboard's web apps); null passes them as they are.</param>
-public sealed class NodeForwarder(IHttpForwarder forwarder, RegistrySelector selector, bool allowLinkLocal = false, ForwardedReplies? replies = null) : IDisposable
+public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, bool allowLinkLocal = false, ForwardedReplies? replies = null) : IDisposable
 {
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {

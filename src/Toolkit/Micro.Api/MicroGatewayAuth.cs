@@ -1,0 +1,6 @@
+using Micro.Api.Auth;
+
+namespace Micro.Api;
+
+/// <summary>The gateway's --auth as a service of the app, so MapMicroGateway guards its paths with it.</summary>
+internal sealed record MicroGatewayAuth(EdgeAuthMiddleware Middleware);

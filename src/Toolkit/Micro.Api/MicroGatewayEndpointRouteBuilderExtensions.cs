@@ -1,0 +1,40 @@
+using Micro.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+// In this namespace, as ASP.NET Core's own Map... methods are, so that app.MapMicroGateway() is found without a using.
+namespace Microsoft.AspNetCore.Builder;
+
+public static class MicroGatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Serves the gateway (added with <c>services.AddMicroGateway()</c>) under <paramref name="prefix"/>: <c>/api</c> makes
+    /// <c>/api/greeter/hello</c> the gateway's <c>/greeter/hello</c>. With no prefix it takes every path the app's own
+    /// endpoints do not (a fallback), as <c>micro api</c> does. Its --auth, when set, guards only these paths; the
+    /// app's own endpoints keep their own auth. WebSocket streams need <c>app.UseWebSockets()</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMicroGateway(this IEndpointRouteBuilder endpoints, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var gateway = endpoints.ServiceProvider.GetService<ApiGateway>()
+            ?? throw new InvalidOperationException("MapMicroGateway needs services.AddMicroGateway() (and services.AddMicro()) first.");
+        var auth = endpoints.ServiceProvider.GetRequiredService<MicroGatewayAuth>().Middleware;
+        var pathBase = new PathString(prefix.TrimEnd('/') is { Length: > 0 } p ? (p.StartsWith('/') ? p : "/" + p) : "");
+        Task HandleAsync(HttpContext context)
+        {
+            if (pathBase.HasValue && context.Request.Path.StartsWithSegments(pathBase, out var rest))
+            {
+                // The gateway routes by the path after the prefix, as if it were the whole app.
+                context.Request.PathBase = context.Request.PathBase.Add(pathBase);
+                context.Request.Path = rest;
+            }
+
+            return auth.InvokeAsync(context, () => gateway.HandleAsync(context));
+        }
+
+        return pathBase.HasValue
+            ? endpoints.Map(pathBase + "/{**path}", HandleAsync)
+            : endpoints.MapFallback("{**path}", HandleAsync);
+    }
+}
