@@ -41,31 +41,20 @@ public sealed class ProxyServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProxyServer>();
-        var handlers = new Handlers(options, environment);
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
         var loopback = IPAddress.IsLoopback(endPoint.Address);
-        if (!loopback && handlers.Authenticator is null && !options.Insecure)
+        if (!loopback && ProxyEndpoints.AuthenticatorOf(options) is null && !options.Insecure)
         {
             throw new ArgumentException($"micro proxy would listen on {options.Address}, beyond this machine, with no --auth or --auth_token: anyone who reaches it could register services and call every one. " +
                 "Add --auth api_key|jwt or --auth_token, or --insecure to accept that.");
         }
 
-        var guard = new BrowserGuard("go.micro.proxy", loopback, new HashSet<string>(), logger);
+        // A thin host: the same MapMicroProxy an app can use, alone on its own Kestrel, bound to loopback or not.
+        var proxy = new ProxyEndpoints(options, new ProxyBackend(environment.Registry, environment.Client, environment.Broker, environment.Settings.RegisterTtl), loopback, logger);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
-            app.Use(guard.InvokeAsync); // first: a web page in the operator's browser gets nothing, not even a 401
             app.UseWebSockets();
-            // The gateway's check (secure headers, 401 saying why, never the credential in a log), on the proxy's authenticator.
-            app.Use(new EdgeAuthMiddleware(handlers.Authenticator, "go.micro.proxy", logger,
-                options.Authenticator is null ? null : " (the CLI sends it with --auth_token or MICRO_AUTH_TOKEN)").InvokeAsync);
-            app.Use(handlers.ErrorsAsync);
-            app.MapGet("/health", context => context.Response.WriteAsync("""{"status":"ok"}""", context.RequestAborted));
-            app.MapGet("/registry", handlers.GetRegistryAsync);
-            app.MapPost("/registry", handlers.RegisterAsync);
-            app.MapDelete("/registry", handlers.DeregisterAsync);
-            app.MapPost("/rpc", handlers.RpcAsync);
-            app.Map("/stream", context => WebSocketStreams.ServeAsync(context, handlers, options.MaxBodyBytes));
-            app.Map("/broker", handlers.BrokerAsync);
+            proxy.Map(app);
         }, kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes, null, options.Tls, cancellationToken).ConfigureAwait(false);
         return new ProxyServer(app, bound);
     }
@@ -76,16 +65,13 @@ public sealed class ProxyServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class Handlers(ProxyOptions options, MicroEnvironment environment) : ITransportStreamHandler
+    internal sealed class Handlers(ProxyOptions options, ProxyBackend backend) : ITransportStreamHandler
     {
         /// <summary>The longest registration <c>?ttl=</c> may ask for: a node that stops renewing is gone within the hour.</summary>
         private const int MaxTtlSeconds = 3600;
 
         /// <summary>--auth's authenticator, else --auth_token as the one API key, else none.</summary>
-        public IEdgeAuthenticator? Authenticator { get; } = options.Authenticator
-            ?? (options.AuthToken is { Length: > 0 } t
-                ? new ApiKeyAuthenticator(["cli=" + t], "token", "Authorization: Bearer <token>, the proxy's --auth_token (the CLI: --auth_token or MICRO_AUTH_TOKEN)")
-                : null);
+        public IEdgeAuthenticator? Authenticator { get; } = ProxyEndpoints.AuthenticatorOf(options);
 
         /// <summary>Errors from the handlers as go-micro error JSON.</summary>
         public async Task ErrorsAsync(HttpContext context, Func<Task> next)
@@ -108,11 +94,11 @@ public sealed class ProxyServer : IAsyncDisposable
         {
             var name = context.Request.Query["service"].ToString();
             var services = name.Length == 0
-                ? await environment.Registry.ListServicesAsync(context.RequestAborted).ConfigureAwait(false)
-                : await environment.Registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false);
+                ? await backend.Registry.ListServicesAsync(context.RequestAborted).ConfigureAwait(false)
+                : await backend.Registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false);
             if (name.Length > 0 && services.Count == 0)
             {
-                throw MicroException.NotFound("go.micro.proxy", $"service {name} not found in the {environment.Registry.Name} registry");
+                throw MicroException.NotFound("go.micro.proxy", $"service {name} not found in the {backend.Registry.Name} registry");
             }
 
             context.Response.ContentType = "application/json";
@@ -122,7 +108,7 @@ public sealed class ProxyServer : IAsyncDisposable
         public async Task RegisterAsync(HttpContext context)
         {
             var service = await ReadServiceAsync(context).ConfigureAwait(false);
-            var ttl = environment.Settings.RegisterTtl;
+            var ttl = backend.RegisterTtl;
             if (context.Request.Query["ttl"] is { Count: > 0 } given)
             {
                 if (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > MaxTtlSeconds)
@@ -133,14 +119,14 @@ public sealed class ProxyServer : IAsyncDisposable
                 ttl = TimeSpan.FromSeconds(seconds);
             }
 
-            await environment.Registry.RegisterAsync(service, ttl, context.RequestAborted).ConfigureAwait(false);
+            await backend.Registry.RegisterAsync(service, ttl, context.RequestAborted).ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status200OK;
         }
 
         public async Task DeregisterAsync(HttpContext context)
         {
             var service = await ReadServiceAsync(context).ConfigureAwait(false);
-            await environment.Registry.DeregisterAsync(service, context.RequestAborted).ConfigureAwait(false);
+            await backend.Registry.DeregisterAsync(service, context.RequestAborted).ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status200OK;
         }
 
@@ -199,7 +185,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 Metadata = WithCaller(context, call.Metadata),
                 Timeout = call.TimeoutMs is > 0 ? TimeSpan.FromMilliseconds(call.TimeoutMs.Value) : null,
             };
-            var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, body), callOptions, context.RequestAborted).ConfigureAwait(false);
+            var reply = await backend.Client.CallAsync(new MicroRequest(service, endpoint, body), callOptions, context.RequestAborted).ConfigureAwait(false);
             context.Response.ContentType = reply.ContentType;
             await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
         }
@@ -236,7 +222,7 @@ public sealed class ProxyServer : IAsyncDisposable
         /// <summary>An address must be a registered node of the service: nothing else is reachable through the proxy.</summary>
         private async Task CheckNodeAsync(string service, string address, CancellationToken cancellationToken)
         {
-            if (!await environment.Registry.HasNodeAtAsync(service, address, cancellationToken).ConfigureAwait(false))
+            if (!await backend.Registry.HasNodeAtAsync(service, address, cancellationToken).ConfigureAwait(false))
             {
                 throw MicroException.Forbidden("go.micro.proxy", $"{address} is not a registered node of {service}; the proxy only reaches registered nodes");
             }
@@ -251,7 +237,7 @@ public sealed class ProxyServer : IAsyncDisposable
             MicroStream outgoing;
             try
             {
-                outgoing = await environment.Client.OpenStreamAsync(new MicroRequest(service, endpoint, default, contentType), null, cancellationToken).ConfigureAwait(false);
+                outgoing = await backend.Client.OpenStreamAsync(new MicroRequest(service, endpoint, default, contentType), null, cancellationToken).ConfigureAwait(false);
             }
             catch (MicroException e)
             {
@@ -324,7 +310,7 @@ public sealed class ProxyServer : IAsyncDisposable
             var queue = context.Request.Query["queue"].ToString();
             using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
             var sendLock = new SemaphoreSlim(1, 1);
-            await using var subscription = await environment.Broker.SubscribeAsync(topic, async (delivery, ct) =>
+            await using var subscription = await backend.Broker.SubscribeAsync(topic, async (delivery, ct) =>
             {
                 var json = JsonSerializer.SerializeToUtf8Bytes(new ProxyMessage
                 {
@@ -391,7 +377,7 @@ public sealed class ProxyServer : IAsyncDisposable
             header.TryAdd(MicroHeaders.ContentType, "application/json");
             header[MicroHeaders.Topic] = topic;
             header.TryAdd(MicroHeaders.Id, Guid.NewGuid().ToString());
-            return environment.Broker.PublishAsync(topic, new BrokerMessage(header, Encoding.UTF8.GetBytes(message.Body)), cancellationToken);
+            return backend.Broker.PublishAsync(topic, new BrokerMessage(header, Encoding.UTF8.GetBytes(message.Body)), cancellationToken);
         }
 
         private static Task WriteErrorAsync(HttpContext context, MicroException error)
