@@ -11,12 +11,41 @@ namespace Micro.Api;
 /// The gateway's request handling: resolves the route, picks the handler (the endpoint's metadata <c>handler</c>, else
 /// <see cref="ApiOptions.Handler"/>) and runs it. Every failure is go-micro's error JSON with a matching status.
 /// </summary>
-public sealed class ApiGateway(ApiOptions options, IMicroClient client, IRegistry registry, NodeForwarder forwarder, TimeProvider time, ILogger<ApiGateway> logger)
+public sealed class ApiGateway
 {
     private static readonly TimeSpan HandlerCacheAge = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, Dictionary<string, string> Handlers)> _endpointHandlers = new(StringComparer.Ordinal);
+    private readonly ApiOptions options;
+    private readonly IMicroClient client;
+    private readonly IRegistry registry;
+    private readonly TimeProvider time;
+    private readonly ILogger<ApiGateway> logger;
+    private readonly IReadOnlyDictionary<string, IGatewayHandler> _handlers;
+    private readonly IGatewayResolver _resolver;
+    private readonly IGatewayHandler _default;
+
+    /// <param name="handlers">Every handler by name (the built-in ones and any added); <see cref="ApiOptions.Handler"/> must be one.</param>
+    /// <param name="resolvers">Every resolver by name; <see cref="ApiOptions.Resolver"/> must be one.</param>
+    public ApiGateway(ApiOptions options, IMicroClient client, IRegistry registry, IReadOnlyDictionary<string, IGatewayHandler> handlers,
+        IReadOnlyDictionary<string, IGatewayResolver> resolvers, TimeProvider time, ILogger<ApiGateway> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options;
+        this.client = client;
+        this.registry = registry;
+        this.time = time;
+        this.logger = logger;
+        _handlers = handlers;
+        _default = handlers.GetValueOrDefault(options.Handler)
+            ?? throw new ArgumentException($"--handler '{options.Handler}' is not one of {string.Join(", ", handlers.Keys.Order(StringComparer.Ordinal))}");
+        _resolver = resolvers.GetValueOrDefault(options.Resolver)
+            ?? throw new ArgumentException($"--resolver '{options.Resolver}' is not one of {string.Join(", ", resolvers.Keys.Order(StringComparer.Ordinal))}");
+    }
 
     public ApiOptions Options => options;
+
+    /// <summary>Handlers that take a request by its service alone (forwarded or published whole), not by endpoint.</summary>
+    private bool RoutesByService => options.Handler is ApiHandlers.Http or ApiHandlers.Proxy or ApiHandlers.Web or ApiHandlers.Event;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -30,39 +59,24 @@ public sealed class ApiGateway(ApiOptions options, IMicroClient client, IRegistr
                 return;
             }
 
-            if (options.Handler is ApiHandlers.Http or ApiHandlers.Proxy or ApiHandlers.Web or ApiHandlers.Event)
+            if (RoutesByService)
             {
-                var service = options.Resolver == ApiResolvers.Host
-                    ? ApiRouteResolver.Resolve(ApiResolvers.Host, options.Namespace, path, context.Request.Host.Host)?.Service
-                    : ApiRouteResolver.FirstSegmentService(options.Namespace, path);
+                var service = options.Resolver is ApiResolvers.Micro or ApiResolvers.Path
+                    ? ApiRouteResolver.FirstSegmentService(options.Namespace, path)
+                    : _resolver.Resolve(context.Request, path, options.Namespace)?.Service;
                 if (service is null)
                 {
                     throw MicroException.NotFound(ApiErrors.GatewayId, $"nothing to route for {path}: the first path segment names the service (/<service>/...)");
                 }
 
-                await (options.Handler == ApiHandlers.Event ? EventAsync(context, service, path) : forwarder.ForwardAsync(context, service, null, options.RequestTimeout)).ConfigureAwait(false);
+                await _default.HandleAsync(context, new ApiRoute(service, "", path)).ConfigureAwait(false);
                 return;
             }
 
-            var route = ApiRouteResolver.Resolve(options.Resolver, options.Namespace, path, context.Request.Host.Host)
+            var route = _resolver.Resolve(context.Request, path, options.Namespace)
                         ?? throw MicroException.NotFound(ApiErrors.GatewayId, $"nothing to route for {path}: paths are /<service>/<endpoint>, e.g. /greeter/hello -> {options.Namespace}.greeter Greeter.Hello");
-            var handler = await EndpointHandlerAsync(route, context.RequestAborted).ConfigureAwait(false) ?? options.Handler;
-            switch (handler)
-            {
-                case ApiHandlers.Api:
-                    await CallAsync(context, route, await RequestBodies.ApiRequestAsync(context.Request, context.RequestAborted).ConfigureAwait(false), "application/json", api: true).ConfigureAwait(false);
-                    break;
-                case ApiHandlers.Http or ApiHandlers.Proxy or ApiHandlers.Web:
-                    await forwarder.ForwardAsync(context, route.Service, null, options.RequestTimeout).ConfigureAwait(false);
-                    break;
-                case ApiHandlers.Event:
-                    await EventAsync(context, ApiRouteResolver.FirstSegmentService(options.Namespace, path)!, path).ConfigureAwait(false);
-                    break;
-                default:
-                    var (body, contentType) = await RequestBodies.RpcRequestAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-                    await CallAsync(context, route, body, contentType, api: false).ConfigureAwait(false);
-                    break;
-            }
+            var named = await EndpointHandlerAsync(route, context.RequestAborted).ConfigureAwait(false);
+            await (named is null ? _default : _handlers[named]).HandleAsync(context, route).ConfigureAwait(false);
         }
         catch (MicroException e)
         {
@@ -86,81 +100,6 @@ public sealed class ApiGateway(ApiOptions options, IMicroClient client, IRegistr
             logger.LogError(e, "Gateway failure for {Method} {Path}", context.Request.Method, context.Request.Path);
             await ApiErrors.WriteAsync(context, MicroException.InternalServerError(ApiErrors.GatewayId, "internal gateway error")).ConfigureAwait(false);
         }
-    }
-
-    private async Task CallAsync(HttpContext context, ApiRoute route, byte[] body, string contentType, bool api)
-    {
-        var callOptions = new CallOptions { Metadata = RequestMetadata.From(context.Request), Timeout = options.RequestTimeout };
-        MicroResponse reply;
-        try
-        {
-            reply = await client.CallAsync(new MicroRequest(route.Service, route.Endpoint, body, contentType), callOptions, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (MicroException e) when (e.Code == 404)
-        {
-            // Say what the path was turned into: the most common confusion at a gateway.
-            throw new MicroException(e.Id, 404, $"{route.Path} was routed to service {route.Service}, endpoint {route.Endpoint}: {e.Detail}");
-        }
-
-        if (api)
-        {
-            await WriteApiResponseAsync(context, reply.Body).ConfigureAwait(false);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = reply.ContentType;
-        context.Response.ContentLength = reply.Body.Length;
-        await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>go-micro's api.Response: <c>{statusCode, header: {k: {key, values}}, body}</c>.</summary>
-    private static async Task WriteApiResponseAsync(HttpContext context, ReadOnlyMemory<byte> reply)
-    {
-        int status;
-        string body;
-        using (var doc = ParseReply(reply))
-        {
-            var root = doc.RootElement;
-            status = root.TryGetProperty("statusCode", out var s) && s.TryGetInt32(out var code) && code is >= 100 and <= 599 ? code : 200;
-            body = root.TryGetProperty("body", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "";
-            if (root.TryGetProperty("header", out var headers) && headers.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var header in headers.EnumerateObject())
-                {
-                    if (header.Value.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array)
-                    {
-                        context.Response.Headers[header.Name] = values.EnumerateArray().Select(v => v.GetString()).ToArray();
-                    }
-                }
-            }
-        }
-
-        context.Response.StatusCode = status;
-        await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static JsonDocument ParseReply(ReadOnlyMemory<byte> reply)
-    {
-        try
-        {
-            return JsonDocument.Parse(reply);
-        }
-        catch (JsonException e)
-        {
-            throw new MicroException(ApiErrors.GatewayId, 502, $"the service's reply is not an api response ({{statusCode, header, body}}): {e.Message}");
-        }
-    }
-
-    /// <summary>The event handler: publishes the request to <c>namespace.first-segment</c> as go-micro's event JSON.</summary>
-    private async Task EventAsync(HttpContext context, string topic, string path)
-    {
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var name = parts.Length > 1 ? string.Join('.', parts[1..]) : parts.FirstOrDefault() ?? "";
-        var body = await RequestBodies.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-        var envelope = RequestBodies.Event(name, context.Request, body, time);
-        await client.PublishAsync(new MicroMessage(topic, envelope), null, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     /// <summary><c>/rpc</c>: <c>{service, endpoint (or method), request, address}</c>; off unless enabled, since it reaches any service.</summary>
@@ -229,7 +168,7 @@ public sealed class ApiGateway(ApiOptions options, IMicroClient client, IRegistr
                 {
                     foreach (var endpoint in service.Endpoints ?? [])
                     {
-                        if (endpoint.Metadata?.TryGetValue("handler", out var h) == true && ApiHandlers.All.Contains(h))
+                        if (endpoint.Metadata?.TryGetValue("handler", out var h) == true && _handlers.ContainsKey(h))
                         {
                             handlers[endpoint.Name] = h;
                         }

@@ -48,7 +48,7 @@ public sealed record ApiOptions
     /// <summary><c>--allow_link_local</c>: forward to nodes at link-local and metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254).</summary>
     public bool AllowLinkLocal { get; init; }
 
-    /// <summary>Validates the options, saying what is wrong.</summary>
+    /// <summary>Validates the options, saying what is wrong (the handler and resolver among the built-in ones, as for micro api).</summary>
     public ApiOptions Validate()
     {
         if (!ApiHandlers.All.Contains(Handler))
@@ -61,6 +61,12 @@ public sealed record ApiOptions
             throw new ArgumentException($"--resolver '{Resolver}' is not one of {string.Join(", ", ApiResolvers.All)}");
         }
 
+        return ValidateLimits();
+    }
+
+    /// <summary>Everything but the handler and resolver names (an app may register its own: the gateway checks those).</summary>
+    internal ApiOptions ValidateLimits()
+    {
         if (Namespace is null || Namespace.Contains(' ', StringComparison.Ordinal) || Namespace.EndsWith('.'))
         {
             throw new ArgumentException($"--namespace '{Namespace}' must be dot-separated names like go.micro.api (or empty to expose services by their own names)");

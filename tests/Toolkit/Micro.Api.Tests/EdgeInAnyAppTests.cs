@@ -89,5 +89,43 @@ public sealed class EdgeInAnyAppTests
         Assert.Contains("AddMicroProxy", Assert.Throws<InvalidOperationException>(() => app.MapMicroProxy("/micro")).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_handler_and_a_resolver_of_ones_own_are_chosen_by_name()
+    {
+        await using var app = App(s => s
+                .AddMicroGateway(new ApiOptions { Handler = "describe", Resolver = "header" })
+                .AddMicroGatewayHandler("describe", _ => new DescribeHandler())
+                .AddMicroGatewayResolver("header", _ => new HeaderResolver()),
+            a => a.MapMicroGateway("/api"));
+        await app.StartAsync();
+        using var http = ClientOf(app);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/anything");
+        request.Headers.Add("X-Service", "greeter");
+        using var reply = await http.SendAsync(request);
+        Assert.Equal("greeter Greeter.Hello /anything", await reply.Content.ReadAsStringAsync());
+        using var unrouted = await http.GetAsync("/api/anything"); // the resolver finds nothing: the gateway's 404
+        Assert.Equal(HttpStatusCode.NotFound, unrouted.StatusCode);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_handler_name_nobody_registered_is_refused_naming_the_ones_there_are()
+    {
+        await using var app = App(s => s.AddMicroGateway(new ApiOptions { Handler = "nope" }), _ => { });
+        var e = Assert.Throws<ArgumentException>(() => app.MapMicroGateway("/api"));
+        Assert.Contains("--handler 'nope' is not one of api, event, http, proxy, rpc, web", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class DescribeHandler : IGatewayHandler
+    {
+        public Task HandleAsync(HttpContext context, ApiRoute route) => context.Response.WriteAsync($"{route.Service} {route.Endpoint} {route.Path}");
+    }
+
+    private sealed class HeaderResolver : IGatewayResolver
+    {
+        public ApiRoute? Resolve(HttpRequest request, string path, string ns)
+            => request.Headers["X-Service"].ToString() is { Length: > 0 } service ? new ApiRoute(service, "Greeter.Hello", path) : null;
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
