@@ -17,7 +17,9 @@ public abstract class DelegatingRegistry(IRegistry inner) : IRegistry
 
     public virtual ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
 
-    public virtual IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => inner.WatchAsync(service, cancellationToken);
+    public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
+
+    public virtual IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, CancellationToken cancellationToken = default) => inner.WatchAsync(service, established, cancellationToken);
 
     public virtual ValueTask DisposeAsync()
     {

@@ -119,9 +119,10 @@ public abstract class RegistryContractTests
         await using var watcher = await ConnectAsync();
         await using var writer = await ConnectAsync();
         using var cts = new CancellationTokenSource(Patience);
-        await using var events = watcher.WatchAsync(name, cts.Token).GetAsyncEnumerator(cts.Token);
+        var established = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var events = watcher.WatchAsync(name, established.SetResult, cts.Token).GetAsyncEnumerator(cts.Token);
         var next = events.MoveNextAsync().AsTask();
-        await Task.Delay(500); // the watch is established
+        await established.Task.WaitAsync(Patience); // the registry says the watch is in place: no guessing with a delay
 
         await writer.RegisterAsync(Svc(name, "a"), TimeSpan.FromMinutes(1));
         Assert.True(await next);

@@ -89,7 +89,9 @@ public sealed class ConsulRegistry : IRegistry
         return result;
     }
 
-    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
+
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var known = new Dictionary<string, (Service Service, string Fingerprint)>(StringComparer.Ordinal);
         ulong index = 0;
@@ -142,6 +144,11 @@ public sealed class ConsulRegistry : IRegistry
                         yield return new RegistryEvent(RegistryAction.Delete, svc, DateTimeOffset.UtcNow);
                     }
                 }
+            }
+
+            if (first)
+            {
+                established?.Invoke(); // the next blocking query waits from this index: every later change returns it
             }
 
             first = false;

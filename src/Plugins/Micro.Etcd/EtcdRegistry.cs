@@ -118,7 +118,9 @@ public sealed class EtcdRegistry : IRegistry
     public async ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default)
         => ServiceMerger.Merge(await ReadPrefixAsync(Prefix, cancellationToken).ConfigureAwait(false));
 
-    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
+
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var prefix = service is null ? Prefix : ServicePrefix(service);
         long nextRevision = 0;
@@ -126,7 +128,11 @@ public sealed class EtcdRegistry : IRegistry
         while (!cancellationToken.IsCancellationRequested)
         {
             var events = System.Threading.Channels.Channel.CreateUnbounded<RegistryEvent>();
-            var pump = PumpWatchAsync(prefix, service, nextRevision, events.Writer, r => nextRevision = r, cancellationToken);
+            var pump = PumpWatchAsync(prefix, service, nextRevision, events.Writer, r => nextRevision = r, () =>
+            {
+                established?.Invoke(); // once: a reconnect resumes from the last revision seen, so nothing is missed
+                established = null;
+            }, cancellationToken);
             await foreach (var e in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 loggedOutage = false;
@@ -175,7 +181,7 @@ public sealed class EtcdRegistry : IRegistry
         return ValueTask.CompletedTask;
     }
 
-    private async Task PumpWatchAsync(string prefix, string? service, long fromRevision, System.Threading.Channels.ChannelWriter<RegistryEvent> events, Action<long> seen, CancellationToken cancellationToken)
+    private async Task PumpWatchAsync(string prefix, string? service, long fromRevision, System.Threading.Channels.ChannelWriter<RegistryEvent> events, Action<long> seen, Action created, CancellationToken cancellationToken)
     {
         try
         {
@@ -190,6 +196,11 @@ public sealed class EtcdRegistry : IRegistry
                 if (response.Canceled)
                 {
                     throw new RpcException(new Status(StatusCode.Aborted, "watch cancelled by etcd: " + response.CancelReason));
+                }
+
+                if (response.Created)
+                {
+                    created(); // etcd confirms the watch: from here every change under the prefix comes through
                 }
 
                 foreach (var e in response.Events)

@@ -146,43 +146,65 @@ public sealed class KubernetesRegistry : IRegistry
         return ServiceMerger.Merge(pods.SelectMany(p => Services(p)));
     }
 
-    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
+
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var selector = service is null ? $"{TypeLabel}={ServiceValue}" : $"{TypeLabel}={ServiceValue},{SelectorPrefix}{LabelName(service)}={ServiceValue}";
         var known = new Dictionary<string, Dictionary<string, (Service Service, string Json)>>(StringComparer.Ordinal); // pod → node key → node
         while (!cancellationToken.IsCancellationRequested)
         {
             var events = System.Threading.Channels.Channel.CreateUnbounded<RegistryEvent>();
+            async Task ApplyAsync(string pod, Dictionary<string, (Service Service, string Json)> now)
+            {
+                var before = known.GetValueOrDefault(pod) ?? [];
+                foreach (var (node, (svc, json)) in now)
+                {
+                    if (!before.TryGetValue(node, out var old))
+                    {
+                        await events.Writer.WriteAsync(new RegistryEvent(RegistryAction.Create, svc, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (old.Json != json)
+                    {
+                        await events.Writer.WriteAsync(new RegistryEvent(RegistryAction.Update, svc, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (var (node, (svc, _)) in before)
+                {
+                    if (!now.ContainsKey(node))
+                    {
+                        await events.Writer.WriteAsync(new RegistryEvent(RegistryAction.Delete, svc, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                known[pod] = now;
+            }
+
             var pump = Task.Run(async () =>
             {
                 try
                 {
-                    await foreach (var (type, pod) in _client.CoreV1.WatchListNamespacedPodAsync(_namespace, labelSelector: selector, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    // List, then watch from the list's version: every change after the list comes through the watch, so
+                    // the watch is established once the list is in (and a reconnect catches up on what it missed).
+                    var list = await _client.CoreV1.ListNamespacedPodAsync(_namespace, labelSelector: selector, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    var listed = list.Items.ToDictionary(p => p.Metadata?.Name ?? "", p => p, StringComparer.Ordinal);
+                    foreach (var (pod, value) in listed)
                     {
-                        var key = pod.Metadata?.Name ?? "";
-                        var now = type == WatchEventType.Deleted ? [] : Nodes(pod, service);
-                        var before = known.GetValueOrDefault(key) ?? [];
-                        foreach (var (node, (svc, json)) in now)
-                        {
-                            if (!before.TryGetValue(node, out var old))
-                            {
-                                await events.Writer.WriteAsync(new RegistryEvent(RegistryAction.Create, svc, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
-                            }
-                            else if (old.Json != json)
-                            {
-                                await events.Writer.WriteAsync(new RegistryEvent(RegistryAction.Update, svc, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
-                            }
-                        }
+                        await ApplyAsync(pod, Nodes(value, service)).ConfigureAwait(false);
+                    }
 
-                        foreach (var (node, (svc, _)) in before)
-                        {
-                            if (!now.ContainsKey(node))
-                            {
-                                await events.Writer.WriteAsync(new RegistryEvent(RegistryAction.Delete, svc, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
-                            }
-                        }
+                    foreach (var gone in known.Keys.Where(k => !listed.ContainsKey(k)).ToList())
+                    {
+                        await ApplyAsync(gone, []).ConfigureAwait(false);
+                    }
 
-                        known[key] = now;
+                    established?.Invoke();
+                    established = null;
+                    await foreach (var (type, pod) in _client.CoreV1.WatchListNamespacedPodAsync(_namespace, labelSelector: selector, resourceVersion: list.Metadata?.ResourceVersion,
+                        cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        await ApplyAsync(pod.Metadata?.Name ?? "", type == WatchEventType.Deleted ? [] : Nodes(pod, service)).ConfigureAwait(false);
                     }
                 }
                 finally

@@ -136,7 +136,9 @@ public sealed class ProxyConnection : IAsyncDisposable
             => await GetAsync("registry", cancellationToken).ConfigureAwait(false);
 
         /// <summary>Polls the proxy once a second and reports what changed (the proxy has no watch endpoint).</summary>
-        public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
+
+        public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             var known = new Dictionary<string, Service>(StringComparer.Ordinal);
             while (!cancellationToken.IsCancellationRequested)
@@ -150,6 +152,8 @@ public sealed class ProxyConnection : IAsyncDisposable
                     }
                 }
 
+                established?.Invoke(); // the first poll is taken: a change after it shows in the next
+                established = null;
                 foreach (var (key, s) in now.Where(n => !known.ContainsKey(n.Key)))
                 {
                     yield return new RegistryEvent(RegistryAction.Create, s, DateTimeOffset.UtcNow);

@@ -130,7 +130,7 @@ public sealed class RegistrationLeaseTests
 
         public ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default) => inner.ListServicesAsync(cancellationToken);
 
-        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => inner.WatchAsync(service, cancellationToken);
+        public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, CancellationToken cancellationToken = default) => inner.WatchAsync(service, established, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }

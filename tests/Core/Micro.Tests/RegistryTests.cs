@@ -58,9 +58,10 @@ public sealed class LocalRegistryTests : IDisposable
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var registry = new LocalRegistry(_folder, time, pollInterval: TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var events = registry.WatchAsync("greeter", cts.Token).GetAsyncEnumerator(cts.Token);
+        var established = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var events = registry.WatchAsync("greeter", established.SetResult, cts.Token).GetAsyncEnumerator(cts.Token);
         var next = events.MoveNextAsync().AsTask(); // starts the watch (takes its first snapshot)
-        await Task.Delay(200);
+        await established.Task.WaitAsync(cts.Token);
 
         await registry.RegisterAsync(Svc("greeter", "a"), TimeSpan.FromSeconds(10));
         Assert.True(await next);
@@ -99,9 +100,10 @@ public sealed class LocalRegistryTests : IDisposable
         await using var writer = new LocalRegistry(_folder);
         await using var reader = new LocalRegistry(_folder, pollInterval: TimeSpan.FromMilliseconds(200));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await using var events = reader.WatchAsync(null, cts.Token).GetAsyncEnumerator(cts.Token);
+        var established = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var events = reader.WatchAsync(null, established.SetResult, cts.Token).GetAsyncEnumerator(cts.Token);
         var next = events.MoveNextAsync().AsTask();
-        await Task.Delay(300);
+        await established.Task.WaitAsync(cts.Token);
         await writer.RegisterAsync(Svc("greeter", "a"), TimeSpan.FromMinutes(1));
         Assert.True(await next);
         Assert.Equal(RegistryAction.Create, events.Current.Action);

@@ -201,7 +201,7 @@ public sealed class SelectorTests
     {
         public int Watches;
 
-        public override IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default)
+        public override IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Watches);
             return AsyncEnumerable.Empty<RegistryEvent>();

@@ -21,6 +21,13 @@ public interface IRegistry : IAsyncDisposable
     /// <summary>Every service with at least one live node.</summary>
     ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Changes to nodes, as they happen, until cancelled. <paramref name="service"/> narrows to one service.</summary>
-    IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Changes to nodes, as they happen, until cancelled. <paramref name="service"/> narrows to one service.
+    /// <paramref name="established"/> is called once, when the watch is in place: every change made after that is
+    /// reported (what a test or a tool waits on instead of a delay).
+    /// </summary>
+    IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes to nodes, as they happen, until cancelled (<see cref="WatchAsync(string?, Action?, CancellationToken)"/> with no signal).</summary>
+    IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
 }

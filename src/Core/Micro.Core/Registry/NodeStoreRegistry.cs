@@ -73,7 +73,9 @@ public abstract class NodeStoreRegistry : IRegistry
     public async ValueTask<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken = default)
         => ServiceMerger.Merge(await ReadLiveAsync(null, cancellationToken).ConfigureAwait(false));
 
-    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RegistryEvent> WatchAsync(string? service = null, CancellationToken cancellationToken = default) => WatchAsync(service, null, cancellationToken);
+
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync(string? service, Action? established, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -81,6 +83,7 @@ public abstract class NodeStoreRegistry : IRegistry
         // The signal is taken before each snapshot, so a change made while the consumer is busy is never missed.
         var changed = _changed.WaitAsync();
         var known = ToMap(await ReadLiveAsync(service, token).ConfigureAwait(false));
+        established?.Invoke(); // the signal was taken before this snapshot: any later change is seen
         while (!token.IsCancellationRequested)
         {
             try
