@@ -3,7 +3,6 @@ using System.Text.Json;
 using Micro.Broker;
 using Micro.Client;
 using Micro.Codec;
-using Micro.Hosting;
 using Micro.Nats;
 using Micro.RabbitMQ;
 using Micro.Registry;

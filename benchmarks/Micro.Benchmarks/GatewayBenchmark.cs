@@ -5,7 +5,6 @@ using System.Text.Json;
 using Micro.Api;
 using Micro.Hosting;
 using Micro.Transport.Http;
-using Microsoft.AspNetCore.Http;
 
 namespace Micro.Benchmarks;
 

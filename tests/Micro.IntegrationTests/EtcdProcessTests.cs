@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Micro.Testing;
 
 namespace Micro.IntegrationTests;
 

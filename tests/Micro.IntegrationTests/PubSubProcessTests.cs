@@ -1,5 +1,3 @@
-using Micro.Testing;
-
 namespace Micro.IntegrationTests;
 
 /// <summary>Events between real processes: the PubSub example's subscribers, its publisher and the CLI, per broker.</summary>

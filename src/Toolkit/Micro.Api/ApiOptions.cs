@@ -80,26 +80,3 @@ public sealed record ApiOptions
         return this;
     }
 }
-
-/// <summary>The gateway's handler names.</summary>
-public static class ApiHandlers
-{
-    public const string Rpc = "rpc";
-    public const string Api = "api";
-    public const string Http = "http";
-    public const string Proxy = "proxy";
-    public const string Event = "event";
-    public const string Web = "web";
-
-    public static readonly IReadOnlyList<string> All = [Rpc, Api, Http, Proxy, Event, Web];
-}
-
-/// <summary>The gateway's resolver names.</summary>
-public static class ApiResolvers
-{
-    public const string Micro = "micro";
-    public const string Path = "path";
-    public const string Host = "host";
-
-    public static readonly IReadOnlyList<string> All = [Micro, Path, Host];
-}

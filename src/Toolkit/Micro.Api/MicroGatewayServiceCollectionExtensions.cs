@@ -5,7 +5,6 @@ using Micro.Registry;
 using Micro.Selector;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 // In this namespace, as ASP.NET Core's own Add... methods are, so that services.AddMicroGateway() is found without a using.

@@ -18,17 +18,3 @@ public sealed record BotOptions
     /// <summary>Commands that change the environment, for the allowed users only.</summary>
     public static readonly IReadOnlyList<string> Restricted = ["call", "register", "deregister"];
 }
-
-/// <summary>A message to the bot: which input, who (as the input identifies users), where it came from, the text.</summary>
-public sealed record BotMessage(string Input, string User, string Text, bool Trusted = false);
-
-/// <summary>A chat front end: delivers people's messages to the bot and its replies back, until stopped or its input ends.</summary>
-public interface IBotInput : IAsyncDisposable
-{
-    string Name { get; }
-
-    Task RunAsync(Func<BotMessage, CancellationToken, Task<string>> answer, CancellationToken cancellationToken);
-}
-
-/// <summary>A command added in code: <paramref name="Exec"/> gets the words after the command name.</summary>
-public sealed record BotCommand(string Name, string Usage, string Description, Func<IReadOnlyList<string>, BotMessage, CancellationToken, Task<string>> Exec);

@@ -1,25 +1,9 @@
 using System.Text;
-using System.Text.Json.Serialization;
 using Micro.Client;
 using Micro.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.Bot;
-
-/// <summary>go-micro's bot command contract: <c>Command.Help</c> and <c>Command.Exec</c> (args include the command's name; result is bytes).</summary>
-public sealed record HelpRequest;
-
-public sealed record HelpResponse([property: JsonPropertyName("usage")] string? Usage, [property: JsonPropertyName("description")] string? Description);
-
-public sealed record ExecRequest([property: JsonPropertyName("args")] IReadOnlyList<string> Args);
-
-public sealed record ExecResponse([property: JsonPropertyName("result")] byte[]? Result, [property: JsonPropertyName("error")] string? Error);
-
-[JsonSerializable(typeof(HelpRequest))]
-[JsonSerializable(typeof(HelpResponse))]
-[JsonSerializable(typeof(ExecRequest))]
-[JsonSerializable(typeof(ExecResponse))]
-internal sealed partial class BotJsonContext : JsonSerializerContext;
 
 /// <summary>Commands that services add while they run: the registry is watched for <c>&lt;namespace&gt;.&lt;cmd&gt;</c>.</summary>
 internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClient client, ILogger logger) : IAsyncDisposable

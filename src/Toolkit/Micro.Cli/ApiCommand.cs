@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Micro.Api;
 using Micro.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Micro.Cli;
 

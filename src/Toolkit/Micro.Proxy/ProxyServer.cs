@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Micro.Api;
 using Micro.Api.Auth;
 using Micro.Broker;
 using Micro.Client;

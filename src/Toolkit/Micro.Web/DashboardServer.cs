@@ -1,7 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using Micro.Api;
-using Micro.Client;
 using Micro.Commands;
 using Micro.Hosting;
 using Micro.Transport.Http;

@@ -197,9 +197,3 @@ internal sealed class ServiceMetrics(MicroEnvironment environment, TimeProvider 
         }
     }
 }
-
-/// <summary>One point of a service's charts: per second over the interval before <see cref="At"/> (unix ms); latency in ms.</summary>
-public sealed record MetricsPoint(long At, double Requests, double Errors, double? MeanMs, double? P50Ms, double? P99Ms);
-
-/// <summary>A service's chart data: the nodes read at the last sample, the points, and nodes that could not be read.</summary>
-public sealed record MetricsReply(string Service, int Nodes, IReadOnlyList<MetricsPoint> Points, IReadOnlyList<string> Problems);

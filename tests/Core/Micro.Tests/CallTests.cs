@@ -1,4 +1,3 @@
-using Micro.Testing;
 using Micro.Transport;
 using Micro.Transport.Tcp;
 

@@ -2,9 +2,7 @@ using Micro.Client;
 using Micro.Contracts;
 using Micro.Hosting;
 using Micro.Registry;
-using Micro.Selector;
 using Micro.Server;
-using Micro.Transport.Tcp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro.Tests;

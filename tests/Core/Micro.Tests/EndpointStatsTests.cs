@@ -1,7 +1,6 @@
 using Micro.Client;
 using Micro.Diagnostics;
 using Micro.Server;
-using Micro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Micro.Codec;
-using Micro.Testing;
 using Micro.Tests.Proto;
 using Micro.Transport.Tcp;
 

@@ -5,7 +5,6 @@ using Micro.Client;
 using Micro.Codec;
 using Micro.Registry;
 using Micro.Selector;
-using Micro.Testing;
 using Micro.Transport.Http;
 
 namespace Micro.Tests;

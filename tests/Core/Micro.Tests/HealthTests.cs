@@ -3,7 +3,6 @@ using Micro.Client;
 using Micro.Hosting;
 using Micro.Registry;
 using Micro.Server;
-using Micro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

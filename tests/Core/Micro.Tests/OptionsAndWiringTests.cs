@@ -4,7 +4,6 @@ using Micro.Hosting;
 using Micro.Registry;
 using Micro.Selector;
 using Micro.Server;
-using Micro.Testing;
 using Micro.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
 using Micro.Client;
 using Micro.Hosting;
-using Micro.Pipelines;
 using Micro.Registry;
 using Micro.Selector;
 using Micro.Server;

@@ -6,7 +6,6 @@ using Micro.Client;
 using Micro.Diagnostics;
 using Micro.Selector;
 using Micro.Server;
-using Micro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro.Tests;

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Micro.Client;
-using Micro.Testing;
 using Micro.Transport;
 using Micro.Transport.Tcp;
 

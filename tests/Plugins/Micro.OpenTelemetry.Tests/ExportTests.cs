@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using Micro.Client;
 using Micro.Hosting;
-using Micro.OpenTelemetry;
 using Micro.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 

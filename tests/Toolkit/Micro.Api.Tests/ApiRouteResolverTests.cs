@@ -1,5 +1,3 @@
-using Micro.Api;
-
 namespace Micro.Api.Tests;
 
 public sealed class ApiRouteResolverTests

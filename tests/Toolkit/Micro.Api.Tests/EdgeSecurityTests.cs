@@ -5,7 +5,6 @@ using System.Text;
 using Micro.Api.Auth;
 using Micro.Hosting;
 using Micro.Proxy;
-using Micro.Registry;
 
 namespace Micro.Api.Tests;
 

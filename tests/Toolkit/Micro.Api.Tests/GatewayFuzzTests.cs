@@ -1,5 +1,4 @@
 using System.Text;
-using Micro.Api;
 using Micro.Testing;
 using Microsoft.AspNetCore.Http;
 

@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Micro.Broker;
-using Micro.Registry;
 
 namespace Micro.Api.Tests;
 

@@ -1,5 +1,3 @@
-using Micro.Client;
-
 namespace Micro.Api.Tests.Handlers;
 
 /// <summary>Endpoints Greeter.* of service go.micro.api.greeter.</summary>

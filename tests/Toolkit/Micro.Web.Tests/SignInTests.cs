@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Micro.Api.Auth;
-using Micro.Client;
 using Micro.Hosting;
 using Micro.Registry;
 using Micro.Testing;

@@ -25,16 +25,3 @@ public interface IBroker : IAsyncDisposable
     /// </summary>
     ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default);
 }
-
-/// <summary>A live subscription; disposing it unsubscribes.</summary>
-public interface ISubscription : IAsyncDisposable
-{
-    string Topic { get; }
-
-    SubscribeOptions Options { get; }
-
-    ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default);
-}
-
-/// <summary>Handles one delivered message. Throwing means the message failed (it is not acknowledged).</summary>
-public delegate ValueTask BrokerHandler(BrokerEvent delivery, CancellationToken cancellationToken);

@@ -5,9 +5,6 @@ using Google.Protobuf;
 
 namespace Micro.Codec;
 
-/// <summary>A request taken out of an RPC envelope: the method, the caller's id, and the inner message bytes.</summary>
-public sealed record RpcRequestEnvelope(string Method, string IdJson, ulong Seq, ReadOnlyMemory<byte> Inner);
-
 /// <summary>
 /// Content types that wrap each message in an envelope of their own: go-micro's <c>application/json-rpc</c>
 /// (<c>{"method":..,"params":[req],"id":..}</c> / <c>{"id":..,"result":..,"error":..}</c>) and <c>application/proto-rpc</c>

@@ -100,9 +100,3 @@ public sealed class EndpointMetrics : IDisposable
                 Interlocked.Read(ref _microseconds) / 1_000_000.0, Enumerable.Range(0, _buckets.Length).Select(i => (ulong)Interlocked.Read(ref _buckets[i])).ToArray());
     }
 }
-
-/// <summary>
-/// One endpoint's totals since its process started: requests, errors (any code but 200), the time spent handling them,
-/// and how many took at most each of <see cref="MicroTelemetry.DurationBuckets"/> (the last bucket: longer).
-/// </summary>
-public sealed record EndpointStats(string Endpoint, ulong Requests, ulong Errors, double DurationSeconds, IReadOnlyList<ulong> Buckets);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Micro;
 
@@ -80,13 +79,3 @@ public sealed class MicroException : Exception
         _ => "Error",
     };
 }
-
-internal sealed record ErrorJson(
-    [property: JsonPropertyName("id")] string? Id,
-    [property: JsonPropertyName("code")] int Code,
-    [property: JsonPropertyName("detail")] string? Detail,
-    [property: JsonPropertyName("status")] string? Status);
-
-[JsonSerializable(typeof(ErrorJson))]
-[JsonSerializable(typeof(string))]
-internal sealed partial class ErrorJsonContext : JsonSerializerContext;

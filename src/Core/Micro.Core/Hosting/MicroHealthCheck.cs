@@ -1,5 +1,4 @@
 using Micro.Server;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Micro.Hosting;
@@ -15,18 +14,5 @@ public sealed class MicroHealthCheck(MicroServer server) : IHealthCheck
         return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy($"{server.Name} node {server.Id} ready", data)
             : HealthCheckResult.Unhealthy($"{server.Name} node {server.Id} not ready: {string.Join("; ", problems)}", data: data));
-    }
-}
-
-public static class MicroHealthChecksBuilderExtensions
-{
-    /// <summary>
-    /// Adds the Micro server's readiness to ASP.NET Core health checks, e.g.
-    /// <c>builder.Services.AddHealthChecks().AddMicro();</c> then <c>app.MapHealthChecks("/healthz")</c>.
-    /// </summary>
-    public static IHealthChecksBuilder AddMicro(this IHealthChecksBuilder builder, string name = "micro", IEnumerable<string>? tags = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(name, sp => new MicroHealthCheck(sp.GetRequiredService<MicroServer>()), HealthStatus.Unhealthy, tags ?? ["ready"]));
     }
 }

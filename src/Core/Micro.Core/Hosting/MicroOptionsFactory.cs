@@ -2,7 +2,6 @@ using Micro.Client;
 using Micro.Selector;
 using Micro.Server;
 using Micro.Transport;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Micro.Hosting;

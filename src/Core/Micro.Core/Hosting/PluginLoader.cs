@@ -1,24 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 
 namespace Micro.Hosting;
-
-/// <summary>Implemented by a plugin package's entry type: adds its registries, transports and brokers by name.</summary>
-public interface IMicroPlugin
-{
-    void Register(MicroPlugins plugins);
-}
-
-/// <summary>Names the <see cref="IMicroPlugin"/> type of a plugin assembly.</summary>
-[AttributeUsage(AttributeTargets.Assembly)]
-public sealed class MicroPluginAttribute([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] Type pluginType) : Attribute
-{
-    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
-    public Type PluginType { get; } = pluginType;
-}
 
 /// <summary>
 /// Finds the plugins an app was built with, without the core naming any: every assembly the app references (its

@@ -9,11 +9,3 @@ public interface ISelector : IAsyncDisposable
     /// <summary>Reports the outcome of a call to a node (feeds the blacklist).</summary>
     void Mark(string service, string nodeId, bool success);
 }
-
-/// <summary>A load-balancing rule: picks one of the candidate nodes. Implementations must be thread-safe.</summary>
-public interface ISelectionStrategy
-{
-    string Name { get; }
-
-    SelectableNode Pick(string service, IReadOnlyList<SelectableNode> nodes, in SelectRequest request);
-}

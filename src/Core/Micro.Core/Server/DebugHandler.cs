@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Serialization;
 using Micro.Codec;
 using Micro.Diagnostics;
 using Micro.Registry;
@@ -65,23 +64,3 @@ public sealed class DebugHandler(ServiceHealth health, TimeProvider? timeProvide
             Endpoints: service is null ? null : EndpointMetrics.Shared.Snapshot(service, node)));
     }
 }
-
-public sealed record HealthRequest;
-
-/// <summary>go-micro's <c>status</c>, plus each readiness check (<c>registry</c>, <c>server</c>, <c>broker</c>) and its state.</summary>
-public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, string>? Checks = null);
-
-public sealed record StatsRequest;
-
-/// <summary>
-/// go-micro's stats: started (unix s), uptime (s), memory (bytes), threads, gc (total pause ns); plus .NET figures and
-/// this service's totals per endpoint (requests, errors, latency buckets of <see cref="MicroTelemetry.DurationBuckets"/>).
-/// </summary>
-public sealed record StatsResponse(ulong Started, ulong Uptime, ulong Memory, ulong Threads, ulong Gc, ulong GcCount, ulong HeapBytes, ulong AllocatedBytes,
-    IReadOnlyList<EndpointStats>? Endpoints = null);
-
-[JsonSerializable(typeof(HealthRequest))]
-[JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(StatsRequest))]
-[JsonSerializable(typeof(StatsResponse))]
-internal sealed partial class DebugJsonContext : JsonSerializerContext;

@@ -169,19 +169,3 @@ public static class HandlerEndpoints
         return (h, r, _) => v(h, r);
     }
 }
-
-/// <summary>Which handler types were registered scoped or transient (resolved per request in a DI scope).</summary>
-internal sealed class HandlerLifetimes
-{
-    private readonly HashSet<Type> _perRequest = [];
-
-    public void Add(Type type, ServiceLifetime lifetime)
-    {
-        if (lifetime != ServiceLifetime.Singleton)
-        {
-            _perRequest.Add(type);
-        }
-    }
-
-    public bool IsPerRequest(Type type) => _perRequest.Contains(type);
-}

@@ -73,21 +73,3 @@ public sealed class ServerRequest
     private InvalidOperationException NotRouted()
         => new($"The request for {Endpoint} has not been routed yet: a stage before the server pipeline's route stage cannot read its codecs.");
 }
-
-/// <summary>An encoded reply, or the error the request ended with (<see cref="Failure"/>).</summary>
-public readonly record struct ServerResponse(ReadOnlyMemory<byte> Body, string ContentType)
-{
-    /// <summary>Set when the request failed: the caller gets it as the reply's error.</summary>
-    public MicroException? Error { get; init; }
-
-    public static ServerResponse Failure(MicroException error) => new(default, "") { Error = error ?? throw new ArgumentNullException(nameof(error)) };
-}
-
-/// <summary>Handles one request from a stage of the server pipeline inwards.</summary>
-public delegate ValueTask<ServerResponse> RequestHandler(ServerRequest request, CancellationToken cancellationToken);
-
-/// <summary>
-/// A stage of the server pipeline: wraps the next stage (logging, auth, metrics...). Throw <see cref="MicroException"/>
-/// (or return <see cref="ServerResponse.Failure"/>) to refuse.
-/// </summary>
-public delegate RequestHandler ServerMiddleware(RequestHandler next);

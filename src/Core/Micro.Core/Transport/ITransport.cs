@@ -23,19 +23,3 @@ public interface ITransport : IAsyncDisposable
     /// </summary>
     ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default);
 }
-
-/// <summary>What a server gives a transport: handles one request, and one stream, honouring cancellation.</summary>
-public interface ITransportHandler : ITransportStreamHandler
-{
-    ValueTask<TransportMessage> HandleAsync(TransportMessage request, TransportPeer peer, CancellationToken cancellationToken);
-}
-
-/// <summary>A listening endpoint. Disposing it closes every connection it accepted.</summary>
-public interface ITransportListener : IAsyncDisposable
-{
-    /// <summary>The address actually bound (with the real port when 0 was asked for).</summary>
-    string Address { get; }
-
-    /// <summary>Stops accepting new connections; existing ones keep working until disposal.</summary>
-    ValueTask StopAcceptingAsync();
-}

@@ -1,15 +1,6 @@
 namespace Micro.Transport;
 
 /// <summary>
-/// Handles one stream until it ends: the stream half of <see cref="ITransportHandler"/>, and all that a stream-only
-/// endpoint (the proxy's WebSocket streams) needs.
-/// </summary>
-public interface ITransportStreamHandler
-{
-    ValueTask HandleStreamAsync(ITransportStream stream, TransportPeer peer, CancellationToken cancellationToken);
-}
-
-/// <summary>
 /// One stream, either end. Sending waits while the peer has no room (credit-based flow control), so a slow reader slows
 /// the writer instead of making anything buffer without bound. Disposing before the end cancels the stream on both sides.
 /// </summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Micro.Transport;
 
 /// <summary>
@@ -74,14 +72,4 @@ public sealed class MemoryTransport(MemoryNetwork? network = null) : ITransport
 
         public ValueTask DisposeAsync() => StopAcceptingAsync();
     }
-}
-
-/// <summary>The set of in-memory listeners that memory transports can reach.</summary>
-public sealed class MemoryNetwork
-{
-    public static MemoryNetwork Shared { get; } = new();
-
-    internal ConcurrentDictionary<string, ITransportHandler> Listeners { get; } = new(StringComparer.Ordinal);
-
-    internal int NextPort;
 }

@@ -18,6 +18,3 @@ public sealed class TransportMessage
 
     public static Dictionary<string, string> NewHeaders(int capacity = 8) => new(capacity, StringComparer.OrdinalIgnoreCase);
 }
-
-/// <summary>Who sent a request: the addresses of both ends of the connection.</summary>
-public readonly record struct TransportPeer(string LocalAddress, string RemoteAddress);

@@ -12,6 +12,3 @@ public interface IGatewayHandler
 {
     Task HandleAsync(HttpContext context, ApiRoute route);
 }
-
-/// <summary>A gateway handler by name: how <c>AddMicroGatewayHandler</c> adds one.</summary>
-public sealed record GatewayHandlerRegistration(string Name, Func<IServiceProvider, IGatewayHandler> Create);

@@ -11,12 +11,3 @@ public interface IGatewayResolver
 {
     ApiRoute? Resolve(HttpRequest request, string path, string ns);
 }
-
-/// <summary>A gateway resolver by name: how <c>AddMicroGatewayResolver</c> adds one.</summary>
-public sealed record GatewayResolverRegistration(string Name, Func<IServiceProvider, IGatewayResolver> Create);
-
-/// <summary>go-micro's path rules (<see cref="ApiRouteResolver"/>) under one of their names.</summary>
-internal sealed class PathRulesResolver(string name) : IGatewayResolver
-{
-    public ApiRoute? Resolve(HttpRequest request, string path, string ns) => ApiRouteResolver.Resolve(name, ns, path, request.Host.Host);
-}

@@ -6,9 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Micro.Bot.Xmpp;
 
-/// <summary>A chat message received: who sent it (bare JID, or room/nick), where to answer, and whether it came in a room.</summary>
-public sealed record XmppMessage(string From, string ReplyTo, string Body, bool InRoom, string? RealJid);
-
 /// <summary>
 /// An XMPP client written against RFC 6120/6121 and XEP-0045: STARTTLS (required), SASL SCRAM-SHA-256/SCRAM-SHA-1 or
 /// PLAIN (only over TLS), resource binding, presence, direct messages, multi-user chat rooms (joined, instant rooms

@@ -1,8 +1,6 @@
 using Micro.Broker;
 using Micro.Registry;
 
-using Micro.Testing;
-
 namespace Micro.Tests.Broker;
 
 public sealed class MemoryBrokerTests : BrokerContractTests, IAsyncLifetime

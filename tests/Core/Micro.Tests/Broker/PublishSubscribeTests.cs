@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
-using Micro.Broker;
 using Micro.Client;
 using Micro.Hosting;
 using Micro.Registry;
 using Micro.Server;
 using Microsoft.Extensions.DependencyInjection;
-
-using Micro.Testing;
 
 namespace Micro.Tests.Broker;
 

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace Micro;
+
+[JsonSerializable(typeof(ErrorJson))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class ErrorJsonContext : JsonSerializerContext;
