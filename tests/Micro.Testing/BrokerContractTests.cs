@@ -87,8 +87,8 @@ public abstract class BrokerContractTests
         await publisher.PublishAsync(topic, Message(7, new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Trace"] = "abc" }));
         var e = await received.Task.WaitAsync(Patience);
         Assert.Equal(7, Number(e));
-        Assert.Equal("abc", e.Message.Header["X-Trace"]);
-        Assert.Equal("application/json", e.Message.Header["Content-Type"]);
+        Assert.Equal("abc", e.Message.Headers["X-Trace"]);
+        Assert.Equal("application/json", e.Message.Headers["Content-Type"]);
         Assert.Equal(topic, e.Topic);
     }
 
@@ -157,7 +157,7 @@ public abstract class BrokerContractTests
             // dead-lettered with the handler's error, not dropped as if acknowledged.
             await Eventually(() => !dead.IsEmpty, "the failed message on the dead-letter topic");
             var letter = Assert.Single(dead);
-            Assert.Contains("first try fails", letter.Message.Header[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
+            Assert.Contains("first try fails", letter.Message.Headers[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
             Assert.Equal(1, Volatile.Read(ref attempts));
         }
     }
@@ -203,8 +203,8 @@ public abstract class BrokerContractTests
         Assert.All(got.Values, n => Assert.Equal(1, n));
         var letter = Assert.Single(dead);
         Assert.Equal("{not json", System.Text.Encoding.UTF8.GetString(letter.Message.Body.Span));
-        Assert.Equal(topic, letter.Message.Header[Deliveries.DeadTopicHeader]);
-        Assert.StartsWith("undecodable", letter.Message.Header[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
+        Assert.Equal(topic, letter.Message.Headers[Deliveries.DeadTopicHeader]);
+        Assert.StartsWith("undecodable", letter.Message.Headers[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -227,8 +227,8 @@ public abstract class BrokerContractTests
         var expected = Redelivers ? 3 : 1; // a broker that cannot redeliver dead-letters at the first failure
         Assert.Equal(expected, Volatile.Read(ref attempts));
         var letter = Assert.Single(dead);
-        Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), letter.Message.Header[Deliveries.DeadDeliveriesHeader]);
-        Assert.Contains("always fails", letter.Message.Header[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
+        Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), letter.Message.Headers[Deliveries.DeadDeliveriesHeader]);
+        Assert.Contains("always fails", letter.Message.Headers[Deliveries.DeadReasonHeader], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public sealed class NatsBroker : IBroker
     /// </summary>
     private async ValueTask PublishAcknowledgedAsync(string topic, BrokerMessage message, CancellationToken cancellationToken)
     {
-        var id = message.Header.GetValueOrDefault(Micro.Transport.MicroHeaders.Id);
+        var id = message.Headers.GetValueOrDefault(Micro.Transport.MicroHeaders.Id);
         var headers = id is null ? null : new NatsHeaders { ["Nats-Msg-Id"] = id };
         var opts = new NatsJSPubOpts { RetryAttempts = 1 };
         while (true)

@@ -40,7 +40,7 @@ internal sealed class NatsEnvelope : NATS.Client.Core.INatsSerialize<BrokerMessa
         {
             writer.WriteStartObject();
             writer.WriteStartObject(HeaderName);
-            foreach (var (k, v) in message.Header)
+            foreach (var (k, v) in message.Headers)
             {
                 writer.WriteString(k, v);
             }

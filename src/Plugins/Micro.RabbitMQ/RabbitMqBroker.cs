@@ -105,8 +105,8 @@ public sealed class RabbitMqBroker : IBroker
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var properties = new BasicProperties
         {
-            Headers = RabbitMqHeaders.ToAmqp(message.Header),
-            ContentType = message.Header.GetValueOrDefault("Content-Type"),
+            Headers = RabbitMqHeaders.ToAmqp(message.Headers),
+            ContentType = message.Headers.GetValueOrDefault("Content-Type"),
             Persistent = true, // survives a restart when it sits in a durable queue
         };
 
@@ -193,7 +193,7 @@ public sealed class RabbitMqBroker : IBroker
         public override async ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken = default)
         {
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            var header = new Dictionary<string, string>(Message.Header, StringComparer.OrdinalIgnoreCase)
+            var header = new Dictionary<string, string>(Message.Headers, StringComparer.OrdinalIgnoreCase)
             {
                 [DeliveryHeader] = (DeliveryCount + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [TopicHeader] = Topic, // the copy's routing key is the queue's name, not the topic

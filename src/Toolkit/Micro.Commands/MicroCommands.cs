@@ -342,7 +342,7 @@ public sealed class MicroCommands(IRegistry registry, IMicroClient client, IBrok
                 await gate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    var headers = string.Join(" ", delivery.Message.Header.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value));
+                    var headers = string.Join(" ", delivery.Message.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value));
                     await output.WriteLineAsync($"{delivery.Topic} [{headers}]").ConfigureAwait(false);
                     await output.WriteLineAsync(Encoding.UTF8.GetString(delivery.Message.Body.Span)).ConfigureAwait(false);
                     await output.FlushAsync(ct).ConfigureAwait(false);

@@ -276,7 +276,7 @@ public sealed class ProxyConnection : IAsyncDisposable
             ArgumentNullException.ThrowIfNull(message);
             var json = JsonSerializer.SerializeToUtf8Bytes(new ProxyMessage
             {
-                Header = new Dictionary<string, string>(message.Header, StringComparer.OrdinalIgnoreCase),
+                Header = new Dictionary<string, string>(message.Headers, StringComparer.OrdinalIgnoreCase),
                 Body = Encoding.UTF8.GetString(message.Body.Span),
             }, ProxyJsonContext.Default.ProxyMessage);
             using var request = new HttpRequestMessage(HttpMethod.Post, "broker?topic=" + Uri.EscapeDataString(topic))

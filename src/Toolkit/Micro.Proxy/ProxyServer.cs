@@ -313,7 +313,7 @@ public sealed class ProxyServer : IAsyncDisposable
             {
                 var json = JsonSerializer.SerializeToUtf8Bytes(new ProxyMessage
                 {
-                    Header = new Dictionary<string, string>(delivery.Message.Header, StringComparer.OrdinalIgnoreCase),
+                    Header = new Dictionary<string, string>(delivery.Message.Headers, StringComparer.OrdinalIgnoreCase),
                     Body = Encoding.UTF8.GetString(delivery.Message.Body.Span),
                 }, ProxyJsonContext.Default.ProxyMessage);
                 await sendLock.WaitAsync(ct).ConfigureAwait(false);

@@ -131,8 +131,8 @@ public sealed class NatsJetStreamTests(NatsFixture nats)
         Assert.Equal(3, attempts[1]); // NumDelivered counted by JetStream; NAK with a delay between
         Assert.Equal(1, attempts[2]);
         Assert.Equal(2, dead.Count);
-        Assert.Contains(dead, d => d.Message.Header[Deliveries.DeadReasonHeader].StartsWith("undecodable", StringComparison.Ordinal));
-        Assert.Contains(dead, d => d.Message.Header[Deliveries.DeadDeliveriesHeader] == "3");
+        Assert.Contains(dead, d => d.Message.Headers[Deliveries.DeadReasonHeader].StartsWith("undecodable", StringComparison.Ordinal));
+        Assert.Contains(dead, d => d.Message.Headers[Deliveries.DeadDeliveriesHeader] == "3");
     }
 
     public sealed record Numbered(int N);

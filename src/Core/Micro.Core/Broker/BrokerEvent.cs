@@ -32,7 +32,7 @@ public abstract class BrokerEvent
     /// <summary>The message as <typeparamref name="T"/> by its content type; a failure is a <see cref="MessageDecodeException"/>.</summary>
     public T Decode<T>(Codec.CodecRegistry? codecs = null)
     {
-        var contentType = Message.Header.GetValueOrDefault(Transport.MicroHeaders.ContentType) ?? Codec.JsonCodec.MediaType;
+        var contentType = Message.Headers.GetValueOrDefault(Transport.MicroHeaders.ContentType) ?? Codec.JsonCodec.MediaType;
         try
         {
             return (codecs ?? Codec.CodecRegistry.Default).Get(contentType).Decode<T>(Message.Body);

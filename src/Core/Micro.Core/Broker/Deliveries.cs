@@ -94,7 +94,7 @@ public static class Deliveries
     private static async ValueTask DeadLetterAsync(BrokerEvent delivery, SubscribeOptions options, string reason, IBroker? deadLetters, ILogger logger, CancellationToken cancellationToken)
     {
         var topic = options.DeadLetterTopicFor(delivery.Topic);
-        if (topic is null || deadLetters is null || delivery.Topic == topic || delivery.Message.Header.ContainsKey(DeadReasonHeader))
+        if (topic is null || deadLetters is null || delivery.Topic == topic || delivery.Message.Headers.ContainsKey(DeadReasonHeader))
         {
             // Off, nowhere to publish, or already a dead letter: never a dead letter of a dead letter.
             logger.LogWarning("Dropping a message of {Topic}: {Reason}", delivery.Topic, reason);
@@ -102,7 +102,7 @@ public static class Deliveries
             return;
         }
 
-        var header = new Dictionary<string, string>(delivery.Message.Header, StringComparer.OrdinalIgnoreCase)
+        var header = new Dictionary<string, string>(delivery.Message.Headers, StringComparer.OrdinalIgnoreCase)
         {
             [DeadReasonHeader] = reason.Length <= 1024 ? reason : reason[..1024],
             [DeadTopicHeader] = delivery.Topic,

@@ -67,11 +67,11 @@ internal sealed class SubscriberHost(string service, string nodeId, IBroker? bro
         return async (delivery, ct) =>
         {
             // A consumer span, child of the publisher's (its context came in the message).
-            using var activity = MicroTelemetry.Source.StartActivity(topic + " process", ActivityKind.Consumer, TraceContext.Extract(delivery.Message.Header));
+            using var activity = MicroTelemetry.Source.StartActivity(topic + " process", ActivityKind.Consumer, TraceContext.Extract(delivery.Message.Headers));
             activity?.SetTag("messaging.system", on.Name);
             activity?.SetTag("messaging.destination.name", topic);
             activity?.SetTag("micro.subscriber", endpoint);
-            CallContext.Current = new CallContext(service, endpoint, delivery.Message.Header, null, nodeId);
+            CallContext.Current = new CallContext(service, endpoint, delivery.Message.Headers, null, nodeId);
             var outcome = "ok";
             try
             {

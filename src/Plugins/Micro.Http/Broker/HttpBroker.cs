@@ -134,7 +134,7 @@ public sealed class HttpBroker : IBroker
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
-        var header = new Dictionary<string, string>(message.Header, StringComparer.OrdinalIgnoreCase) { [BrokerEnvelope.TopicHeader] = topic };
+        var header = new Dictionary<string, string>(message.Headers, StringComparer.OrdinalIgnoreCase) { [BrokerEnvelope.TopicHeader] = topic };
         var body = JsonSerializer.SerializeToUtf8Bytes(new BrokerEnvelope(header, message.Body.ToArray()), BrokerJsonContext.Default.BrokerEnvelope);
         var nodes = await _selector.GetNodesAsync(ServiceName, cancellationToken).ConfigureAwait(false);
         ForgetDeparted(nodes);
