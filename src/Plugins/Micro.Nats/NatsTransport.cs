@@ -58,7 +58,7 @@ public sealed class NatsTransport : ITransport, IServerTransport
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
-        MessagingRequests.CheckSize(request, _options);
+        _options.EnsureFits(request);
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var headers = new NatsHeaders();
         foreach (var (k, v) in request.Headers)

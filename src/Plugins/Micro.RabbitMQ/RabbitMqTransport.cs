@@ -51,7 +51,7 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
 
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
-        MessagingRequests.CheckSize(request, _options);
+        _options.EnsureFits(request);
         var channel = await ClientChannelAsync(cancellationToken).ConfigureAwait(false);
         var correlation = Guid.NewGuid().ToString("N");
         var pending = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -36,21 +36,19 @@ public static class MicroGatewayServiceCollectionExtensions
 
     /// <summary>Adds a gateway handler by name (chosen by <see cref="ApiOptions.Handler"/> or an endpoint's <c>handler</c> metadata); a built-in name is replaced.</summary>
     public static IServiceCollection AddMicroGatewayHandler(this IServiceCollection services, string name, Func<IServiceProvider, IGatewayHandler> create)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(create);
-        services.AddSingleton(new GatewayHandlerRegistration(name, create));
-        return services;
-    }
+        => AddNamed(services, name, create, static (n, c) => new GatewayHandlerRegistration(n, c));
 
     /// <summary>Adds a gateway resolver by name (chosen by <see cref="ApiOptions.Resolver"/>); a built-in name is replaced.</summary>
     public static IServiceCollection AddMicroGatewayResolver(this IServiceCollection services, string name, Func<IServiceProvider, IGatewayResolver> create)
+        => AddNamed(services, name, create, static (n, c) => new GatewayResolverRegistration(n, c));
+
+    private static IServiceCollection AddNamed<T, TRegistration>(IServiceCollection services, string name, Func<IServiceProvider, T> create, Func<string, Func<IServiceProvider, T>, TRegistration> registration)
+        where TRegistration : class
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(create);
-        services.AddSingleton(new GatewayResolverRegistration(name, create));
+        services.AddSingleton(registration(name, create));
         return services;
     }
 

@@ -46,9 +46,6 @@ public sealed class ServerRequest
     /// <summary>When the caller stops waiting, if it said (its <c>Micro-Timeout</c>, read by the deadline stage).</summary>
     public DateTimeOffset? Deadline => Context.Deadline;
 
-    /// <summary>Whether the route stage has found the endpoint and its codecs.</summary>
-    public bool IsRouted => _codec is not null;
-
     /// <summary>json-rpc or proto-rpc, when the content type wraps messages in an envelope.</summary>
     internal RpcEnvelope? Envelope => RpcEnvelope.For(ContentType);
 

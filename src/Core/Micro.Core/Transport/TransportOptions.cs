@@ -11,6 +11,20 @@ public sealed record TransportOptions
     /// <summary>Largest message (headers and body) sent or accepted. Default 4 MiB.</summary>
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Refuses a request bigger than <see cref="MaxMessageSize"/> (body plus headers) before anything is sent: the check
+    /// of the transports that carry messages whole (http, NATS, RabbitMQ); tcp measures its frames itself.
+    /// </summary>
+    public void EnsureFits(TransportMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
+        if (size > MaxMessageSize)
+        {
+            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {MaxMessageSize} bytes");
+        }
+    }
+
     /// <summary>Most headers one message may carry; a request over it gets a 400 and the connection stays open. Default 64.</summary>
     public int MaxHeaderCount { get; init; } = 64;
 

@@ -75,11 +75,7 @@ public sealed class HttpTransport : ITransport
     public async ValueTask<TransportMessage> RequestAsync(string address, TransportMessage request, CancellationToken cancellationToken = default)
     {
         var url = UrlOf(address);
-        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
-        if (size > _options.MaxMessageSize)
-        {
-            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {_options.MaxMessageSize} bytes");
-        }
+        _options.EnsureFits(request);
 
         using var message = new HttpRequestMessage(HttpMethod.Post, url) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         message.Content = new ReadOnlyMemoryContent(request.Body);

@@ -6,8 +6,6 @@ internal sealed class EndpointTable(string service)
     private readonly Dictionary<string, RequestHandler> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StreamHandler> _streams = new(StringComparer.Ordinal);
 
-    public int StreamCount => _streams.Count;
-
     public bool TryAdd(string name, RequestHandler handler) => !_streams.ContainsKey(name) && _calls.TryAdd(name, handler);
 
     public bool TryAdd(string name, StreamHandler handler) => !_calls.ContainsKey(name) && _streams.TryAdd(name, handler);

@@ -8,18 +8,6 @@ public static class MessagingRequests
     /// <summary>A notice to the node that the caller gave up on request <c>Micro-Id</c>: its handler is cancelled.</summary>
     public const string CancelHeader = "Micro-Cancel";
 
-    /// <summary>Refuses a request bigger than <see cref="TransportOptions.MaxMessageSize"/> before anything is sent.</summary>
-    public static void CheckSize(TransportMessage request, TransportOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(options);
-        var size = request.Body.Length + request.Headers.Sum(h => h.Key.Length + h.Value.Length + 4);
-        if (size > options.MaxMessageSize)
-        {
-            throw MicroException.TooLarge("go.micro.transport", $"message of {size} bytes exceeds the maximum message size of {options.MaxMessageSize} bytes");
-        }
-    }
-
     /// <summary>Tells the node at <paramref name="address"/> that request <paramref name="id"/> was abandoned (best effort: a failure is only logged).</summary>
     public static async Task SendCancelAsync(Func<string, Dictionary<string, string>, Task> publish, string address, string? id, ILogger logger)
     {

@@ -30,9 +30,6 @@ internal sealed class StreamEngine
     /// <summary>Cancelled when the peer cancels, or the stream is aborted or disposed.</summary>
     public CancellationToken Cancelled => _cancelled.Token;
 
-    /// <summary>How many received messages wait to be read (never more than <see cref="Window"/>).</summary>
-    public int Buffered => _inbox.Reader.Count;
-
     public async ValueTask SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelled.Token);

@@ -28,9 +28,6 @@ internal sealed class TcpStream : ITransportStream
     /// <summary>Cancelled when the peer cancels or the connection closes.</summary>
     public CancellationToken Cancelled => _engine.Cancelled;
 
-    /// <summary>How many received messages wait to be read (never more than <see cref="Window"/>).</summary>
-    public int Buffered => _engine.Buffered;
-
     public ValueTask SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) => _engine.SendAsync(body, cancellationToken);
 
     public ValueTask CompleteAsync(string? error = null, CancellationToken cancellationToken = default) => _engine.CompleteAsync(error);
