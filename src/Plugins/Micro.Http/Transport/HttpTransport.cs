@@ -59,7 +59,11 @@ public sealed class HttpTransport : ITransport
         {
             app.UseWebSockets();
             app.MapPost("/", context => ServeAsync(context, handler));
-            app.Map(WebSocketStreams.Path, context => WebSocketStreams.ServeAsync(context, handler, _options.MaxMessageSize));
+            // Browsers apply no CORS to WebSockets, and any page can name a loopback port: an upgrade carrying Origin
+            // comes from a web page, never from a service (clients send none), so it is refused before it reaches a stream.
+            app.Map(WebSocketStreams.Path, context => context.Request.Headers.Origin.Count > 0
+                ? RefuseBrowserAsync(context)
+                : WebSocketStreams.ServeAsync(context, handler, _options.MaxMessageSize));
         }, k =>
         {
             k.Limits.MaxRequestBodySize = _options.MaxMessageSize;
@@ -155,6 +159,12 @@ public sealed class HttpTransport : ITransport
         var ssl = new System.Net.Security.SslClientAuthenticationOptions();
         tls?.ConfigureClient(ssl);
         return ssl;
+    }
+
+    private static Task RefuseBrowserAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return context.Response.WriteAsync("streams are not served to web pages (a request with Origin)", context.RequestAborted);
     }
 
     public ValueTask DisposeAsync()
