@@ -1,3 +1,4 @@
+using Micro.Edge;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Micro.Client;
@@ -66,7 +67,7 @@ public sealed class ApiGateway
                     : _resolver.Resolve(context.Request, path, options.Namespace)?.Service;
                 if (service is null)
                 {
-                    throw MicroException.NotFound(ApiErrors.GatewayId, $"nothing to route for {path}: the first path segment names the service (/<service>/...)");
+                    throw MicroException.NotFound(EdgeErrors.GatewayId, $"nothing to route for {path}: the first path segment names the service (/<service>/...)");
                 }
 
                 await _default.HandleAsync(context, new ApiRoute(service, "", path)).ConfigureAwait(false);
@@ -74,20 +75,20 @@ public sealed class ApiGateway
             }
 
             var route = _resolver.Resolve(context.Request, path, options.Namespace)
-                        ?? throw MicroException.NotFound(ApiErrors.GatewayId, $"nothing to route for {path}: paths are /<service>/<endpoint>, e.g. /greeter/hello -> {options.Namespace}.greeter Greeter.Hello");
+                        ?? throw MicroException.NotFound(EdgeErrors.GatewayId, $"nothing to route for {path}: paths are /<service>/<endpoint>, e.g. /greeter/hello -> {options.Namespace}.greeter Greeter.Hello");
             var named = await EndpointHandlerAsync(route, context.RequestAborted).ConfigureAwait(false);
             await (named is null ? _default : _handlers[named]).HandleAsync(context, route).ConfigureAwait(false);
         }
         catch (MicroException e)
         {
-            await ApiErrors.WriteAsync(context, e).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, e).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
         {
             var error = e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? MicroException.TooLarge(ApiErrors.GatewayId, $"the request body is larger than the gateway's limit of {options.MaxBodyBytes} bytes")
-                : MicroException.BadRequest(ApiErrors.GatewayId, "bad request: " + e.Message);
-            await ApiErrors.WriteAsync(context, error).ConfigureAwait(false);
+                ? MicroException.TooLarge(EdgeErrors.GatewayId, $"the request body is larger than the gateway's limit of {options.MaxBodyBytes} bytes")
+                : MicroException.BadRequest(EdgeErrors.GatewayId, "bad request: " + e.Message);
+            await EdgeErrors.WriteAsync(context, error).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -98,7 +99,7 @@ public sealed class ApiGateway
 #pragma warning restore CA1031
         {
             logger.LogError(e, "Gateway failure for {Method} {Path}", context.Request.Method, context.Request.Path);
-            await ApiErrors.WriteAsync(context, MicroException.InternalServerError(ApiErrors.GatewayId, "internal gateway error")).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, MicroException.InternalServerError(EdgeErrors.GatewayId, "internal gateway error")).ConfigureAwait(false);
         }
     }
 
@@ -107,12 +108,12 @@ public sealed class ApiGateway
     {
         if (!options.EnableRpc)
         {
-            throw MicroException.NotFound(ApiErrors.GatewayId, "/rpc is off: it reaches any service, so start micro api with --enable_rpc to use it");
+            throw MicroException.NotFound(EdgeErrors.GatewayId, "/rpc is off: it reaches any service, so start micro api with --enable_rpc to use it");
         }
 
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            throw MicroException.MethodNotAllowed(ApiErrors.GatewayId, "/rpc takes POST with {\"service\", \"endpoint\", \"request\"}");
+            throw MicroException.MethodNotAllowed(EdgeErrors.GatewayId, "/rpc takes POST with {\"service\", \"endpoint\", \"request\"}");
         }
 
         var body = await RequestBodies.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
@@ -132,12 +133,12 @@ public sealed class ApiGateway
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw MicroException.BadRequest(ApiErrors.GatewayId, $"/rpc needs a JSON body {{\"service\", \"endpoint\", \"request\"}}: {e.Message}");
+            throw MicroException.BadRequest(EdgeErrors.GatewayId, $"/rpc needs a JSON body {{\"service\", \"endpoint\", \"request\"}}: {e.Message}");
         }
 
         if (service.Length == 0 || endpoint.Length == 0)
         {
-            throw MicroException.BadRequest(ApiErrors.GatewayId, "/rpc needs both \"service\" and \"endpoint\"");
+            throw MicroException.BadRequest(EdgeErrors.GatewayId, "/rpc needs both \"service\" and \"endpoint\"");
         }
 
         if (address is not null)
@@ -145,7 +146,7 @@ public sealed class ApiGateway
             // A caller over HTTP names no arbitrary host: only a node registered for the service.
             if (!await registry.HasNodeAtAsync(service, address, context.RequestAborted).ConfigureAwait(false))
             {
-                throw MicroException.BadRequest(ApiErrors.GatewayId, $"/rpc \"address\" {address} is not a registered node of {service}; the gateway only reaches registered nodes");
+                throw MicroException.BadRequest(EdgeErrors.GatewayId, $"/rpc \"address\" {address} is not a registered node of {service}; the gateway only reaches registered nodes");
             }
         }
 

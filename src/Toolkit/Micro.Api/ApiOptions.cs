@@ -37,10 +37,10 @@ public sealed record ApiOptions
     public TimeSpan? RequestTimeout { get; init; }
 
     /// <summary>
-    /// <c>--auth</c>: who may call (null: anyone). <see cref="Auth.ApiKeyAuthenticator"/>, <see cref="Auth.JwtAuthenticator"/>,
+    /// <c>--auth</c>: who may call (null: anyone). <see cref="Micro.Edge.Auth.ApiKeyAuthenticator"/>, <see cref="Micro.Edge.Auth.JwtAuthenticator"/>,
     /// or your own <see cref="Auth.IEdgeAuthenticator"/>. Refused requests get a 401 and a log line.
     /// </summary>
-    public Auth.IEdgeAuthenticator? Authenticator { get; init; }
+    public Micro.Edge.Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
     /// <summary><c>--tls_cert_file</c>, <c>--tls_key_file</c>, <c>--tls_client_ca_file</c>: HTTPS (null: plain HTTP).</summary>
     public Micro.Transport.TransportTls? Tls { get; init; }

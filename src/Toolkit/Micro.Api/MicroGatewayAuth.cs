@@ -1,4 +1,4 @@
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 
 namespace Micro.Api;
 

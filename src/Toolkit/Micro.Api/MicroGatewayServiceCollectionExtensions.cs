@@ -1,5 +1,6 @@
+using Micro.Edge;
 using Micro.Api;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 using Micro.Client;
 using Micro.Registry;
 using Micro.Selector;
@@ -30,7 +31,7 @@ public static class MicroGatewayServiceCollectionExtensions
             Named(sp.GetServices<GatewayHandlerRegistration>().Select(r => (r.Name, (Func<IGatewayHandler>)(() => r.Create(sp))))),
             Named(sp.GetServices<GatewayResolverRegistration>().Select(r => (r.Name, (Func<IGatewayResolver>)(() => r.Create(sp))))),
             sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ApiGateway>()));
-        services.TryAddSingleton(sp => new MicroGatewayAuth(new EdgeAuthMiddleware(options.Authenticator, ApiErrors.GatewayId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeAuthMiddleware>())));
+        services.TryAddSingleton(sp => new MicroGatewayAuth(new EdgeAuthMiddleware(options.Authenticator, EdgeErrors.GatewayId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeAuthMiddleware>())));
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Micro.Edge;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -57,7 +58,7 @@ public static class RequestBodies
             }
             catch (JsonException e)
             {
-                throw MicroException.BadRequest(ApiErrors.GatewayId, $"the request body is not valid JSON: {e.Message}");
+                throw MicroException.BadRequest(EdgeErrors.GatewayId, $"the request body is not valid JSON: {e.Message}");
             }
 
             return (body, "application/json");
@@ -75,12 +76,12 @@ public static class RequestBodies
         }
         catch (InvalidDataException e)
         {
-            throw MicroException.BadRequest(ApiErrors.GatewayId, $"the form body is malformed: {e.Message}");
+            throw MicroException.BadRequest(EdgeErrors.GatewayId, $"the form body is malformed: {e.Message}");
         }
         catch (IOException e) when (!request.HttpContext.RequestAborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // The whole body arrived but a multipart section ends before its boundary.
-            throw MicroException.BadRequest(ApiErrors.GatewayId, $"the form body is malformed: {e.Message}");
+            throw MicroException.BadRequest(EdgeErrors.GatewayId, $"the form body is malformed: {e.Message}");
         }
     }
 

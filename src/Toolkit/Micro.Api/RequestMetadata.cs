@@ -26,7 +26,7 @@ public static class RequestMetadata
             }
         }
 
-        if (Auth.EdgeAuthMiddleware.IdentityOf(request.HttpContext) is { } identity)
+        if (Micro.Edge.Auth.EdgeAuthMiddleware.IdentityOf(request.HttpContext) is { } identity)
         {
             metadata[Micro.Transport.MicroHeaders.User] = identity.Subject;
         }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 
 namespace Micro.Cli;
 

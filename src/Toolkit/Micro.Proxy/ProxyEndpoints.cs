@@ -1,5 +1,5 @@
-using Micro.Api;
-using Micro.Api.Auth;
+using Micro.Edge;
+using Micro.Edge.Auth;
 using Micro.Transport.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -16,7 +16,7 @@ public sealed record ProxyOptions
     /// <c>--auth api_key|jwt</c>: who may use the proxy, checked like the gateway's callers (the CLI sends its
     /// <c>--auth_token</c> as the bearer credential: an API key or a JWT). Takes precedence over <see cref="AuthToken"/>.
     /// </summary>
-    public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
+    public Micro.Edge.Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
     /// <summary><c>--insecure</c>: listen beyond loopback with no authentication (refused otherwise).</summary>
     public bool Insecure { get; init; }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 using Micro.Broker;
 using Micro.Client;
 using Micro.Hosting;

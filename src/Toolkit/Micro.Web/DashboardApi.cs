@@ -135,7 +135,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
             try
             {
                 // Someone over HTTP, not this machine's shell: no @file, no Micro-* metadata, only registered nodes.
-                var caller = CommandCaller.Remote(Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject);
+                var caller = CommandCaller.Remote(Micro.Edge.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject);
                 code = await MicroCommandLine.RunAsync(args, output, output, _commands, caller, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
@@ -152,7 +152,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
     /// <summary>Who is signed in, passed to the service called from the call form (<c>Micro-User</c>).</summary>
     private static Dictionary<string, string>? CallerMetadata(HttpContext context)
-        => Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context) is { } identity
+        => Micro.Edge.Auth.EdgeAuthMiddleware.IdentityOf(context) is { } identity
             ? new Dictionary<string, string> { [Micro.Transport.MicroHeaders.User] = identity.Subject }
             : null;
 

@@ -40,7 +40,7 @@ internal static class DashboardCsrf
                 : request.HasFormContentType ? (await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false))[FieldName].ToString() : null;
             if (!DashboardSessions.TokenMatches(given, expected))
             {
-                await Micro.Api.ApiErrors.WriteAsync(context, MicroException.Forbidden("go.micro.web",
+                await Micro.Edge.EdgeErrors.WriteAsync(context, MicroException.Forbidden("go.micro.web",
                     $"this request needs the dashboard's CSRF token ({HeaderName}), which only the dashboard's own pages have; reload the page")).ConfigureAwait(false);
                 return;
             }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Micro.Api;
+using Micro.Edge;
 using Micro.Commands;
 using Micro.Hosting;
 using Micro.Transport.Http;
@@ -122,7 +122,7 @@ public sealed class DashboardServer : IAsyncDisposable
             var web = forwarder;
             app.UseWebSockets();
             app.Use((context, next) => loopback && !BrowserGuard.IsLoopbackName(context.Request.Host.Host)
-                ? Micro.Api.ApiErrors.WriteAsync(context, MicroException.Forbidden("go.micro.web", $"Host '{context.Request.Host}' is not a name of this loopback server"))
+                ? Micro.Edge.EdgeErrors.WriteAsync(context, MicroException.Forbidden("go.micro.web", $"Host '{context.Request.Host}' is not a name of this loopback server"))
                 : next());
             app.MapFallback("{**path}", context => WebAppAsync(context, options, web));
         }, kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024, services => services.AddHttpForwarder(), options.Tls, cancellationToken).ConfigureAwait(false);
@@ -163,7 +163,7 @@ public sealed class DashboardServer : IAsyncDisposable
     private static Task Page(HttpContext context, string page, string title, string? service)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        var user = Micro.Api.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject;
+        var user = Micro.Edge.Auth.EdgeAuthMiddleware.IdentityOf(context)?.Subject;
         return context.Response.WriteAsync(PageShell.Render(page, title, service, user: user, csrf: DashboardCsrf.TokenOf(context)), context.RequestAborted);
     }
 

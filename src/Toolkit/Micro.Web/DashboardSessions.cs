@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 
 namespace Micro.Web;
 

@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
-using Micro.Api;
-using Micro.Api.Auth;
+using Micro.Edge;
+using Micro.Edge.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -69,7 +69,7 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, Dashboar
             }
 
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await ApiErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at /signin")).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at /signin")).ConfigureAwait(false);
             return;
         }
 

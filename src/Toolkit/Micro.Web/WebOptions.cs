@@ -16,7 +16,7 @@ public sealed record WebOptions
     /// <c>--auth</c>: who may use the dashboard (null: anyone who can reach it). People sign in at <c>/signin</c> with an API
     /// key or a JWT, kept in an HttpOnly, SameSite=Strict cookie; scripts may send <c>Authorization: Bearer</c> instead.
     /// </summary>
-    public Micro.Api.Auth.IEdgeAuthenticator? Authenticator { get; init; }
+    public Micro.Edge.Auth.IEdgeAuthenticator? Authenticator { get; init; }
 
     /// <summary>
     /// <c>--apps_address</c>: serve web apps from this second listener, another origin, instead of <c>/&lt;name&gt;</c> on

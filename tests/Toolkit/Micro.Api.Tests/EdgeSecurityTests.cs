@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 using Micro.Hosting;
 using Micro.Proxy;
 

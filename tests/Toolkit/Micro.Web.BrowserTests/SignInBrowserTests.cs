@@ -1,4 +1,4 @@
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 using Micro.Hosting;
 using Micro.Registry;
 using Microsoft.Playwright;

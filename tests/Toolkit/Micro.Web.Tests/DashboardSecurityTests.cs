@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 using Micro.Hosting;
 using Micro.Registry;
 using Micro.Testing;

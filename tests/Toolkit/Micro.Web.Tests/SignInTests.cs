@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Micro.Api.Auth;
+using Micro.Edge.Auth;
 using Micro.Hosting;
 using Micro.Registry;
 using Micro.Testing;

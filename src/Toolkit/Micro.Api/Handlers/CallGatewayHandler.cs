@@ -1,3 +1,4 @@
+using Micro.Edge;
 using System.Text.Json;
 using Micro.Client;
 using Microsoft.AspNetCore.Http;
@@ -74,7 +75,7 @@ internal sealed class CallGatewayHandler(IMicroClient client, ApiOptions options
         }
         catch (JsonException e)
         {
-            throw new MicroException(ApiErrors.GatewayId, 502, $"the service's reply is not an api response ({{statusCode, header, body}}): {e.Message}");
+            throw new MicroException(EdgeErrors.GatewayId, 502, $"the service's reply is not an api response ({{statusCode, header, body}}): {e.Message}");
         }
     }
 }

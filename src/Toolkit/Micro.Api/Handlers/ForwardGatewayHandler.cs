@@ -1,3 +1,4 @@
+using Micro.Edge;
 using Microsoft.AspNetCore.Http;
 
 namespace Micro.Api;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>The credential a request carries in <c>Authorization: Bearer ...</c>.</summary>
 internal static class EdgeCredentials

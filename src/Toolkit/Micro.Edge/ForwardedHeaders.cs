@@ -1,7 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Api;
+namespace Micro.Edge;
 
 /// <summary>
 /// What a request forwarded to a node (the gateway's http, proxy and web handlers, the dashboard's web apps) loses and

@@ -1,10 +1,10 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Api;
+namespace Micro.Edge;
 
 /// <summary>Errors as go-micro's error JSON with the HTTP status from its code; never a stack trace.</summary>
-public static class ApiErrors
+public static class EdgeErrors
 {
     public const string GatewayId = "go.micro.api";
 

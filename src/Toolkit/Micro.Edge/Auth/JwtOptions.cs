@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>How bearer JWTs are checked: the signing key (an HMAC secret or a PEM public key), issuer and audience.</summary>
 public sealed record JwtOptions

@@ -3,7 +3,7 @@ using Micro.Selector;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Transforms;
 
-namespace Micro.Api;
+namespace Micro.Edge;
 
 /// <summary>
 /// What replies from proxied web apps lose and gain when they share an origin with something they must not act as

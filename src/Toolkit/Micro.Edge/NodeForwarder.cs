@@ -4,7 +4,7 @@ using Micro.Selector;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Micro.Api;
+namespace Micro.Edge;
 
 /// <summary>
 /// Reverse-proxies a request (websockets included) to a node of a registered service, chosen by the selector: only
@@ -37,14 +37,14 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, 
         }
         catch (MicroException e) when (e.Code == 404)
         {
-            throw MicroException.NotFound(ApiErrors.GatewayId, $"no service {service} is registered to serve {context.Request.Path} ({e.Detail})");
+            throw MicroException.NotFound(EdgeErrors.GatewayId, $"no service {service} is registered to serve {context.Request.Path} ({e.Detail})");
         }
 
         var config = new ForwarderRequestConfig { ActivityTimeout = timeout ?? TimeSpan.FromSeconds(100) };
         var transformer = new Transformer(pathPrefix, replies);
         if (!Micro.Registry.NodeAddress.IsValid(node.Node.Address, out var problem))
         {
-            throw new MicroException(ApiErrors.GatewayId, 502, $"{service} node {node.Node.Id} is registered with an address Micro does not forward to: {problem}");
+            throw new MicroException(EdgeErrors.GatewayId, 502, $"{service} node {node.Node.Id} is registered with an address Micro does not forward to: {problem}");
         }
 
         var error = await forwarder.SendAsync(context, "http://" + node.Node.Address, _client, config, transformer).ConfigureAwait(false);
@@ -52,13 +52,13 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, 
         if (error != ForwarderError.None && !context.Response.HasStarted
             && context.Features.Get<IForwarderErrorFeature>()?.Exception is { } failure && FindRefusal(failure) is { } refusal)
         {
-            throw new MicroException(ApiErrors.GatewayId, 502, $"{service} was not forwarded to: {refusal.Detail}");
+            throw new MicroException(EdgeErrors.GatewayId, 502, $"{service} was not forwarded to: {refusal.Detail}");
         }
 
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             var status = error == ForwarderError.RequestTimedOut ? 504 : 502;
-            throw new MicroException(ApiErrors.GatewayId, status, $"{service} did not answer {context.Request.Path}: {error}");
+            throw new MicroException(EdgeErrors.GatewayId, status, $"{service} did not answer {context.Request.Path}: {error}");
         }
     }
 

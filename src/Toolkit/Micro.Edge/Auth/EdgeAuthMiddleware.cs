@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>
 /// Runs first at the edge: sets the secure response headers, lets CORS preflights through, and asks the authenticator
@@ -53,7 +53,7 @@ public sealed class EdgeAuthMiddleware(IEdgeAuthenticator? authenticator, string
         {
             reason ??= "not authenticated";
             logger.LogInformation("Refused {Method} {Path} from {Remote}: {Reason}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, reason);
-            await ApiErrors.WriteAsync(context, MicroException.Unauthorized(errorId, reason + hint)).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, MicroException.Unauthorized(errorId, reason + hint)).ConfigureAwait(false);
             return;
         }
 

@@ -1,4 +1,4 @@
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>The authenticator named by configuration (<c>--auth none|api_key|jwt</c>).</summary>
 public static class EdgeAuthentication

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>The built-in JWT validator (Microsoft.IdentityModel): signature, lifetime, issuer and audience.</summary>
 public sealed class JwtAuthenticator : IEdgeAuthenticator

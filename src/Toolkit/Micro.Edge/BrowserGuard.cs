@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Micro.Api;
+namespace Micro.Edge;
 
 /// <summary>
 /// Keeps web pages the operator has open from using a server on their behalf (the dashboard, the proxy). Any page can
@@ -28,7 +28,7 @@ public sealed class BrowserGuard(string errorId, bool loopbackOnly, IReadOnlySet
         if (Refusal(context) is { } refusal)
         {
             logger.LogWarning("Refused {Method} {Path} from {Remote}: {Reason}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, refusal.Detail);
-            await ApiErrors.WriteAsync(context, refusal).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, refusal).ConfigureAwait(false);
             return;
         }
 

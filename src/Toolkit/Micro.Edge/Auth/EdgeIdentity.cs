@@ -1,4 +1,4 @@
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>Who a request at the edge is, as an authenticator established it.</summary>
 /// <param name="Subject">The caller: a JWT's <c>sub</c>, or the API key's name.</param>

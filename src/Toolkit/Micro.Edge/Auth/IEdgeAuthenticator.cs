@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>
 /// The hook the gateway calls before anything else: an identity lets the request in, null refuses it with a 401

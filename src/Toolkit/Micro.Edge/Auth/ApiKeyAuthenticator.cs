@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Api.Auth;
+namespace Micro.Edge.Auth;
 
 /// <summary>
 /// API keys: <c>Authorization: Bearer KEY</c> or <c>X-Api-Key: KEY</c>, compared in constant time (through SHA-256, so
