@@ -7,7 +7,9 @@ namespace Micro.IntegrationTests;
 /// (and its contract generator as an analyzer, as the Micro package brings it), with the SDK's default implicit
 /// usings and nothing else. A block is a Program.cs of its own; a block marked <c>```csharp fragment</c> continues the
 /// block before it (its types and usings, and <c>ct</c>, a CancellationToken) and is wrapped in a method of that
-/// program. Errors point at the Markdown line (#line), so a README edit that breaks an example fails here.
+/// program. A block marked <c>```csharp web</c> is an ASP.NET Core app instead (the Web SDK) that also references the
+/// edge packages (Micro.Api, Micro.Web, Micro.Proxy). Errors point at the Markdown line (#line), so a README edit that
+/// breaks an example fails here.
 /// </summary>
 public sealed class DocsCodeTests
 {
@@ -37,7 +39,7 @@ public sealed class DocsCodeTests
             foreach (var (name, program, fragments) in projects)
             {
                 var dir = Directory.CreateDirectory(Path.Combine(folder, name)).FullName;
-                await File.WriteAllTextAsync(Path.Combine(dir, name + ".csproj"), Project());
+                await File.WriteAllTextAsync(Path.Combine(dir, name + ".csproj"), Project(program.Info.Split(' ').Contains("web")));
                 await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), LineDirective(program) + program.Text + "\n");
                 var usings = string.Join('\n', program.Text.Split('\n').Where(l => l.StartsWith("using ", StringComparison.Ordinal)));
                 for (var i = 0; i < fragments.Count; i++)
@@ -72,9 +74,9 @@ public sealed class DocsCodeTests
 
     private static string LineDirective(MarkdownBlock block) => $"#line {block.FirstLine} \"{block.File}\"\n";
 
-    /// <summary>What `dotnet new console` writes, plus Micro (its generator as the package brings it); warnings are errors, so docs stay clean.</summary>
-    private static string Project() => $"""
-        <Project Sdk="Microsoft.NET.Sdk">
+    /// <summary>What `dotnet new console` (or `web`) writes, plus Micro (its generator as the package brings it); warnings are errors, so docs stay clean.</summary>
+    private static string Project(bool web) => $"""
+        <Project Sdk="{(web ? "Microsoft.NET.Sdk.Web" : "Microsoft.NET.Sdk")}">
           <PropertyGroup>
             <OutputType>Exe</OutputType>
             <TargetFramework>net10.0</TargetFramework>
@@ -86,6 +88,13 @@ public sealed class DocsCodeTests
             <ProjectReference Include="{Programs.Root}/src/Micro/Micro.csproj" />
             <ProjectReference Include="{Programs.Root}/src/Core/Micro.Generators/Micro.Generators.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
           </ItemGroup>
+          {(web ? $"""
+          <ItemGroup>
+            <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Api/Micro.Api.csproj" />
+            <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Web/Micro.Web.csproj" />
+            <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Proxy/Micro.Proxy.csproj" />
+          </ItemGroup>
+          """ : "")}
         </Project>
         """;
 }

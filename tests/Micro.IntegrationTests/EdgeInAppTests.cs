@@ -15,7 +15,10 @@ public sealed class EdgeInAppTests : IDisposable
         ["MICRO_REGISTRY"] = "local",
         ["MICRO_REGISTRY_ADDRESS"] = _registry,
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DASHBOARD_KEY"] = DashboardKey,
     };
+
+    private const string DashboardKey = "edge-in-app-dashboard-key-3f2a";
 
     [Fact]
     public async Task The_app_serves_its_own_endpoints_and_the_gateway_under_its_prefix()
@@ -42,6 +45,36 @@ public sealed class EdgeInAppTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, rpc.StatusCode); // /rpc reaches any service: off unless enabled, in an app as in micro api
         using var outside = await http.PostAsync("/greeter/hello", Body("""{"name":"John"}"""));
         Assert.Equal(HttpStatusCode.NotFound, outside.StatusCode); // the app's own 404: the gateway lives under /api only
+    }
+
+    [Fact]
+    public async Task The_app_serves_the_dashboard_under_its_prefix_behind_its_key()
+    {
+        await using var greeter = new RunningProcess(Programs.GreeterService, [], Env());
+        await using var edge = new RunningProcess(Programs.EdgeInApp, [], Env());
+        await greeter.WaitForOutputAsync("registered in local", Patience);
+        await edge.WaitForOutputAsync("edge-in-app listening on http://", Patience);
+        var url = Regex.Match(edge.Output, @"edge-in-app listening on (http://[^\s]+)").Groups[1].Value;
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
+
+        using var locked = await http.GetAsync("/ops/api/services");
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/ops/api/services");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DashboardKey);
+        using var listed = await http.SendAsync(request);
+        var services = await listed.Content.ReadAsStringAsync();
+        Assert.True(listed.StatusCode == HttpStatusCode.OK, services);
+        Assert.Contains("\"name\":\"greeter\"", services);
+    }
+
+    [Fact]
+    public async Task Without_a_dashboard_key_the_app_says_what_to_set_and_exits_2()
+    {
+        var env = Env();
+        env.Remove("DASHBOARD_KEY");
+        var (code, output) = await RunningProcess.RunAsync(Programs.EdgeInApp, [], env, Patience);
+        Assert.Equal(2, code);
+        Assert.Contains("set DASHBOARD_KEY", output);
     }
 
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");

@@ -8,7 +8,8 @@ namespace Micro.Edge;
 /// Keeps web pages the operator has open from using a server on their behalf (the dashboard, the proxy). Any page can
 /// send a request to a loopback port, and DNS rebinding can make it a same-origin one, so:
 /// <list type="bullet">
-/// <item>bound to loopback, only loopback <c>Host</c> names are served (a rebound name like <c>evil.example</c> is refused);</item>
+/// <item>on loopback (see <see cref="LoopbackHostRule"/>), only loopback <c>Host</c> names are served (a rebound name like
+///   <c>evil.example</c> is refused);</item>
 /// <item>a state-changing request (POST, PUT, PATCH, DELETE) needs <c>Content-Type: application/json</c>, which a page
 ///   cannot send cross-origin without a preflight nobody answers; forms that must post are listed in <paramref name="formPaths"/>;</item>
 /// <item>a state-changing request and a WebSocket upgrade that carry <c>Origin</c> (every browser sends it there) must come
@@ -17,9 +18,9 @@ namespace Micro.Edge;
 /// Programs (the CLI, curl, services) send no <c>Origin</c> and are not affected.
 /// </summary>
 /// <param name="errorId">The <c>id</c> of refusals' error JSON.</param>
-/// <param name="loopbackOnly">True when the server listens on loopback only: then <c>Host</c> must be a loopback name.</param>
+/// <param name="hosts">When <c>Host</c> must be a loopback name.</param>
 /// <param name="formPaths">Paths whose POST is an HTML form (the sign-in): exempt from the JSON rule, not from the origin rule.</param>
-public sealed class BrowserGuard(string errorId, bool loopbackOnly, IReadOnlySet<string> formPaths, ILogger logger)
+public sealed class BrowserGuard(string errorId, LoopbackHostRule hosts, IReadOnlySet<string> formPaths, ILogger logger)
 {
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -40,6 +41,8 @@ public sealed class BrowserGuard(string errorId, bool loopbackOnly, IReadOnlySet
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
+        var loopbackOnly = hosts == LoopbackHostRule.Always
+            || (hosts == LoopbackHostRule.OnLoopbackConnections && context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local));
         if (loopbackOnly && !IsLoopbackName(request.Host.Host))
         {
             return MicroException.Forbidden(errorId, $"Host '{Shown(request.Host.Value)}' is not a name of this loopback server (use 127.0.0.1, [::1] or localhost); requests through other names are refused, as DNS rebinding would send them");

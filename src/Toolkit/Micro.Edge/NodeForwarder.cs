@@ -26,7 +26,7 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, 
         ConnectTimeout = TimeSpan.FromSeconds(15),
     });
 
-    /// <param name="pathPrefix">Stripped from the path before forwarding (and sent as <c>X-Micro-Web-Base-Path</c>); null keeps the path.</param>
+    /// <param name="pathPrefix">Stripped from the path before forwarding (and sent, after the request's path base, as <c>X-Micro-Web-Base-Path</c>); null keeps the path.</param>
     public async Task ForwardAsync(HttpContext context, string service, string? pathPrefix, TimeSpan? timeout)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -90,7 +90,8 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, 
                 var path = httpContext.Request.Path.Value ?? "/";
                 var rest = path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? path[prefix.Length..] : path;
                 proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(rest.Length == 0 ? "/" : rest), httpContext.Request.QueryString);
-                proxyRequest.Headers.TryAddWithoutValidation("X-Micro-Web-Base-Path", prefix);
+                // Where the app is in the browser's eyes: under the path base of a dashboard mapped at a prefix too.
+                proxyRequest.Headers.TryAddWithoutValidation("X-Micro-Web-Base-Path", httpContext.Request.PathBase.Add(new PathString(prefix)).Value);
             }
         }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Micro.Edge;
 using Micro.Edge.Auth;
 using Micro.Broker;
 using Micro.Client;
@@ -49,7 +50,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         // A thin host: the same MapMicroProxy an app can use, alone on its own Kestrel, bound to loopback or not.
-        var proxy = new ProxyEndpoints(options, new ProxyBackend(environment.Registry, environment.Client, environment.Broker, environment.Settings.RegisterTtl), loopback, logger);
+        var proxy = new ProxyEndpoints(options, new ProxyBackend(environment.Registry, environment.Client, environment.Broker, environment.Settings.RegisterTtl), loopback ? LoopbackHostRule.Always : LoopbackHostRule.Never, logger);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
             app.UseWebSockets();

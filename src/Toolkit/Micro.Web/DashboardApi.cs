@@ -3,7 +3,8 @@ using System.Text.Json;
 using Micro.Client;
 using Micro.Commands;
 using Micro.Diagnostics;
-using Micro.Hosting;
+using Micro.Broker;
+using Micro.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -11,18 +12,18 @@ namespace Micro.Web;
 
 /// <summary>The dashboard's JSON API: what its pages show and do.</summary>
 /// <param name="appsOrigin">Where web apps are served when they have their own origin (<c>--apps_address</c>), else null.</param>
-internal sealed class DashboardApi(WebOptions options, MicroEnvironment environment, ILogger logger, string? appsOrigin = null)
+internal sealed class DashboardApi(WebOptions options, IRegistry registry, IMicroClient client, IBroker broker, TimeSpan registerTtl, TimeProvider time, ILogger logger, string? appsOrigin = null)
 {
-    private readonly MicroCommands _commands = new(environment);
-    private readonly ServiceMetrics _metrics = new(environment, TimeProvider.System);
+    private readonly MicroCommands _commands = new(registry, client, broker, registerTtl);
+    private readonly ServiceMetrics _metrics = new(registry, client, time);
 
     /// <summary>GET /api/metrics/{name}: the service's chart points (request and error rates, latency), sampled now.</summary>
     public async Task MetricsAsync(HttpContext context, string name)
     {
         // Only services that exist: the sampler keeps state per name, and any name could be asked for.
-        if ((await environment.Registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false)).Count == 0)
+        if ((await registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false)).Count == 0)
         {
-            await ErrorAsync(context, MicroException.NotFound("go.micro.web", $"service {name} is not registered in the {environment.Registry.Name} registry")).ConfigureAwait(false);
+            await ErrorAsync(context, MicroException.NotFound("go.micro.web", $"service {name} is not registered in the {registry.Name} registry")).ConfigureAwait(false);
             return;
         }
 
@@ -32,7 +33,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
     public async Task ServicesAsync(HttpContext context)
     {
-        var services = await environment.Registry.ListServicesAsync(context.RequestAborted).ConfigureAwait(false);
+        var services = await registry.ListServicesAsync(context.RequestAborted).ConfigureAwait(false);
         var prefix = options.Namespace + ".";
         IReadOnlyList<ServiceSummary> summary = services
             .GroupBy(s => s.Name, StringComparer.Ordinal)
@@ -45,10 +46,10 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
     public async Task ServiceAsync(HttpContext context, string name)
     {
-        var versions = await environment.Registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false);
+        var versions = await registry.GetServiceAsync(name, context.RequestAborted).ConfigureAwait(false);
         if (versions.Count == 0)
         {
-            await ErrorAsync(context, MicroException.NotFound("go.micro.web", $"service {name} is not registered in the {environment.Registry.Name} registry")).ConfigureAwait(false);
+            await ErrorAsync(context, MicroException.NotFound("go.micro.web", $"service {name} is not registered in the {registry.Name} registry")).ConfigureAwait(false);
             return;
         }
 
@@ -61,13 +62,13 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
     public async Task AppsAsync(HttpContext context)
     {
-        var services = await environment.Registry.ListServicesAsync(context.RequestAborted).ConfigureAwait(false);
+        var services = await registry.ListServicesAsync(context.RequestAborted).ConfigureAwait(false);
         var prefix = options.Namespace + ".";
         IReadOnlyList<WebAppSummary> apps = services
             .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Name.Length > prefix.Length)
             .GroupBy(s => s.Name, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new WebAppSummary(g.Key[prefix.Length..], g.Key, g.Sum(s => s.Nodes.Count), appsOrigin + "/" + g.Key[prefix.Length..]))
+            .Select(g => new WebAppSummary(g.Key[prefix.Length..], g.Key, g.Sum(s => s.Nodes.Count), (appsOrigin ?? context.Request.PathBase.Value) + "/" + g.Key[prefix.Length..]))
             .ToArray();
         await WriteAsync(context, apps, DashboardJsonContext.Default.IReadOnlyListWebAppSummary).ConfigureAwait(false);
     }
@@ -95,7 +96,7 @@ internal sealed class DashboardApi(WebOptions options, MicroEnvironment environm
 
         try
         {
-            var reply = await environment.Client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), new CallOptions { Timeout = options.CallTimeout, Metadata = CallerMetadata(context) }, context.RequestAborted).ConfigureAwait(false);
+            var reply = await client.CallAsync(new MicroRequest(service, endpoint, Encoding.UTF8.GetBytes(body)), new CallOptions { Timeout = options.CallTimeout, Metadata = CallerMetadata(context) }, context.RequestAborted).ConfigureAwait(false);
             context.Response.ContentType = reply.ContentType;
             await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted).ConfigureAwait(false);
         }

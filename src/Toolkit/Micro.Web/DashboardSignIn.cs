@@ -59,17 +59,17 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, Dashboar
             logger.LogInformation("Refused {Method} {Path} from {Remote}: {Reason}", context.Request.Method, path, context.Connection.RemoteIpAddress, reason);
             if (fromCookie)
             {
-                context.Response.Cookies.Delete(CookieName); // expired or revoked: sign in again
+                context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = CookiePath(context) }); // expired or revoked: sign in again
             }
 
             if (HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
             {
-                context.Response.Redirect("/signin?return=" + Uri.EscapeDataString(path + context.Request.QueryString), permanent: false);
+                context.Response.Redirect(context.Request.PathBase + "/signin?return=" + Uri.EscapeDataString(path + context.Request.QueryString), permanent: false);
                 return;
             }
 
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await EdgeErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at /signin")).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at " + context.Request.PathBase + "/signin")).ConfigureAwait(false);
             return;
         }
 
@@ -115,23 +115,26 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, Dashboar
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
             Secure = context.Request.IsHttps,
-            Path = "/",
+            Path = CookiePath(context),
             IsEssential = true,
         });
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
-        context.Response.Headers.Location = returnTo;
+        context.Response.Headers.Location = context.Request.PathBase + returnTo;
     }
 
     /// <summary>POST /signout: forgets the cookie (the session was ended on the way in).</summary>
     public static Task SignOutAsync(HttpContext context)
     {
-        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/" });
+        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = CookiePath(context) });
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
-        context.Response.Headers.Location = "/signin";
+        context.Response.Headers.Location = context.Request.PathBase + "/signin";
         return Task.CompletedTask;
     }
 
-    /// <summary>Only a path on this dashboard: never another host (<c>//evil</c>, <c>https://...</c>, <c>/\evil</c>).</summary>
+    /// <summary>The cookie goes only to the dashboard's own paths (<c>/ops</c> when mapped there), not to the rest of the app.</summary>
+    private static string CookiePath(HttpContext context) => context.Request.PathBase.HasValue ? context.Request.PathBase.Value! : "/";
+
+    /// <summary>Only a path on this dashboard (after its path base): never another host (<c>//evil</c>, <c>https://...</c>, <c>/\evil</c>).</summary>
     internal static string SafeReturn(string? value)
         => value is { Length: > 0 } v && v[0] == '/' && (v.Length == 1 || (v[1] != '/' && v[1] != '\\')) && !v.Contains("://", StringComparison.Ordinal) ? v : "/";
 
@@ -157,6 +160,7 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, Dashboar
     private static Task WritePageAsync(HttpContext context, int status, string? error, string returnTo)
     {
         var html = HtmlEncoder.Default;
+        var at = html.Encode(context.Request.PathBase.Value ?? "");
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.WriteAsync($$"""
@@ -166,15 +170,15 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, Dashboar
               <meta charset="utf-8">
               <meta name="viewport" content="width=device-width, initial-scale=1">
               <title>Sign in · micro</title>
-              <link rel="stylesheet" href="/static/app.css">
+              <link rel="stylesheet" href="{{at}}/static/app.css">
             </head>
             <body data-page="signin">
-              <header><a class="brand" href="/"><span class="logo">μ</span> micro</a></header>
+              <header><a class="brand" href="{{at}}/"><span class="logo">μ</span> micro</a></header>
               <main id="main" class="signin">
                 <h1>Sign in</h1>
                 <p class="muted">This dashboard asks for an API key or a token (JWT).</p>
                 {{(error is null ? "" : $"<p class=\"error\" role=\"alert\">{html.Encode(error)}</p>")}}
-                <form method="post" action="/signin">
+                <form method="post" action="{{at}}/signin">
                   <input type="hidden" name="return" value="{{html.Encode(returnTo)}}">
                   <label for="credential">API key or token</label>
                   <input id="credential" name="credential" type="password" autocomplete="current-password" required autofocus>

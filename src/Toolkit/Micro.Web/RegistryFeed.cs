@@ -16,7 +16,15 @@ internal sealed class RegistryFeed(IRegistry registry, ILogger logger) : IAsyncD
     private readonly CancellationTokenSource _stop = new();
     private Task? _watching;
 
-    public void Start() => _watching = Task.Run(WatchAsync);
+    /// <summary>Starts watching (once): from then on, changes reach every listener.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+            _watching ??= Task.Run(WatchAsync);
+        }
+    }
 
     /// <summary>A new listener; each change arrives as the JSON of a <see cref="RegistryChange"/>. Slow listeners lose old changes, not memory.</summary>
     public Channel<string> Listen()
@@ -54,10 +62,21 @@ internal sealed class RegistryFeed(IRegistry registry, ILogger logger) : IAsyncD
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_watching is not null)
+        Task? watching;
+        lock (_gate)
         {
-            await _watching.ConfigureAwait(false);
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _stop.Cancel();
+            watching = _watching;
+        }
+
+        if (watching is not null)
+        {
+            await watching.ConfigureAwait(false);
         }
 
         _stop.Dispose();

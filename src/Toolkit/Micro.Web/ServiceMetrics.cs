@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Micro.Client;
 using Micro.Diagnostics;
-using Micro.Hosting;
+using Micro.Registry;
 using Micro.Server;
 
 namespace Micro.Web;
@@ -12,7 +12,7 @@ namespace Micro.Web;
 /// the change since the last sample into a point; a node that restarted counts from zero. Sampled while someone looks
 /// (the page asks every 2 s), at most once a second per service, keeping the last <see cref="Capacity"/> points.
 /// </summary>
-internal sealed class ServiceMetrics(MicroEnvironment environment, TimeProvider time)
+internal sealed class ServiceMetrics(IRegistry registry, IMicroClient client, TimeProvider time)
 {
     public const int Capacity = 150;
     private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
@@ -30,13 +30,13 @@ internal sealed class ServiceMetrics(MicroEnvironment environment, TimeProvider 
                 return series.Reply(service);
             }
 
-            var versions = await environment.Registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
+            var versions = await registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
             var nodes = versions.SelectMany(v => v.Nodes).ToArray();
             var reads = await Task.WhenAll(nodes.Select(async node =>
             {
                 try
                 {
-                    var stats = await environment.Client.CallAsync<StatsRequest, StatsResponse>(service, "Debug.Stats", new StatsRequest(),
+                    var stats = await client.CallAsync<StatsRequest, StatsResponse>(service, "Debug.Stats", new StatsRequest(),
                         new CallOptions { Address = node.Address, Retries = 0, Timeout = TimeSpan.FromSeconds(2) }, cancellationToken).ConfigureAwait(false);
                     return (node.Id, Totals: Totals.Of(stats), Error: (string?)null);
                 }

@@ -32,7 +32,7 @@ public sealed class ServiceMetricsTests : IAsyncLifetime
     public async Task A_point_gives_the_requests_and_errors_per_second_and_latency_since_the_last_sample()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
-        var metrics = new ServiceMetrics(_environment, time);
+        var metrics = new ServiceMetrics(_environment.Registry, _environment.Client, time);
         var baseline = await metrics.SampleAsync(_service, CancellationToken.None);
         Assert.Equal(2, baseline.Nodes);
         Assert.Empty(baseline.Points); // the first sample is the baseline

@@ -77,4 +77,21 @@ public sealed class WebAppProxyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("No web app named", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_web_app_that_does_not_answer_gets_a_plain_text_error_a_browser_never_renders_as_a_page()
+    {
+        // A page can send the operator to any path; the error quotes it, so it must never be sniffed as HTML on the dashboard's origin.
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await _environment.Registry.RegisterAsync(new Service { Name = "go.micro.web.gone", Nodes = [new Node { Id = "gone-1", Address = $"127.0.0.1:{port}" }] }, TimeSpan.FromMinutes(5));
+        using var http = new HttpClient();
+        using var response = await http.GetAsync($"http://{_dashboard.Address}/gone/%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("did not answer", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

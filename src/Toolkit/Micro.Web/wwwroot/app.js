@@ -5,6 +5,8 @@ const main = document.getElementById('main');
 const live = document.getElementById('live');
 const page = document.body.dataset.page;
 const serviceName = document.body.dataset.service;
+// Where the dashboard is mapped (MapMicroDashboard("/ops")): every link and request starts with it; empty at the root.
+const base = document.body.dataset.base || '';
 // The page's CSRF token: what the dashboard asks of every request that changes something.
 const csrf = document.querySelector('meta[name="micro-csrf"]')?.content || '';
 
@@ -62,9 +64,9 @@ function plural(n, word) {
 // ---- Services -------------------------------------------------------------------------------------------------
 
 async function services() {
-  const list = await getJson('/api/services');
+  const list = await getJson(base + '/api/services');
   const rows = list.map(s => h('tr', { 'data-testid': 'service-' + s.name },
-    h('td', {}, h('a', { href: '/service/' + encodeURIComponent(s.name) }, s.name), s.webApp ? h('span', { class: 'tag' }, 'web') : null),
+    h('td', {}, h('a', { href: base + '/service/' + encodeURIComponent(s.name) }, s.name), s.webApp ? h('span', { class: 'tag' }, 'web') : null),
     h('td', {}, s.versions.map(v => h('span', { class: 'badge' }, v))),
     h('td', { class: 'num' }, s.nodes)));
   render(h('section', {},
@@ -106,7 +108,7 @@ function endpointCard(service, ep) {
       reply.className = 'reply pending';
       reply.textContent = 'calling…';
       try {
-        const response = await fetch('/api/call', {
+        const response = await fetch(base + '/api/call', {
           method: 'POST',
           headers: postHeaders(),
           body: JSON.stringify({ service, endpoint: id, request: input.value }),
@@ -185,7 +187,7 @@ let chartTimer = null;
 async function drawCharts() {
   let m;
   try {
-    m = await getJson('/api/metrics/' + encodeURIComponent(serviceName));
+    m = await getJson(base + '/api/metrics/' + encodeURIComponent(serviceName));
   } catch (e) {
     charts.replaceChildren(h('p', { class: 'muted' }, 'Metrics unavailable: ' + e.message));
     return;
@@ -215,14 +217,14 @@ function startCharts() {
 async function service() {
   let detail;
   try {
-    detail = await getJson('/api/services/' + encodeURIComponent(serviceName));
+    detail = await getJson(base + '/api/services/' + encodeURIComponent(serviceName));
   } catch (e) {
     const gone = document.querySelector('[data-testid="nodes-section"]');
     if (gone && shownEndpoints !== null) {
       gone.replaceChildren(h('p', { class: 'empty', 'data-testid': 'gone' }, e.message));
       return;
     }
-    render(h('section', {}, h('div', { class: 'title' }, h('h1', {}, serviceName), h('a', { href: '/' }, '← all services')),
+    render(h('section', {}, h('div', { class: 'title' }, h('h1', {}, serviceName), h('a', { href: base + '/' }, '← all services')),
       h('p', { class: 'empty', 'data-testid': 'gone' }, e.message)));
     return;
   }
@@ -240,7 +242,7 @@ async function service() {
   shownEndpoints = endpoints;
   const cards = detail.versions[0].endpoints.map(ep => endpointCard(detail.name, ep));
   render(h('section', {},
-    h('div', { class: 'title' }, h('h1', {}, detail.name), h('a', { href: '/' }, '← all services')),
+    h('div', { class: 'title' }, h('h1', {}, detail.name), h('a', { href: base + '/' }, '← all services')),
     h('h2', {}, 'Traffic', h('span', { class: 'count' }, 'from the nodes\' metrics')),
     charts,
     nodes,
@@ -252,7 +254,7 @@ async function service() {
 // ---- Web apps ---------------------------------------------------------------------------------------------------
 
 async function apps() {
-  const list = await getJson('/api/apps');
+  const list = await getJson(base + '/api/apps');
   render(h('section', {},
     h('div', { class: 'title' }, h('h1', {}, 'Web apps'), h('span', { class: 'count' }, plural(list.length, 'app'))),
     list.length === 0
@@ -281,7 +283,7 @@ function terminal() {
       log.append(h('span', { class: 'cmd' }, '$ micro ' + line + '\n'));
       input.disabled = true;
       try {
-        const response = await fetch('/api/terminal', { method: 'POST', headers: postHeaders(), body: JSON.stringify({ line }) });
+        const response = await fetch(base + '/api/terminal', { method: 'POST', headers: postHeaders(), body: JSON.stringify({ line }) });
         const result = await response.json();
         log.append(h('span', { class: result.exitCode === 0 ? 'out' : 'err' }, result.output || '(no output)\n'));
       } catch (err) {
@@ -320,7 +322,7 @@ function showError(e) {
 if (draw) {
   draw().catch(showError);
   if (page !== 'terminal') {
-    const events = new EventSource('/events');
+    const events = new EventSource(base + '/events');
     events.addEventListener('open', () => { live.textContent = 'live'; live.className = 'live on'; });
     events.addEventListener('error', () => { live.textContent = 'reconnecting'; live.className = 'live off'; });
     events.addEventListener('registry', e => refresh(JSON.parse(e.data)));
