@@ -17,6 +17,8 @@ command -v clang >/dev/null || need_apt+=(clang)
 # The dashboard's browser tests drive Debian's chromium; the bot's XMPP tests run prosody.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/prosody ] || need_apt+=(prosody)
+# docs/plugins.md's third-party registry plugin keeps its nodes in Redis; its contract tests run against redis-server.
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"

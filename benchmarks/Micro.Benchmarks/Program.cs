@@ -127,7 +127,7 @@ var grpcStream = streamRuns.Select(r => r.Grpc).Order().ElementAt(1);
 Console.WriteLine($"  server stream: micro {microStream:N0} msgs/s, grpc {grpcStream:N0} msgs/s");
 
 // RPC over the NATS transport, beside tcp at 16 callers.
-await using var nats = new Micro.Testing.NatsServer();
+await using var nats = new Micro.TestFixtures.NatsServer();
 await nats.StartAsync();
 await using var natsServer = await ServerProcess.StartAsync("server-micro", folder, nats.Url);
 await using var natsTransport = new Micro.Nats.NatsTransport(nats.Url);
@@ -152,7 +152,7 @@ var (gatewayRun, kestrelRun) = await GatewayBenchmark.RunAsync(folder, 64, warmu
 
 // Publish-to-delivery through Micro's brokers against the raw client libraries.
 var natsMessages = quick ? 100_000 : 300_000;
-await using var rabbit = new Micro.Testing.RabbitMqServer();
+await using var rabbit = new Micro.TestFixtures.RabbitMqServer();
 await rabbit.StartAsync();
 var rabbitMessages = quick ? 5_000 : 20_000;
 await using var microNats = new Micro.Nats.NatsBroker(nats.Url);

@@ -16,7 +16,7 @@ public sealed class DocsCodeTests
     [Fact]
     public async Task Every_csharp_block_of_the_readme_and_docs_builds_as_shown()
     {
-        var blocks = MarkdownBlock.OfTheDocs().Where(b => b.Language == "csharp").ToList();
+        var blocks = MarkdownBlock.OfTheDocs().Where(b => b.Language == "csharp" && !b.Info.StartsWith("plugin", StringComparison.Ordinal)).ToList(); // docs/plugins.md: PluginDocTests
         Assert.True(blocks.Count >= 6, $"expected the README's C# blocks, found {blocks.Count}");
 
         var folder = Path.Combine(Path.GetTempPath(), "micro-docs", Guid.NewGuid().ToString("N"));

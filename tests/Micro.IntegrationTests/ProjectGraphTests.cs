@@ -10,7 +10,7 @@ public sealed class ProjectGraphTests
 {
     private static readonly string Src = Path.Combine(Programs.Root, "src");
 
-    /// <summary>The room a project is in: 0 core, 1 plugins, 2 the Micro package (over core and http), 3 toolkit.</summary>
+    /// <summary>The room a project is in: 0 core, 1 plugins, 2 the Micro package (over core and http), 3 toolkit and testing (Micro.Testing, for plugin authors' tests).</summary>
     private static int Layer(string project)
     {
         var relative = Path.GetRelativePath(Src, project).Replace('\\', '/');
@@ -19,8 +19,8 @@ public sealed class ProjectGraphTests
             "Core" => 0,
             "Plugins" => 1,
             "Micro" => 2,
-            "Toolkit" => 3,
-            _ => throw new InvalidOperationException($"{relative}: a project outside src/Core, src/Plugins, src/Toolkit and src/Micro"),
+            "Toolkit" or "Testing" => 3,
+            _ => throw new InvalidOperationException($"{relative}: a project outside src/Core, src/Plugins, src/Toolkit, src/Testing and src/Micro"),
         };
     }
 

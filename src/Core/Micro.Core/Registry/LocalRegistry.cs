@@ -52,7 +52,7 @@ public sealed class LocalRegistry : NodeStoreRegistry
 
     public string Folder { get; }
 
-    private protected override async ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken)
+    protected override async ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken)
     {
         var dir = ServiceFolder(record.Service.Name);
         Hosting.PrivateFiles.CreateFolder(dir);
@@ -73,14 +73,14 @@ public sealed class LocalRegistry : NodeStoreRegistry
         }
     }
 
-    private protected override ValueTask RemoveAsync(string service, string nodeId, CancellationToken cancellationToken)
+    protected override ValueTask RemoveAsync(string service, string nodeId, CancellationToken cancellationToken)
     {
         var path = Path.Combine(ServiceFolder(service), Escape(nodeId) + ".json");
         File.Delete(path);
         return ValueTask.CompletedTask;
     }
 
-    private protected override async ValueTask<IReadOnlyList<NodeRecord>> ReadAllAsync(string? service, CancellationToken cancellationToken)
+    protected override async ValueTask<IReadOnlyList<NodeRecord>> ReadAllAsync(string? service, CancellationToken cancellationToken)
     {
         var records = new List<NodeRecord>();
         IEnumerable<string> folders = service is null ? SafeEnumerate(() => Directory.EnumerateDirectories(Folder)) : [ServiceFolder(service)];

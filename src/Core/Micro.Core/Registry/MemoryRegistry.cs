@@ -13,7 +13,7 @@ public sealed class MemoryRegistry : NodeStoreRegistry
 
     public override string Name => "memory";
 
-    private protected override ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken)
+    protected override ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -23,7 +23,7 @@ public sealed class MemoryRegistry : NodeStoreRegistry
         return ValueTask.CompletedTask;
     }
 
-    private protected override ValueTask RemoveAsync(string service, string nodeId, CancellationToken cancellationToken)
+    protected override ValueTask RemoveAsync(string service, string nodeId, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -33,7 +33,7 @@ public sealed class MemoryRegistry : NodeStoreRegistry
         return ValueTask.CompletedTask;
     }
 
-    private protected override ValueTask<IReadOnlyList<NodeRecord>> ReadAllAsync(string? service, CancellationToken cancellationToken)
+    protected override ValueTask<IReadOnlyList<NodeRecord>> ReadAllAsync(string? service, CancellationToken cancellationToken)
     {
         lock (_gate)
         {

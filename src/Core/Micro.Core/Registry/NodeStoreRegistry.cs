@@ -4,9 +4,10 @@ using System.Text.Json;
 namespace Micro.Registry;
 
 /// <summary>
-/// The shared logic of registries that store one record per node with an expiry (memory, local):
-/// expired records are never returned, and watches are computed by diffing snapshots on every change and on a poll,
-/// so expiry produces delete events too.
+/// The shared logic of registries that store one record per node with an expiry (memory, local, and third-party stores:
+/// see docs/plugins.md): expired records are never returned, and watches are computed by diffing snapshots on every
+/// change and on a poll, so expiry produces delete events too. A store implements three methods (write, remove, read
+/// all) and calls <see cref="NotifyChanged"/> when it learns of a change made elsewhere.
 /// </summary>
 public abstract class NodeStoreRegistry : IRegistry
 {
@@ -25,12 +26,17 @@ public abstract class NodeStoreRegistry : IRegistry
 
     protected TimeSpan PollInterval { get; }
 
-    private protected abstract ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken);
+    /// <summary>Stores the record (one node), replacing the one with the same <see cref="NodeRecord.Key"/>.</summary>
+    protected abstract ValueTask WriteAsync(NodeRecord record, CancellationToken cancellationToken);
 
-    private protected abstract ValueTask RemoveAsync(string service, string nodeId, CancellationToken cancellationToken);
+    /// <summary>Removes the node's record; removing one that is not there is not an error.</summary>
+    protected abstract ValueTask RemoveAsync(string service, string nodeId, CancellationToken cancellationToken);
 
-    /// <summary>Every stored record, expired ones included.</summary>
-    private protected abstract ValueTask<IReadOnlyList<NodeRecord>> ReadAllAsync(string? service, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every stored record of <paramref name="service"/> (null: of every service), expired ones included: the base class
+    /// drops those. A record that cannot be read (anyone who can write the store can write anything) is left out.
+    /// </summary>
+    protected abstract ValueTask<IReadOnlyList<NodeRecord>> ReadAllAsync(string? service, CancellationToken cancellationToken);
 
     /// <summary>Tells watchers to look again (a store calls this when it learns of a change).</summary>
     protected void NotifyChanged() => _changed.Notify();

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>
 /// A stand-in for the few Kubernetes API endpoints the registry uses, written from the API reference (no cluster can run

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>
 /// A small mutation fuzzer: valid seeds, changed the ways real corruption and attacks change them (bit flips, edge

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>
 /// Keeps the last log lines of everything logged through it (debug level included), for a test to print when it

@@ -1,6 +1,6 @@
 using Micro.Registry;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>Passes everything to another registry; a test overrides the one member it wants to watch or break.</summary>
 public abstract class DelegatingRegistry(IRegistry inner) : IRegistry

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>
 /// Prosody (Debian's XMPP server) on a free loopback port, configured for the test: domain <c>localhost</c> with a

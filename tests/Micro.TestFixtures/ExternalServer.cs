@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>
 /// A real server (nats-server, rabbitmq-server...) started for tests on a free loopback port with its own data folder,
@@ -282,6 +282,30 @@ public sealed class EtcdServer : ExternalServer
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", $"micro-test={peer}", "--log-level", "warn",
         }.Concat(tls))
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }
+}
+
+/// <summary>redis-server on a free loopback port, nothing saved to disk, its folder as working directory.</summary>
+public sealed class RedisServer : ExternalServer
+{
+    public RedisServer()
+        : base("/usr/bin/redis-server", "redis-server")
+    {
+        Port = FreePort();
+    }
+
+    /// <summary>What StackExchange.Redis connects with.</summary>
+    public string Address => $"127.0.0.1:{Port}";
+
+    protected override ProcessStartInfo StartInfo()
+    {
+        var info = new ProcessStartInfo(Binary) { WorkingDirectory = DataFolder };
+        foreach (var a in new[] { "--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--dir", DataFolder, "--protected-mode", "yes" })
         {
             info.ArgumentList.Add(a);
         }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Micro.Transport;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>Certificates made here: a private CA, and leaves it signs for 127.0.0.1 (server and client alike).</summary>
 public static class TestPki

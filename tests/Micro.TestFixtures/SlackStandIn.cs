@@ -7,7 +7,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>
 /// The parts of Slack the bot uses, written from Slack's API documentation (Slack itself is not reachable here):

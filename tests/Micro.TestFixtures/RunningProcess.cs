@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>A program run as a real process with its output captured; disposing kills it (and its children).</summary>
 public sealed class RunningProcess : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>What a <see cref="FaultProxy"/> does to the traffic it carries.</summary>
 public enum Fault

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Micro.Testing;
+namespace Micro.TestFixtures;
 
 /// <summary>HTTP/1.1 as bytes on a socket: a request exactly as a go-micro peer writes it, and the reply as it comes.</summary>
 public static class RawHttp
