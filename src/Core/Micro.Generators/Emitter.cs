@@ -29,8 +29,13 @@ internal static class Emitter
         sb.AppendLine("    {");
         sb.AppendLine("        private readonly global::Micro.Client.IMicroClient _client;");
         sb.AppendLine("        private readonly global::Micro.Client.CallOptions? _options;");
-        sb.AppendLine("        private readonly string _contentType;");
+        sb.AppendLine("        private readonly global::Micro.Codec.ICodec _codec;");
         sb.AppendLine("        private readonly string _service;");
+        if (c.JsonContext is not null)
+        {
+            // The contract's own context describes its types: no reflection (trim/AOT safe), no process-wide registry.
+            sb.AppendLine($"        private static readonly global::Micro.Codec.JsonCodec ContractJson = new(new global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver[] {{ {c.JsonContext}.Default }});");
+        }
         sb.AppendLine();
         var serviceParameter = c.Service.Length > 0 ? "" : "string service, ";
         sb.AppendLine($"        public {c.Name}Client(global::Micro.Client.IMicroClient client, {serviceParameter}global::Micro.Client.CallOptions? options = null, string contentType = \"{c.ContentType}\")");
@@ -38,7 +43,9 @@ internal static class Emitter
         sb.AppendLine("            _client = client ?? throw new global::System.ArgumentNullException(nameof(client));");
         sb.AppendLine(c.Service.Length > 0 ? $"            _service = {Literal(c.Service)};" : "            _service = service ?? throw new global::System.ArgumentNullException(nameof(service));");
         sb.AppendLine("            _options = options;");
-        sb.AppendLine("            _contentType = contentType;");
+        sb.AppendLine(c.JsonContext is not null
+            ? "            _codec = contentType == global::Micro.Codec.JsonCodec.MediaType ? ContractJson : global::Micro.Codec.CodecRegistry.Default.Get(contentType);"
+            : "            _codec = global::Micro.Codec.CodecRegistry.Default.Get(contentType);");
         sb.AppendLine("        }");
         foreach (var m in c.Methods)
         {
@@ -58,7 +65,7 @@ internal static class Emitter
                     break;
                 case "ServerStream":
                     sb.AppendLine($"        public global::System.Collections.Generic.IAsyncEnumerable<{m.Response}> {m.Name}({m.Request} {req}, global::System.Threading.CancellationToken {ct})");
-                    sb.AppendLine($"            => global::Micro.Client.MicroClientStreamExtensions.StreamAsync<{m.Request}, {m.Response}>(_client, {service}, {endpoint}, {req}, _options, _contentType, {ct});");
+                    sb.AppendLine($"            => global::Micro.Client.MicroClientStreamExtensions.StreamAsync<{m.Request}, {m.Response}>(_client, {service}, {endpoint}, {req}, _codec, _options, {ct});");
                     break;
                 case "ClientStream":
                     sb.AppendLine($"        public async global::System.Threading.Tasks.Task<{m.Response}> {m.Name}(global::System.Collections.Generic.IAsyncEnumerable<{m.Request}> {req}, global::System.Threading.CancellationToken {ct})");
@@ -81,8 +88,7 @@ internal static class Emitter
         sb.AppendLine();
         sb.AppendLine("        private global::System.Threading.Tasks.ValueTask<TResponse> CallAsync<TRequest, TResponse>(string endpoint, TRequest request, global::System.Threading.CancellationToken cancellationToken)");
         sb.AppendLine("        {");
-        sb.AppendLine("            var codec = global::Micro.Codec.CodecRegistry.Default.Get(_contentType);");
-        sb.AppendLine("            return Decode<TResponse>(_client.CallAsync(new global::Micro.Client.MicroRequest(_service, endpoint, codec.Encode(request), codec.ContentType), _options, cancellationToken), codec);");
+        sb.AppendLine("            return Decode<TResponse>(_client.CallAsync(new global::Micro.Client.MicroRequest(_service, endpoint, _codec.Encode(request), _codec.ContentType), _options, cancellationToken), _codec);");
         sb.AppendLine("        }");
         sb.AppendLine();
         sb.AppendLine("        private static async global::System.Threading.Tasks.ValueTask<TResponse> Decode<TResponse>(global::System.Threading.Tasks.ValueTask<global::Micro.Client.MicroResponse> call, global::Micro.Codec.ICodec codec)");
@@ -90,7 +96,7 @@ internal static class Emitter
         sb.AppendLine();
         sb.AppendLine("        private async global::System.Collections.Generic.IAsyncEnumerable<TResponse> Bidirectional<TRequest, TResponse>(string endpoint, global::System.Collections.Generic.IAsyncEnumerable<TRequest> requests, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)");
         sb.AppendLine("        {");
-        sb.AppendLine("            await using var stream = await global::Micro.Client.MicroClientStreamExtensions.OpenStreamAsync<TRequest, TResponse>(_client, " + service + ", endpoint, _options, _contentType, cancellationToken).ConfigureAwait(false);");
+        sb.AppendLine("            await using var stream = await global::Micro.Client.MicroClientStreamExtensions.OpenStreamAsync<TRequest, TResponse>(_client, " + service + ", endpoint, _codec, _options, cancellationToken).ConfigureAwait(false);");
         sb.AppendLine("            var sending = global::System.Threading.Tasks.Task.Run(async () =>");
         sb.AppendLine("            {");
         sb.AppendLine("                await foreach (var request in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(requests, cancellationToken).ConfigureAwait(false))");
@@ -144,24 +150,19 @@ internal static class Emitter
         sb.AppendLine($"        /// <summary>Serves {c.Interface.Replace("global::", "")} with <typeparamref name=\"TImplementation\"/> from DI.</summary>");
         sb.AppendLine($"        public static global::Micro.Hosting.MicroBuilder Add{c.Name}<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(this global::Micro.Hosting.MicroBuilder builder, global::Microsoft.Extensions.DependencyInjection.ServiceLifetime lifetime = global::Microsoft.Extensions.DependencyInjection.ServiceLifetime.Singleton)");
         sb.AppendLine($"            where TImplementation : class, {c.Interface}");
-        sb.AppendLine($"            => builder.AddEndpoints<TImplementation>({(c.Namespace is null ? "global::" : "global::" + c.Namespace + ".")}{c.Name}Binding.Endpoints<TImplementation>(), lifetime);");
+        sb.AppendLine($"            => builder{(c.JsonContext is null ? "" : $".AddJsonTypes({c.JsonContext}.Default)")}.AddEndpoints<TImplementation>({(c.Namespace is null ? "global::" : "global::" + c.Namespace + ".")}{c.Name}Binding.Endpoints<TImplementation>(), lifetime);");
         sb.AppendLine("    }");
         sb.AppendLine("}");
         return sb.ToString();
     }
 
     /// <summary>
-    /// Registers, when the contract's assembly loads, what its codecs need without reflection: the JSON context named by
-    /// the contract, or the protobuf parsers of a .proto service's messages.
+    /// Registers, when the contract's assembly loads, the protobuf parsers of a .proto service's messages (a JSON context
+    /// travels with the generated client and Add{Contract} instead).
     /// </summary>
     private static void EmitRegistrations(StringBuilder sb, Contract c)
     {
         var lines = new System.Collections.Generic.List<string>();
-        if (c.JsonContext is not null)
-        {
-            lines.Add($"global::Micro.Codec.MicroJsonTypes.Add({c.JsonContext}.Default);");
-        }
-
         if (c.ContentType == "application/protobuf")
         {
             foreach (var type in c.Methods.SelectMany(m => new[] { m.Request, m.Response }).Distinct())

@@ -12,7 +12,8 @@ internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClien
     private volatile string[] _names = [];
     private Task? _watching;
 
-    static ServiceCommands() => Codec.MicroJsonTypes.Add(BotJsonContext.Default);
+    /// <summary>The bot's own request and reply types, described without reflection.</summary>
+    private static readonly Codec.JsonCodec Json = new([BotJsonContext.Default]);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClien
         {
             try
             {
-                var reply = await client.CallAsync<HelpRequest, HelpResponse>(ns + "." + name, "Command.Help", new HelpRequest(), null, cancellationToken).ConfigureAwait(false);
+                var reply = Json.Decode<HelpResponse>((await client.CallAsync(new MicroRequest(ns + "." + name, "Command.Help", Json.Encode(new HelpRequest())), null, cancellationToken).ConfigureAwait(false)).Body);
                 return (reply.Usage is { Length: > 0 } u ? u : name, reply.Description ?? "");
             }
             catch (MicroException e)
@@ -57,7 +58,7 @@ internal sealed class ServiceCommands(string ns, IRegistry registry, IMicroClien
 
     public async Task<string> ExecAsync(string name, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var reply = await client.CallAsync<ExecRequest, ExecResponse>(ns + "." + name, "Command.Exec", new ExecRequest([name, .. args]), null, cancellationToken).ConfigureAwait(false);
+        var reply = Json.Decode<ExecResponse>((await client.CallAsync(new MicroRequest(ns + "." + name, "Command.Exec", Json.Encode(new ExecRequest([name, .. args]))), null, cancellationToken).ConfigureAwait(false)).Body);
         return reply.Error is { Length: > 0 } error ? $"{name}: {error}" : Encoding.UTF8.GetString(reply.Result ?? []);
     }
 

@@ -34,6 +34,35 @@ public sealed class CodecRegistrationTests
         }
     }
 
+    [Fact]
+    public async Task Json_types_added_through_the_builder_describe_that_apps_types_only_and_calls_use_them()
+    {
+        var builder = Host.CreateApplicationBuilder(["--registry", "memory", "--transport", "memory", "--broker", "memory", "--server_name", "typed"]);
+        builder.Services.AddMicro(micro => micro.AddHandler<Greeter>().AddJsonTypes(GreeterJson.Default));
+        using var host = builder.Build();
+        var otherBuilder = Host.CreateApplicationBuilder(["--registry", "memory", "--transport", "memory", "--broker", "memory"]);
+        otherBuilder.Services.AddMicro();
+        using var other = otherBuilder.Build();
+        await host.StartAsync();
+        try
+        {
+            JsonCodec JsonOf(IHost h) => (JsonCodec)h.Services.GetRequiredService<CodecRegistry>().Get(JsonCodec.MediaType);
+            var typed = JsonOf(host).Options.GetTypeInfo(typeof(HelloRequest));
+            Assert.Same(GreeterJson.Default, typed.OriginatingResolver);
+            // Nothing process-wide: another app, and the shared default, describe the type their own way (reflection).
+            Assert.NotSame(GreeterJson.Default, JsonOf(other).Options.GetTypeInfo(typeof(HelloRequest)).OriginatingResolver);
+            Assert.NotSame(GreeterJson.Default, JsonCodec.DefaultOptions.GetTypeInfo(typeof(HelloRequest)).OriginatingResolver);
+
+            var client = host.Services.GetRequiredService<IMicroClient>();
+            var reply = await client.CallAsync<HelloRequest, HelloResponse>("typed", "Greeter.Hello", new HelloRequest("context"));
+            Assert.Equal("Hello context", reply.Msg);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     /// <summary>JSON under its own content type, counting what it decodes (so the test sees it was the one used).</summary>
     private sealed class TaggedJsonCodec : ICodec
     {
@@ -54,3 +83,7 @@ public sealed class CodecRegistrationTests
         }
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(HelloRequest))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(HelloResponse))]
+internal sealed partial class GreeterJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -10,7 +10,17 @@ public static class MicroClientStreamExtensions
     public static async IAsyncEnumerable<TResponse> StreamAsync<TRequest, TResponse>(this IMicroClient client, string service, string endpoint, TRequest request,
         CallOptions? options = null, string contentType = JsonCodec.MediaType, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var stream = await client.OpenStreamAsync<TRequest, TResponse>(service, endpoint, options, contentType, cancellationToken).ConfigureAwait(false);
+        await foreach (var reply in client.StreamAsync<TRequest, TResponse>(service, endpoint, request, CodecRegistry.Default.Get(contentType), options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return reply;
+        }
+    }
+
+    /// <summary>Server streaming with messages encoded by <paramref name="codec"/> (a contract's own JSON context, for one).</summary>
+    public static async IAsyncEnumerable<TResponse> StreamAsync<TRequest, TResponse>(this IMicroClient client, string service, string endpoint, TRequest request,
+        ICodec codec, CallOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var stream = await client.OpenStreamAsync<TRequest, TResponse>(service, endpoint, codec, options, cancellationToken).ConfigureAwait(false);
         await stream.SendAsync(request, cancellationToken).ConfigureAwait(false);
         await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var reply in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -24,7 +34,16 @@ public static class MicroClientStreamExtensions
         CallOptions? options = null, string contentType = JsonCodec.MediaType, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var stream = await client.OpenStreamAsync(new MicroRequest(service, endpoint, default, contentType), options, cancellationToken).ConfigureAwait(false);
-        return new MicroStream<TRequest, TResponse>(stream, CodecRegistry.Default.Get(contentType));
+        return await client.OpenStreamAsync<TRequest, TResponse>(service, endpoint, CodecRegistry.Default.Get(contentType), options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As above, with messages encoded by <paramref name="codec"/> (a contract's own JSON context, for one).</summary>
+    public static async ValueTask<MicroStream<TRequest, TResponse>> OpenStreamAsync<TRequest, TResponse>(this IMicroClient client, string service, string endpoint,
+        ICodec codec, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(codec);
+        var stream = await client.OpenStreamAsync(new MicroRequest(service, endpoint, default, codec.ContentType), options, cancellationToken).ConfigureAwait(false);
+        return new MicroStream<TRequest, TResponse>(stream, codec);
     }
 }

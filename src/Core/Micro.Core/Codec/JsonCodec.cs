@@ -6,25 +6,35 @@ namespace Micro.Codec;
 
 /// <summary>
 /// JSON with System.Text.Json: camelCase names written, names read case-insensitively. Protobuf messages (types from
-/// a .proto file) are written and read by the proto3 JSON mapping instead, as go-micro's jsonpb does.
+/// a .proto file) are written and read by the proto3 JSON mapping instead, as go-micro's jsonpb does. Types are
+/// described by the source-generated contexts it is given (<c>micro.AddJsonTypes(MyJson.Default)</c>, or a contract's
+/// <c>[MicroContract(JsonContext = ...)]</c>), then by reflection where the app allows it: under trimming or Native AOT,
+/// only by the contexts.
 /// </summary>
 public sealed class JsonCodec : ICodec
 {
     public const string MediaType = "application/json";
 
+    /// <param name="options">The serializer's options (made read-only); without a resolver they get this codec's. Null: <see cref="DefaultOptions"/>.</param>
     public JsonCodec(JsonSerializerOptions? options = null)
     {
         if (options is { TypeInfoResolver: null, IsReadOnly: false })
         {
-            options.TypeInfoResolver = new MicroJsonResolver();
+            options.TypeInfoResolver = new MicroJsonResolver([]);
         }
 
         Options = options ?? DefaultOptions;
         Options.MakeReadOnly();
     }
 
-    /// <summary>The options used unless others are given; add a source-generated context to its resolver chain for speed.</summary>
-    public static JsonSerializerOptions DefaultOptions { get; } = CreateDefaultOptions();
+    /// <summary>Micro's JSON (<see cref="DefaultOptions"/>' settings) over these source-generated contexts first.</summary>
+    public JsonCodec(IEnumerable<IJsonTypeInfoResolver> contexts)
+        : this(CreateOptions(new MicroJsonResolver([.. contexts ?? throw new ArgumentNullException(nameof(contexts))])))
+    {
+    }
+
+    /// <summary>The options used unless others are given: no contexts of an app's, reflection where allowed.</summary>
+    public static JsonSerializerOptions DefaultOptions { get; } = CreateOptions(new MicroJsonResolver([]));
 
     public JsonSerializerOptions Options { get; }
 
@@ -78,7 +88,7 @@ public sealed class JsonCodec : ICodec
         {
             throw MicroException.InternalServerError("go.micro.codec",
                 $"no JSON metadata for {typeof(T).FullName}: reflection is off (trimmed or Native AOT build), so add [JsonSerializable(typeof({typeof(T).Name}))] " +
-                $"to a JsonSerializerContext and name it in [MicroContract(JsonContext = ...)] or call MicroJsonTypes.Add(context.Default) ({e.Message})");
+                $"to a JsonSerializerContext and name it in [MicroContract(JsonContext = ...)] or add it with micro.AddJsonTypes(context.Default) ({e.Message})");
         }
 
         if (ReferenceEquals(Options, DefaultOptions))
@@ -94,7 +104,7 @@ public sealed class JsonCodec : ICodec
         public static JsonTypeInfo<T>? Value;
     }
 
-    private static JsonSerializerOptions CreateDefaultOptions()
+    private static JsonSerializerOptions CreateOptions(IJsonTypeInfoResolver resolver)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
@@ -102,7 +112,7 @@ public sealed class JsonCodec : ICodec
             PropertyNameCaseInsensitive = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
-            TypeInfoResolver = new MicroJsonResolver(),
+            TypeInfoResolver = resolver,
         };
         options.MakeReadOnly();
         return options;

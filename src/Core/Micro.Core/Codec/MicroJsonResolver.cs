@@ -4,22 +4,25 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Micro.Codec;
 
-/// <summary>The codec's resolver: registered contexts first, then reflection where the app allows it.</summary>
-internal sealed class MicroJsonResolver : IJsonTypeInfoResolver
+/// <summary>
+/// A JSON codec's resolver: the contexts it was given, then Micro's own (Debug.Health, Debug.Stats), then reflection
+/// where the app allows it (never under trimming or Native AOT).
+/// </summary>
+internal sealed class MicroJsonResolver(IReadOnlyList<IJsonTypeInfoResolver> contexts) : IJsonTypeInfoResolver
 {
     private static readonly IJsonTypeInfoResolver? Reflection = CreateReflectionResolver();
 
     public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options)
     {
-        foreach (var resolver in MicroJsonTypes.Resolvers)
+        foreach (var context in contexts)
         {
-            if (resolver.GetTypeInfo(type, options) is { } info)
+            if (context.GetTypeInfo(type, options) is { } info)
             {
                 return info;
             }
         }
 
-        return Reflection?.GetTypeInfo(type, options);
+        return ((IJsonTypeInfoResolver)Server.DebugJsonContext.Default).GetTypeInfo(type, options) ?? Reflection?.GetTypeInfo(type, options);
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created only when JsonSerializer.IsReflectionEnabledByDefault, which trimmed and AOT apps turn off.")]

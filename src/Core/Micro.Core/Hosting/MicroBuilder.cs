@@ -114,6 +114,25 @@ public sealed class MicroBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a source-generated JSON context (<c>MyJson.Default</c>) to this app's JSON codec, ahead of reflection: what
+    /// makes those types work under trimming and Native AOT, and faster everywhere. A contract's generated
+    /// <c>Add{Contract}</c> adds the context its <c>[MicroContract(JsonContext = ...)]</c> names.
+    /// </summary>
+    public MicroBuilder AddJsonTypes(System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!Services.Any(d => d.ServiceType == typeof(JsonTypes) && d.ImplementationInstance is JsonTypes added && ReferenceEquals(added.Context, context)))
+        {
+            Services.AddSingleton(new JsonTypes(context));
+        }
+
+        return this;
+    }
+
+    /// <summary>A context added with <see cref="AddJsonTypes"/>.</summary>
+    internal sealed record JsonTypes(System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver Context);
+
     /// <summary>Adds server middleware just around the endpoint (inside the built-in stages); later uses run inside earlier ones.</summary>
     public MicroBuilder UseServerMiddleware(ServerMiddleware middleware)
     {

@@ -39,8 +39,16 @@ public static class MicroServiceCollectionExtensions
 
             return plugins;
         });
-        // The defaults, plus the codecs added with micro.AddCodec (which win their content type).
-        services.TryAddSingleton(sp => sp.GetServices<ICodec>().ToArray() is { Length: > 0 } added ? new CodecRegistry([.. CodecRegistry.Defaults(), .. added]) : CodecRegistry.Default);
+        // The defaults (JSON over the contexts added with micro.AddJsonTypes), plus the codecs added with micro.AddCodec
+        // (which win their content type).
+        services.TryAddSingleton(sp =>
+        {
+            var contexts = sp.GetServices<MicroBuilder.JsonTypes>().Select(t => t.Context).ToArray();
+            var added = sp.GetServices<ICodec>().ToArray();
+            return contexts.Length == 0 && added.Length == 0
+                ? CodecRegistry.Default
+                : new CodecRegistry([new JsonCodec(contexts), .. CodecRegistry.Defaults().Where(c => c is not JsonCodec), .. added]);
+        });
 
         // Each component's options record: read from its section (see MicroConfigurationKeys), changed in code, checked.
         services.TryAddSingleton(sp => MicroOptionsFactory.Create(sp, Settings(sp).ToServerOptions(sp.GetService<IHostEnvironment>()?.ApplicationName), MicroOptionsFactory.Check));

@@ -14,7 +14,6 @@ public sealed class DebugHandler(ServiceHealth health, TimeProvider? timeProvide
     /// <summary>Debug.Health and Debug.Stats of one server, bound and described without reflection (trim/AOT safe).</summary>
     internal static IEnumerable<EndpointDescriptor> Endpoints(DebugHandler debug)
     {
-        MicroJsonTypes.Add(DebugJsonContext.Default);
         var endpointStats = new Value
         {
             Name = "endpoints", Type = "[]EndpointStats",
