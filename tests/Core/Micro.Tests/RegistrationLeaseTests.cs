@@ -38,6 +38,47 @@ public sealed class RegistrationLeaseTests
     }
 
     [Fact]
+    public async Task Releasing_while_a_renewal_is_cut_short_with_an_error_of_the_registrys_own_still_deregisters()
+    {
+        var time = new FakeTimeProvider();
+        var registry = new HangingRegistry(new MemoryRegistry(timeProvider: time));
+        var lease = new RegistrationLease(registry, Service("cut"), Ttl, Interval, "test node", time);
+        lease.Start(); // the first registration hangs until the lease is released, then fails the way etcd's client does
+        await registry.Hanging.Task.WaitAsync(Wait);
+
+        await lease.ReleaseAsync().WaitAsync(Wait); // no exception out of the cut-short renewal
+        Assert.True(registry.Deregistered);
+        await lease.DisposeAsync();
+    }
+
+    /// <summary>Registration waits for its token, then throws what a gRPC client throws on cancellation: not an OperationCanceledException.</summary>
+    private sealed class HangingRegistry(IRegistry inner) : DelegatingRegistry(inner)
+    {
+        public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Deregistered { get; private set; }
+
+        public override async ValueTask RegisterAsync(Service service, TimeSpan ttl, CancellationToken cancellationToken = default)
+        {
+            Hanging.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new InvalidOperationException("Status(StatusCode=\"Cancelled\", Detail=\"the call was cancelled\")");
+            }
+        }
+
+        public override ValueTask DeregisterAsync(Service service, CancellationToken cancellationToken = default)
+        {
+            Deregistered = true;
+            return base.DeregisterAsync(service, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task After_a_registry_outage_the_next_renewal_brings_the_registration_back_and_says_so()
     {
         var time = new FakeTimeProvider();

@@ -137,7 +137,12 @@ public sealed class RegistrationLease : IAsyncDisposable
             await _registry.RegisterAsync(Service, _ttl, _stop.Token).ConfigureAwait(false);
             _renewed?.Invoke(null);
         }
-        catch (Exception e) when (!_stop.IsCancellationRequested)
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+            // Released while renewing: the renewal was cut short however the registry's client reports it (etcd's gRPC
+            // client throws an RpcException, not a cancellation); deregistering follows.
+        }
+        catch (Exception e)
         {
             // A registry that times out (an OperationCanceledException of its own) is a failure like any other.
             _renewed?.Invoke(e);
