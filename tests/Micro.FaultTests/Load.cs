@@ -35,7 +35,7 @@ public sealed class RecordingTransport(ITransport inner, Stopwatch clock) : ITra
         }
     }
 
-    public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    public ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
         => inner.OpenStreamAsync(address, headers, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -96,7 +96,7 @@ public sealed class NatsTransport : ITransport, IServerTransport
         }
     }
 
-    public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    public async ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
     {
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = Guid.NewGuid().ToString("N");

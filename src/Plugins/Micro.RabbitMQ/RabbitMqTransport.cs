@@ -81,7 +81,7 @@ public sealed class RabbitMqTransport : ITransport, IServerTransport
     /// <summary>The most messages a stream lets wait unread (flow-control window).</summary>
     public const int StreamWindow = MessageStream.Window;
 
-    public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    public async ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
     {
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
         // A channel per stream: its own inbox queue for the server's messages, and its own publishing order.

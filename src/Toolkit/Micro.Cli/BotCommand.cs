@@ -75,7 +75,7 @@ internal static class BotCommand
                             Rooms = ApiCommand.List(parse.GetValue(xmppRooms)) ?? [],
                             Nick = parse.GetValue(xmppNick) ?? "micro",
                             TrustedCertificate = parse.GetValue(xmppCa),
-                        }, logging.CreateLogger<XmppInput>()),
+                        }, logging),
                         _ => new SlackInput(new SlackOptions
                         {
                             AppToken = Value(slackApp, "MICRO_SLACK_APP_TOKEN") ?? "",

@@ -20,7 +20,7 @@ namespace Micro.Edge;
 /// <param name="errorId">The <c>id</c> of refusals' error JSON.</param>
 /// <param name="hosts">When <c>Host</c> must be a loopback name.</param>
 /// <param name="formPaths">Paths whose POST is an HTML form (the sign-in): exempt from the JSON rule, not from the origin rule.</param>
-public sealed class BrowserGuard(string errorId, LoopbackHostRule hosts, IReadOnlySet<string> formPaths, ILogger logger)
+public sealed class BrowserGuard(string errorId, LoopbackHostRule hosts, IReadOnlySet<string> formPaths, ILogger<BrowserGuard> logger)
 {
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {

@@ -23,7 +23,7 @@ public static class MicroProxyServiceCollectionExtensions
         options ??= new ProxyOptions();
         services.TryAddSingleton(sp => new ProxyEndpoints(options,
             new ProxyBackend(sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<IMicroClient>(), sp.GetRequiredService<IBroker>(), sp.GetRequiredService<MicroSettings>().RegisterTtl),
-            Micro.Edge.LoopbackHostRule.OnLoopbackConnections, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ProxyServer>()));
+            Micro.Edge.LoopbackHostRule.OnLoopbackConnections, sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 }

@@ -20,13 +20,13 @@ internal sealed class ProxyEndpoints
     private readonly EdgeAuthMiddleware _auth;
 
     /// <param name="hosts">When Host must be a loopback name: micro proxy bound to loopback always, an app on requests over loopback.</param>
-    public ProxyEndpoints(ProxyOptions options, ProxyBackend backend, LoopbackHostRule hosts, ILogger logger)
+    public ProxyEndpoints(ProxyOptions options, ProxyBackend backend, LoopbackHostRule hosts, ILoggerFactory loggers)
     {
         _options = options;
         _handlers = new ProxyServer.Handlers(options, backend);
-        _guard = new BrowserGuard("go.micro.proxy", hosts, new HashSet<string>(), logger);
+        _guard = new BrowserGuard("go.micro.proxy", hosts, new HashSet<string>(), loggers.CreateLogger<BrowserGuard>());
         // The gateway's check (secure headers, 401 saying why, never the credential in a log), on the proxy's authenticator.
-        _auth = new EdgeAuthMiddleware(_handlers.Authenticator, "go.micro.proxy", logger,
+        _auth = new EdgeAuthMiddleware(_handlers.Authenticator, "go.micro.proxy", loggers.CreateLogger<EdgeAuthMiddleware>(),
             options.Authenticator is null ? null : " (the CLI sends it with --auth_token or MICRO_AUTH_TOKEN)");
     }
 

@@ -40,7 +40,6 @@ public sealed class ProxyServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ProxyServer>();
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
         var loopback = IPAddress.IsLoopback(endPoint.Address);
         if (!loopback && ProxyEndpoints.AuthenticatorOf(options) is null && !options.Insecure)
@@ -50,7 +49,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         // A thin host: the same MapMicroProxy an app can use, alone on its own Kestrel, bound to loopback or not.
-        var proxy = new ProxyEndpoints(options, new ProxyBackend(environment.Registry, environment.Client, environment.Broker, environment.Settings.RegisterTtl), loopback ? LoopbackHostRule.Always : LoopbackHostRule.Never, logger);
+        var proxy = new ProxyEndpoints(options, new ProxyBackend(environment.Registry, environment.Client, environment.Broker, environment.Settings.RegisterTtl), loopback ? LoopbackHostRule.Always : LoopbackHostRule.Never, loggerFactory ?? NullLoggerFactory.Instance);
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
             app.UseWebSockets();

@@ -34,15 +34,16 @@ internal sealed class DashboardEndpoints : IAsyncDisposable
     /// <param name="hosts">When Host must be a loopback name: micro web bound to loopback always, an app on requests over loopback.</param>
     /// <param name="appsOrigin">Where web apps are served when they have their own origin (micro web's <c>--apps_address</c>), else null.</param>
     public DashboardEndpoints(WebOptions options, IRegistry registry, IMicroClient client, IBroker broker, ISelector selector, MicroSettings settings,
-        IHttpForwarder httpForwarder, LoopbackHostRule hosts, string? appsOrigin, TimeProvider time, ILogger logger)
+        IHttpForwarder httpForwarder, LoopbackHostRule hosts, string? appsOrigin, TimeProvider time, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger<DashboardServer>();
         _options = options;
         _appsOrigin = appsOrigin;
         _api = new DashboardApi(options, registry, client, broker, settings.RegisterTtl, time, logger, appsOrigin);
         // Web apps share this origin: their replies cannot set the dashboard's cookie and run sandboxed (an opaque
         // origin), so their scripts cannot call the dashboard's API as the signed-in operator.
         _forwarder = new NodeForwarder(httpForwarder, selector, settings.AllowLinkLocal, new ForwardedReplies(DashboardSignIn.CookieName, ForwardedReplies.Sandbox));
-        _guard = new BrowserGuard("go.micro.web", hosts, new HashSet<string>(StringComparer.Ordinal) { "/signin", "/signout" }, logger);
+        _guard = new BrowserGuard("go.micro.web", hosts, new HashSet<string>(StringComparer.Ordinal) { "/signin", "/signout" }, loggers.CreateLogger<BrowserGuard>());
         var sessions = new DashboardSessions(options.SessionLifetime, time);
         _signIn = options.Authenticator is { } authenticator ? new DashboardSignIn(authenticator, sessions, logger) : null;
         _csrf = DashboardCsrf.Middleware(sessions, _signIn is not null);

@@ -39,7 +39,6 @@ public sealed class DashboardServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         loggerFactory ??= NullLoggerFactory.Instance;
-        var logger = loggerFactory.CreateLogger<DashboardServer>();
         var endPoint = await TcpAddress.ResolveAsync(options.Address, cancellationToken).ConfigureAwait(false);
         var loopback = System.Net.IPAddress.IsLoopback(endPoint.Address);
         if (!loopback && options.Authenticator is null && !options.Insecure)
@@ -55,7 +54,7 @@ public sealed class DashboardServer : IAsyncDisposable
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
             dashboard = new DashboardEndpoints(options, environment.Registry, environment.Client, environment.Broker, environment.Selector, environment.Settings,
-                app.Services.GetRequiredService<IHttpForwarder>(), loopback ? LoopbackHostRule.Always : LoopbackHostRule.Never, appsOrigin, TimeProvider.System, logger);
+                app.Services.GetRequiredService<IHttpForwarder>(), loopback ? LoopbackHostRule.Always : LoopbackHostRule.Never, appsOrigin, TimeProvider.System, loggerFactory);
             app.UseWebSockets();
             dashboard.Map(app);
         }, kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024, services => services.AddHttpForwarder(), options.Tls, cancellationToken).ConfigureAwait(false);

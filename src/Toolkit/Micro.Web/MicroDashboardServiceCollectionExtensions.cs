@@ -34,7 +34,7 @@ public static class MicroDashboardServiceCollectionExtensions
         services.AddHttpForwarder();
         services.TryAddSingleton(sp => new DashboardEndpoints(options, sp.GetRequiredService<IRegistry>(), sp.GetRequiredService<IMicroClient>(), sp.GetRequiredService<IBroker>(),
             sp.GetRequiredService<ISelector>(), sp.GetRequiredService<MicroSettings>(), sp.GetRequiredService<IHttpForwarder>(), LoopbackHostRule.OnLoopbackConnections, null,
-            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger<DashboardServer>()));
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 }

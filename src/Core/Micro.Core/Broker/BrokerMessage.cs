@@ -5,15 +5,22 @@ namespace Micro.Broker;
 /// <summary>A message on the broker: headers and an encoded body (go-micro's <c>{"Header":{...},"Body":"base64"}</c> envelope).</summary>
 public sealed class BrokerMessage
 {
-    public BrokerMessage(Dictionary<string, string>? headers = null, ReadOnlyMemory<byte> body = default)
+    /// <param name="headers">The headers (names compare case-insensitively; copied unless already so).</param>
+    /// <param name="body">The encoded body.</param>
+    public BrokerMessage(IReadOnlyDictionary<string, string>? headers = null, ReadOnlyMemory<byte> body = default)
     {
-        Headers = headers ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        Headers = headers switch
+        {
+            null => new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
+            Dictionary<string, string> { Comparer: var comparer } own when ReferenceEquals(comparer, StringComparer.OrdinalIgnoreCase) => own,
+            _ => new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase),
+        };
         Body = body;
     }
 
-    /// <summary>The message's headers (go-micro's <c>Header</c> on the wire).</summary>
+    /// <summary>The message's headers (go-micro's <c>Header</c> on the wire). Read-only: a message is published as it was made.</summary>
     [JsonPropertyName("Header")]
-    public Dictionary<string, string> Headers { get; }
+    public IReadOnlyDictionary<string, string> Headers { get; }
 
     [JsonPropertyName("Body")]
     public ReadOnlyMemory<byte> Body { get; set; }

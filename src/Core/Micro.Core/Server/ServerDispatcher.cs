@@ -67,7 +67,7 @@ internal sealed class ServerDispatcher : ITransportHandler
     {
         Interlocked.Increment(ref _inFlight);
         // The transport gave us this dictionary; it becomes the request's metadata (every header plus the addresses).
-        var headers = request.Headers;
+        var headers = request.HeaderMap;
         headers[MicroHeaders.Local] = peer.LocalAddress;
         headers[MicroHeaders.Remote] = peer.RemoteAddress;
         var endpoint = headers.GetValueOrDefault(MicroHeaders.Endpoint) ?? headers.GetValueOrDefault(MicroHeaders.Method) ?? "";

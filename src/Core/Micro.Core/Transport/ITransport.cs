@@ -21,5 +21,5 @@ public interface ITransport : IAsyncDisposable
     /// <paramref name="headers"/> say what is called. A transport that cannot carry streams throws a 501
     /// <see cref="MicroException"/> saying so.
     /// </summary>
-    ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default);
+    ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default);
 }

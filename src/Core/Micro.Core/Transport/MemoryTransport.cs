@@ -24,7 +24,7 @@ public sealed class MemoryTransport(MemoryNetwork? network = null) : ITransport
     }
 
     /// <summary>A pair of <see cref="MessageStream"/>s handing each op straight to the other (copied, as over a wire).</summary>
-    public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    public ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
     {
         if (!_network.Listeners.TryGetValue(address, out var handler))
         {

@@ -151,7 +151,7 @@ public sealed class HttpTransport : ITransport
         return _urls[address] = new Uri($"{(_options.Tls is null ? "http" : "https")}://{address}/");
     }
 
-    public ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    public ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
         => WebSocketStreams.OpenAsync(address, headers, _options, cancellationToken);
 
     private static System.Net.Security.SslClientAuthenticationOptions ClientSsl(TransportTls? tls)

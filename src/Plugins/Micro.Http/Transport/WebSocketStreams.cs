@@ -16,7 +16,7 @@ public static class WebSocketStreams
     public const string Path = "/stream";
 
     /// <summary>Client side: connects, sends open with the request headers and returns the stream.</summary>
-    internal static async ValueTask<ITransportStream> OpenAsync(string address, Dictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
+    internal static async ValueTask<ITransportStream> OpenAsync(string address, IReadOnlyDictionary<string, string> headers, TransportOptions options, CancellationToken cancellationToken)
     {
         await DialGuard.ResolveAsync(address, options.AllowLinkLocal, cancellationToken).ConfigureAwait(false); // host:port only, and not link-local
         return await OpenAsync(new Uri($"{(options.Tls is null ? "ws" : "wss")}://{address}{Path}"), headers, options, options.Tls is { } tls ? o =>
@@ -36,7 +36,7 @@ public static class WebSocketStreams
     /// <param name="options">Dial timeout and message size limit.</param>
     /// <param name="configure">Sets up the socket (an Authorization header, say).</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
-    public static async ValueTask<ITransportStream> OpenAsync(Uri uri, Dictionary<string, string> headers, TransportOptions options, Action<ClientWebSocketOptions>? configure, CancellationToken cancellationToken)
+    public static async ValueTask<ITransportStream> OpenAsync(Uri uri, IReadOnlyDictionary<string, string> headers, TransportOptions options, Action<ClientWebSocketOptions>? configure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(headers);

@@ -23,7 +23,7 @@ public sealed class SlackInput : IBotInput
     private readonly ReconnectPolicy _reconnect;
     private readonly TimeProvider _time;
 
-    public SlackInput(SlackOptions options, ILogger? logger = null, HttpMessageHandler? handler = null, ReconnectPolicy? reconnect = null, TimeProvider? time = null)
+    public SlackInput(SlackOptions options, ILogger<SlackInput>? logger = null, HttpMessageHandler? handler = null, ReconnectPolicy? reconnect = null, TimeProvider? time = null)
     {
         _reconnect = reconnect ?? ReconnectPolicy.Default;
         _time = time ?? TimeProvider.System;
@@ -33,7 +33,7 @@ public sealed class SlackInput : IBotInput
             throw new ArgumentException("Slack needs an app-level token (--slack_app_token xapp-...) and a bot token (--slack_bot_token xoxb-...)");
         }
 
-        _logger = logger ?? NullLogger.Instance;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _http = handler is null ? new HttpClient() : new HttpClient(handler);
         _http.BaseAddress = _options.ApiUrl;
     }

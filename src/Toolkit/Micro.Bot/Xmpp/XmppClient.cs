@@ -28,10 +28,10 @@ public sealed class XmppClient : IAsyncDisposable
     private Task? _keepAlive;
     private int _ids;
 
-    public XmppClient(XmppOptions options, ILogger? logger = null)
+    public XmppClient(XmppOptions options, ILogger<XmppClient>? logger = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _logger = logger ?? NullLogger.Instance;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         if (!_options.Jid.Contains('@', StringComparison.Ordinal))
         {
             throw new ArgumentException($"--xmpp_jid '{_options.Jid}' is not an account like bot@example.com");

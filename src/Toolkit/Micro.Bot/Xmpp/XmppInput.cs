@@ -8,12 +8,13 @@ namespace Micro.Bot.Xmpp;
 /// list contains).
 /// </summary>
 /// <param name="options">Server, account and rooms.</param>
-/// <param name="logger">Where connection problems are said.</param>
+/// <param name="loggerFactory">Where connection problems are said (the input's and its clients' loggers).</param>
 /// <param name="reconnect">How a lost connection comes back (<see cref="ReconnectPolicy.Default"/>).</param>
 /// <param name="time">The clock the backoff waits on.</param>
-public sealed class XmppInput(XmppOptions options, ILogger? logger = null, ReconnectPolicy? reconnect = null, TimeProvider? time = null) : IBotInput
+public sealed class XmppInput(XmppOptions options, ILoggerFactory? loggerFactory = null, ReconnectPolicy? reconnect = null, TimeProvider? time = null) : IBotInput
 {
-    private readonly ILogger _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly ILoggerFactory _loggers = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<XmppInput>();
     private readonly CancellationTokenSource _disposed = new();
     private XmppClient? _client;
 
@@ -31,7 +32,7 @@ public sealed class XmppInput(XmppOptions options, ILogger? logger = null, Recon
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token); // disposing stops it too
         await (reconnect ?? ReconnectPolicy.Default).RunAsync("XMPP", async (signedIn, ct) =>
         {
-            var client = new XmppClient(options, logger);
+            var client = new XmppClient(options, _loggers.CreateLogger<XmppClient>());
             var previous = Interlocked.Exchange(ref _client, client);
             if (previous is not null)
             {

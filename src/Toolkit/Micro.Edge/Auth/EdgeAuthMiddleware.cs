@@ -12,7 +12,7 @@ namespace Micro.Edge.Auth;
 /// <param name="errorId">The <c>id</c> of refusals' error JSON (<c>go.micro.api</c>, <c>go.micro.proxy</c>).</param>
 /// <param name="logger">Where refusals are logged.</param>
 /// <param name="hint">Added to a refusal's detail: how this edge's callers send a credential.</param>
-public sealed class EdgeAuthMiddleware(IEdgeAuthenticator? authenticator, string errorId, ILogger logger, string? hint = null)
+public sealed class EdgeAuthMiddleware(IEdgeAuthenticator? authenticator, string errorId, ILogger<EdgeAuthMiddleware> logger, string? hint = null)
 {
     /// <summary>Where the identity of an authenticated request is kept (<c>HttpContext.Items</c>).</summary>
     public const string IdentityKey = "micro.identity";

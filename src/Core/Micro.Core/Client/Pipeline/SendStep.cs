@@ -30,7 +30,7 @@ internal sealed class SendStep(string? fromService, TimeProvider time)
             (replyBody, var enveloped) = envelope.UnwrapResponse(reply.Body);
             if (enveloped is not null)
             {
-                reply.Headers[MicroHeaders.Error] = enveloped; // a peer that reports errors only inside the envelope
+                reply.HeaderMap[MicroHeaders.Error] = enveloped; // a peer that reports errors only inside the envelope
             }
         }
 
@@ -39,7 +39,7 @@ internal sealed class SendStep(string? fromService, TimeProvider time)
             throw MicroException.Parse(errorJson);
         }
 
-        return new MicroResponse(replyBody, envelope?.InnerContentType ?? reply.Header(MicroHeaders.ContentType) ?? request.ContentType, ResponseMetadata(reply.Headers));
+        return new MicroResponse(replyBody, envelope?.InnerContentType ?? reply.Header(MicroHeaders.ContentType) ?? request.ContentType, ResponseMetadata(reply.HeaderMap));
     }
 
     /// <summary>The caller sees everything the server sent except the protocol's own headers.</summary>

@@ -88,7 +88,7 @@ public sealed class MessagingNode
             catch (Exception e)
             {
                 response = new TransportMessage();
-                response.Headers[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
+                response.HeaderMap[MicroHeaders.Error] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
             }
 
             try

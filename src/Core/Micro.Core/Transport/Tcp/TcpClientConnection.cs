@@ -35,7 +35,7 @@ internal sealed class TcpClientConnection : IAsyncDisposable
         _pending[id] = pending;
         try
         {
-            _connection.Send(FrameType.Request, id, request.Headers, request.Body);
+            _connection.Send(FrameType.Request, id, request.HeaderMap, request.Body);
         }
         catch
         {

@@ -161,7 +161,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
                 // Handlers are expected to turn failures into error responses; this is the last line of defence.
                 _logger.LogError(e, "Transport handler failed");
                 response = new TransportMessage();
-                response.Headers["Micro-Error"] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
+                response.HeaderMap["Micro-Error"] = MicroException.InternalServerError("go.micro.server", e.Message).ToJson();
             }
 
             if (_connection.IsClosed)
@@ -171,7 +171,7 @@ internal sealed class TcpServerConnection : IAsyncDisposable
 
             try
             {
-                _connection.Send(FrameType.Response, frame.Id, response.Headers, response.Body);
+                _connection.Send(FrameType.Response, frame.Id, response.HeaderMap, response.Body);
             }
             catch (MicroException e) when (e.Code == 413)
             {

@@ -58,11 +58,12 @@ public sealed class TcpTransport : ITransport
         return await connection.RequestAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<ITransportStream> OpenStreamAsync(string address, Dictionary<string, string> headers, CancellationToken cancellationToken = default)
+    public async ValueTask<ITransportStream> OpenStreamAsync(string address, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
     {
         var pool = _pools.GetOrAdd(address, static (a, self) => new TcpConnectionPool(a, self._options, self._logger), this);
         var connection = await pool.GetAsync(cancellationToken).ConfigureAwait(false);
-        return connection.OpenStream(headers);
+        // The client hands its own dictionary over; anything else is copied once (the frame writer wants the concrete type).
+        return connection.OpenStream(headers as Dictionary<string, string> ?? new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase));
     }
 
     public async ValueTask DisposeAsync()
