@@ -274,7 +274,7 @@ public sealed class NatsBroker : IBroker
                     }
 
                     // Core NATS cannot deliver again: a failure goes to the dead-letter topic at once (Deliveries).
-                    await Deliveries.RunAsync(handler, new SimpleBrokerEvent(msg.Subject, message, canRedeliver: false), options, broker._logger, broker, CancellationToken.None).ConfigureAwait(false);
+                    await Deliveries.DeliverAsync(handler, new SimpleBrokerEvent(msg.Subject, message, canRedeliver: false), options, broker._logger, broker, CancellationToken.None).ConfigureAwait(false);
                 }
             });
         }
@@ -342,7 +342,7 @@ public sealed class NatsBroker : IBroker
                             }
 
                             var delivered = (int)Math.Min(int.MaxValue, msg.Metadata?.NumDelivered ?? 1);
-                            await Deliveries.RunAsync(handler, new JetStreamEvent(msg, message) { DeliveryCount = delivered }, options, broker._logger, broker, stop).ConfigureAwait(false);
+                            await Deliveries.DeliverAsync(handler, new JetStreamEvent(msg, message) { DeliveryCount = delivered }, options, broker._logger, broker, stop).ConfigureAwait(false);
                         }
                     }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested)

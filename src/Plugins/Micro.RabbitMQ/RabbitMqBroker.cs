@@ -164,7 +164,7 @@ public sealed class RabbitMqBroker : IBroker
             var delivered = header.Remove(RabbitMqEvent.DeliveryHeader, out var n) && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0 ? count : 1;
             var routed = e.Exchange.Length == 0 && header.Remove(RabbitMqEvent.TopicHeader, out var first) ? first : e.RoutingKey;
             var message = new BrokerMessage(header, e.Body.ToArray());
-            await Deliveries.RunAsync(handler, new RabbitMqEvent(channel, e.DeliveryTag, routed, message, queue, options.Durable) { DeliveryCount = delivered }, options, _logger, this, CancellationToken.None).ConfigureAwait(false);
+            await Deliveries.DeliverAsync(handler, new RabbitMqEvent(channel, e.DeliveryTag, routed, message, queue, options.Durable) { DeliveryCount = delivered }, options, _logger, this, CancellationToken.None).ConfigureAwait(false);
         };
         var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         return new Subscription(channel, tag, topic, options);

@@ -28,7 +28,7 @@ public static class Deliveries
     /// <param name="logger">Where failures are said.</param>
     /// <param name="deadLetters">Where dead letters are published (the subscription's own broker); null drops them, said in the log.</param>
     /// <param name="cancellationToken">Stops the handler.</param>
-    public static async ValueTask<bool> RunAsync(BrokerHandler handler, BrokerEvent delivery, SubscribeOptions options, ILogger logger, IBroker? deadLetters, CancellationToken cancellationToken)
+    public static async ValueTask<bool> DeliverAsync(BrokerHandler handler, BrokerEvent delivery, SubscribeOptions options, ILogger logger, IBroker? deadLetters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(delivery);

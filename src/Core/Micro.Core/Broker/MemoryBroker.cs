@@ -156,7 +156,7 @@ public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
                     requeue = again;
                     return ValueTask.CompletedTask;
                 }) { DeliveryCount = attempt };
-                await Deliveries.RunAsync(handler, delivery, options, broker._logger, broker, _stop.Token).ConfigureAwait(false);
+                await Deliveries.DeliverAsync(handler, delivery, options, broker._logger, broker, _stop.Token).ConfigureAwait(false);
                 if (requeue)
                 {
                     broker.Redeliver(this, message, attempt + 1);

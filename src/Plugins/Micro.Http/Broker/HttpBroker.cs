@@ -307,7 +307,7 @@ public sealed class HttpBroker : IBroker
             return;
         }
 
-        var header = new Dictionary<string, string>(envelope?.Header ?? [], StringComparer.OrdinalIgnoreCase);
+        var header = envelope?.Header is { } received ? new Dictionary<string, string>(received, StringComparer.OrdinalIgnoreCase) : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var topic = header.Remove(BrokerEnvelope.TopicHeader, out var t) ? t : sub.Topic;
         bool? acked = null;
         // The http broker keeps nothing: a failed message cannot come again, so Deliveries dead-letters it at once.
@@ -316,7 +316,7 @@ public sealed class HttpBroker : IBroker
             acked = ack;
             return ValueTask.CompletedTask;
         }, canRedeliver: false);
-        var handled = await Deliveries.RunAsync(sub.Handler, delivery, sub.Options, _logger, this, context.RequestAborted).ConfigureAwait(false);
+        var handled = await Deliveries.DeliverAsync(sub.Handler, delivery, sub.Options, _logger, this, context.RequestAborted).ConfigureAwait(false);
         // Acknowledged (dead-lettered included): 200, so the publisher does not hand it to another member as well.
         context.Response.StatusCode = acked ?? handled ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
     }
