@@ -35,9 +35,10 @@ public sealed class EtcdStopTests(EtcdFixture etcd)
         Assert.Single(await selector.GetNodesAsync("stopping")); // the selector's watch is running
 
         using var stop = new CancellationTokenSource();
-        var watch = registry.WatchAsync("stopping", stop.Token).GetAsyncEnumerator(stop.Token);
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = registry.WatchAsync("stopping", open.SetResult, stop.Token).GetAsyncEnumerator(stop.Token);
         var next = watch.MoveNextAsync().AsTask();
-        await Task.Delay(300); // the watch is open on etcd
+        await open.Task.WaitAsync(TimeSpan.FromSeconds(30)); // etcd said the watch is created
         await stop.CancelAsync();
         Assert.False(await next.WaitAsync(TimeSpan.FromSeconds(30)));
         await watch.DisposeAsync();
