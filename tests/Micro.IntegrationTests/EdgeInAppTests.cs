@@ -21,14 +21,14 @@ public sealed class EdgeInAppTests : IDisposable
     private const string DashboardKey = "edge-in-app-dashboard-key-3f2a";
 
     [Fact]
-    public async Task The_app_serves_its_own_endpoints_and_the_gateway_under_its_prefix()
+    public async Task The_app_serves_its_own_endpoints_the_gateway_and_the_dashboard_under_their_prefixes()
     {
         await using var greeter = new RunningProcess(Programs.GreeterService, [], Env());
         await using var edge = new RunningProcess(Programs.EdgeInApp, [], Env());
         await greeter.WaitForOutputAsync("registered in local", Patience);
         await edge.WaitForOutputAsync("edge-in-app listening on http://", Patience);
         var url = Regex.Match(edge.Output, @"edge-in-app listening on (http://[^\s]+)").Groups[1].Value;
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
 
         Assert.StartsWith("edge-in-app: its own endpoints", await http.GetStringAsync("/"));
 
@@ -45,18 +45,8 @@ public sealed class EdgeInAppTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, rpc.StatusCode); // /rpc reaches any service: off unless enabled, in an app as in micro api
         using var outside = await http.PostAsync("/greeter/hello", Body("""{"name":"John"}"""));
         Assert.Equal(HttpStatusCode.NotFound, outside.StatusCode); // the app's own 404: the gateway lives under /api only
-    }
 
-    [Fact]
-    public async Task The_app_serves_the_dashboard_under_its_prefix_behind_its_key()
-    {
-        await using var greeter = new RunningProcess(Programs.GreeterService, [], Env());
-        await using var edge = new RunningProcess(Programs.EdgeInApp, [], Env());
-        await greeter.WaitForOutputAsync("registered in local", Patience);
-        await edge.WaitForOutputAsync("edge-in-app listening on http://", Patience);
-        var url = Regex.Match(edge.Output, @"edge-in-app listening on (http://[^\s]+)").Groups[1].Value;
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
-
+        // The dashboard under /ops, behind the app's key.
         using var locked = await http.GetAsync("/ops/api/services");
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/ops/api/services");

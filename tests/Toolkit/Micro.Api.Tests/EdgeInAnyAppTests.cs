@@ -3,9 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Micro.Proxy;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,33 +13,17 @@ public sealed class EdgeInAnyAppTests
 {
     private const string Token = "in-app-proxy-token-5d1e";
 
-    private static WebApplication App(Action<IServiceCollection> services, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder(["--registry", "memory", "--transport", "memory", "--broker", "memory", "--server_name", "greeter"]);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddMicro(micro => micro.AddHandler<Greeter>());
-        services(builder.Services);
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.MapGet("/", () => "mine");
-        map(app);
-        return app;
-    }
-
-    private static HttpClient ClientOf(WebApplication app)
-        => new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-
     [Fact]
     public async Task Gateway_and_proxy_live_under_their_prefixes_beside_the_apps_own_endpoints()
     {
-        await using var app = App(s => s.AddMicroGateway(new ApiOptions { Namespace = "" }).AddMicroProxy(new ProxyOptions { AuthToken = Token }),
+        await using var app = InAppHost.Create(s => s.AddMicroGateway(new ApiOptions { Namespace = "" }).AddMicroProxy(new ProxyOptions { AuthToken = Token }),
             a =>
             {
                 a.MapMicroGateway("/api");
                 a.MapMicroProxy("/micro");
             });
         await app.StartAsync();
-        using var http = ClientOf(app);
+        using var http = InAppHost.ClientOf(app);
 
         Assert.Equal("mine", await http.GetStringAsync("/"));
         using var viaGateway = await http.PostAsync("/api/greeter/hello", Json("""{"name":"gw"}"""));
@@ -70,12 +51,12 @@ public sealed class EdgeInAnyAppTests
     [Fact]
     public async Task A_proxy_without_auth_is_refused_when_mapped_unless_marked_insecure()
     {
-        await using var app = App(s => s.AddMicroProxy(), _ => { });
+        await using var app = InAppHost.Create(s => s.AddMicroProxy(), _ => { });
         var e = Assert.Throws<InvalidOperationException>(() => app.MapMicroProxy("/micro"));
         Assert.Contains("no auth", e.Message, StringComparison.Ordinal);
-        await using var insecure = App(s => s.AddMicroProxy(new ProxyOptions { Insecure = true }), a => a.MapMicroProxy("/micro"));
+        await using var insecure = InAppHost.Create(s => s.AddMicroProxy(new ProxyOptions { Insecure = true }), a => a.MapMicroProxy("/micro"));
         await insecure.StartAsync();
-        using var http = ClientOf(insecure);
+        using var http = InAppHost.ClientOf(insecure);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/micro/health")).StatusCode);
         await insecure.StopAsync();
     }
@@ -92,13 +73,13 @@ public sealed class EdgeInAnyAppTests
     [Fact]
     public async Task A_handler_and_a_resolver_of_ones_own_are_chosen_by_name()
     {
-        await using var app = App(s => s
+        await using var app = InAppHost.Create(s => s
                 .AddMicroGateway(new ApiOptions { Handler = "describe", Resolver = "header" })
                 .AddMicroGatewayHandler("describe", _ => new DescribeHandler())
                 .AddMicroGatewayResolver("header", _ => new HeaderResolver()),
             a => a.MapMicroGateway("/api"));
         await app.StartAsync();
-        using var http = ClientOf(app);
+        using var http = InAppHost.ClientOf(app);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/anything");
         request.Headers.Add("X-Service", "greeter");
         using var reply = await http.SendAsync(request);
@@ -111,7 +92,7 @@ public sealed class EdgeInAnyAppTests
     [Fact]
     public async Task A_handler_name_nobody_registered_is_refused_naming_the_ones_there_are()
     {
-        await using var app = App(s => s.AddMicroGateway(new ApiOptions { Handler = "nope" }), _ => { });
+        await using var app = InAppHost.Create(s => s.AddMicroGateway(new ApiOptions { Handler = "nope" }), _ => { });
         var e = Assert.Throws<ArgumentException>(() => app.MapMicroGateway("/api"));
         Assert.Contains("--handler 'nope' is not one of api, event, http, proxy, rpc, web", e.Message, StringComparison.Ordinal);
     }

@@ -5,9 +5,6 @@ using Micro.Edge.Auth;
 using Micro.Registry;
 using Micro.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,31 +15,14 @@ public sealed class DashboardInAnyAppTests
 {
     private const string Key = "in-app-dashboard-key-7c41";
 
-    private static WebApplication App(Action<IServiceCollection> services, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder(["--registry", "memory", "--transport", "memory", "--broker", "memory", "--server_name", "greeter"]);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddMicro(micro => micro.AddHandler<Greeter>());
-        services(builder.Services);
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.MapGet("/", () => "mine");
-        map(app);
-        return app;
-    }
-
-    private static Uri AddressOf(WebApplication app) => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-
-    private static HttpClient ClientOf(WebApplication app) => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = AddressOf(app) };
-
     private static WebOptions SignedIn => new() { Authenticator = new ApiKeyAuthenticator(["alice=" + Key]) };
 
     [Fact]
     public async Task The_dashboard_lives_under_its_prefix_and_every_link_it_draws_stays_there()
     {
-        await using var app = App(s => s.AddMicroDashboard(SignedIn), a => a.MapMicroDashboard("/ops"));
+        await using var app = InAppHost.Create(s => s.AddMicroDashboard(SignedIn), a => a.MapMicroDashboard("/ops"));
         await app.StartAsync();
-        using var http = ClientOf(app);
+        using var http = InAppHost.ClientOf(app);
         Assert.Equal("mine", await http.GetStringAsync("/"));
 
         using var page = new HttpRequestMessage(HttpMethod.Get, "/ops/");
@@ -74,9 +54,9 @@ public sealed class DashboardInAnyAppTests
     [Fact]
     public async Task Sign_in_redirects_and_the_cookie_stay_under_the_prefix()
     {
-        await using var app = App(s => s.AddMicroDashboard(SignedIn), a => a.MapMicroDashboard("/ops"));
+        await using var app = InAppHost.Create(s => s.AddMicroDashboard(SignedIn), a => a.MapMicroDashboard("/ops"));
         await app.StartAsync();
-        using var http = ClientOf(app);
+        using var http = InAppHost.ClientOf(app);
 
         using var browse = new HttpRequestMessage(HttpMethod.Get, "/ops/apps");
         browse.Headers.Accept.ParseAdd("text/html");
@@ -111,14 +91,14 @@ public sealed class DashboardInAnyAppTests
     [Fact]
     public async Task Web_apps_are_served_under_the_prefix_with_their_full_base_path()
     {
-        await using var webApp = App(_ => { }, a => a.MapGet("/page", (HttpContext c) => $"path={c.Request.Path} base={c.Request.Headers["X-Micro-Web-Base-Path"]}"));
+        await using var webApp = InAppHost.Create(_ => { }, a => a.MapGet("/page", (HttpContext c) => $"path={c.Request.Path} base={c.Request.Headers["X-Micro-Web-Base-Path"]}"));
         await webApp.StartAsync();
-        await using var app = App(s => s.AddMicroDashboard(new WebOptions { Insecure = true }), a => a.MapMicroDashboard("/ops"));
+        await using var app = InAppHost.Create(s => s.AddMicroDashboard(new WebOptions { Insecure = true }), a => a.MapMicroDashboard("/ops"));
         await app.StartAsync();
-        var address = AddressOf(webApp);
+        var address = InAppHost.AddressOf(webApp);
         await app.Services.GetRequiredService<IRegistry>().RegisterAsync(
             new Service { Name = "go.micro.web.hello", Nodes = [new Node { Id = "hello-1", Address = $"{address.Host}:{address.Port}" }] }, TimeSpan.FromMinutes(5));
-        using var http = ClientOf(app);
+        using var http = InAppHost.ClientOf(app);
 
         // The web app sees its own path and, in the base path header, where the browser sees it.
         Assert.Equal("path=/page base=/ops/hello", await http.GetStringAsync("/ops/hello/page"));
@@ -134,9 +114,9 @@ public sealed class DashboardInAnyAppTests
     [Fact]
     public async Task A_rebound_host_name_on_a_loopback_connection_and_a_cross_site_post_are_refused()
     {
-        await using var app = App(s => s.AddMicroDashboard(new WebOptions { Insecure = true }), a => a.MapMicroDashboard("/ops"));
+        await using var app = InAppHost.Create(s => s.AddMicroDashboard(new WebOptions { Insecure = true }), a => a.MapMicroDashboard("/ops"));
         await app.StartAsync();
-        using var http = ClientOf(app);
+        using var http = InAppHost.ClientOf(app);
 
         using var rebound = new HttpRequestMessage(HttpMethod.Get, "/ops/api/services");
         rebound.Headers.Host = "evil.example";
@@ -159,7 +139,7 @@ public sealed class DashboardInAnyAppTests
     [Fact]
     public async Task Without_auth_mapping_is_refused_unless_marked_insecure_and_a_second_listener_is_refused_in_an_app()
     {
-        await using var app = App(s => s.AddMicroDashboard(), _ => { });
+        await using var app = InAppHost.Create(s => s.AddMicroDashboard(), _ => { });
         var e = Assert.Throws<InvalidOperationException>(() => app.MapMicroDashboard("/ops"));
         Assert.Contains("no auth", e.Message, StringComparison.Ordinal);
         Assert.Contains("AppsAddress", Assert.Throws<ArgumentException>(() => new ServiceCollection().AddMicroDashboard(new WebOptions { AppsAddress = "127.0.0.1:0" })).Message, StringComparison.Ordinal);
