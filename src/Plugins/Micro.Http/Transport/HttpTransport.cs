@@ -58,11 +58,13 @@ public sealed class HttpTransport : ITransport
         var (app, bound) = await KestrelEndpoint.StartAsync(endPoint, app =>
         {
             app.UseWebSockets();
-            app.MapPost("/", context => ServeAsync(context, handler));
-            // Browsers apply no CORS to WebSockets, and any page can name a loopback port: an upgrade carrying Origin
-            // comes from a web page, never from a service (clients send none), so it is refused before it reaches a stream.
-            app.Map(WebSocketStreams.Path, context => context.Request.Headers.Origin.Count > 0
-                ? RefuseBrowserAsync(context)
+            // Any page in the operator's browser can name a loopback port, and DNS rebinding makes its requests
+            // same-origin ones (any headers, the reply readable); browsers apply no CORS to WebSockets at all. What a
+            // browser sends (Origin on every POST and upgrade, Sec-Fetch-Site on every request) never comes from a
+            // service, so such calls and streams are refused before they reach a handler.
+            app.MapPost("/", context => FromBrowser(context.Request) ? RefuseBrowserAsync(context, "calls") : ServeAsync(context, handler));
+            app.Map(WebSocketStreams.Path, context => FromBrowser(context.Request)
+                ? RefuseBrowserAsync(context, "streams")
                 : WebSocketStreams.ServeAsync(context, handler, _options.MaxMessageSize));
         }, k =>
         {
@@ -161,10 +163,14 @@ public sealed class HttpTransport : ITransport
         return ssl;
     }
 
-    private static Task RefuseBrowserAsync(HttpContext context)
+    private static bool FromBrowser(HttpRequest request) => request.Headers.Origin.Count > 0 || request.Headers.ContainsKey("Sec-Fetch-Site");
+
+    private static Task RefuseBrowserAsync(HttpContext context, string what)
     {
+        var detail = $"{what} are not served to web pages (a request with Origin or Sec-Fetch-Site): services call services, browsers go through micro api";
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        return context.Response.WriteAsync("streams are not served to web pages (a request with Origin)", context.RequestAborted);
+        context.Response.Headers[MicroHeaders.Error] = MicroException.Forbidden("go.micro.transport", detail).ToJson();
+        return context.Response.WriteAsync(detail, context.RequestAborted);
     }
 
     public ValueTask DisposeAsync()
