@@ -45,6 +45,12 @@ public sealed record ApiOptions
     /// <summary><c>--tls_cert_file</c>, <c>--tls_key_file</c>, <c>--tls_client_ca_file</c>: HTTPS (null: plain HTTP).</summary>
     public Micro.Transport.TransportTls? Tls { get; init; }
 
+    /// <summary>
+    /// <c>--rate_limit 100/s</c>: requests per period for each caller (its signed-in identity with <c>--auth</c>, else its
+    /// client address); past it a 429 with <c>Retry-After</c>. Null: no limit.
+    /// </summary>
+    public GatewayRateLimit? RateLimit { get; init; }
+
     /// <summary><c>--allow_link_local</c>: forward to nodes at link-local and metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254).</summary>
     public bool AllowLinkLocal { get; init; }
 

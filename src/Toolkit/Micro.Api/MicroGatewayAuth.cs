@@ -2,5 +2,5 @@ using Micro.Edge.Auth;
 
 namespace Micro.Api;
 
-/// <summary>The gateway's --auth as a service of the app, so MapMicroGateway guards its paths with it.</summary>
-internal sealed record MicroGatewayAuth(EdgeAuthMiddleware Middleware);
+/// <summary>The gateway's --auth and --rate_limit as services of the app, so MapMicroGateway guards its paths with them.</summary>
+internal sealed record MicroGatewayAuth(EdgeAuthMiddleware Middleware, GatewayRateLimiter? RateLimiter);

@@ -11,7 +11,7 @@ public static class MicroGatewayEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the gateway (added with <c>services.AddMicroGateway()</c>) under <paramref name="prefix"/>: <c>/api</c> makes
     /// <c>/api/greeter/hello</c> the gateway's <c>/greeter/hello</c>. With no prefix it takes every path the app's own
-    /// endpoints do not (a fallback), as <c>micro api</c> does. Its --auth, when set, guards only these paths; the
+    /// endpoints do not (a fallback), as <c>micro api</c> does. Its --auth and --rate_limit, when set, guard only these paths; the
     /// app's own endpoints keep their own auth. WebSocket streams need <c>app.UseWebSockets()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapMicroGateway(this IEndpointRouteBuilder endpoints, string prefix = "")
@@ -19,7 +19,9 @@ public static class MicroGatewayEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var gateway = endpoints.ServiceProvider.GetService<ApiGateway>()
             ?? throw new InvalidOperationException("MapMicroGateway needs services.AddMicroGateway() (and services.AddMicro()) first.");
-        var auth = endpoints.ServiceProvider.GetRequiredService<MicroGatewayAuth>().Middleware;
+        var guards = endpoints.ServiceProvider.GetRequiredService<MicroGatewayAuth>();
+        var auth = guards.Middleware;
+        var limiter = guards.RateLimiter;
         var pathBase = new PathString(prefix.TrimEnd('/') is { Length: > 0 } p ? (p.StartsWith('/') ? p : "/" + p) : "");
         Task HandleAsync(HttpContext context)
         {
@@ -30,7 +32,8 @@ public static class MicroGatewayEndpointRouteBuilderExtensions
                 context.Request.Path = rest;
             }
 
-            return auth.InvokeAsync(context, () => gateway.HandleAsync(context));
+            // Auth first, so the rate limit counts the caller it signed in.
+            return auth.InvokeAsync(context, () => limiter is null ? gateway.HandleAsync(context) : limiter.InvokeAsync(context, () => gateway.HandleAsync(context)));
         }
 
         return pathBase.HasValue

@@ -31,7 +31,14 @@ public static class MicroGatewayServiceCollectionExtensions
             Named(sp.GetServices<GatewayHandlerRegistration>().Select(r => (r.Name, (Func<IGatewayHandler>)(() => r.Create(sp))))),
             Named(sp.GetServices<GatewayResolverRegistration>().Select(r => (r.Name, (Func<IGatewayResolver>)(() => r.Create(sp))))),
             sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ApiGateway>()));
-        services.TryAddSingleton(sp => new MicroGatewayAuth(new EdgeAuthMiddleware(options.Authenticator, EdgeErrors.GatewayId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeAuthMiddleware>())));
+        if (options.RateLimit is { } limit)
+        {
+            // Its own singleton, so the app's container disposes its buckets' timer.
+            services.TryAddSingleton(sp => new GatewayRateLimiter(limit, sp.GetRequiredService<ILoggerFactory>().CreateLogger<GatewayRateLimiter>()));
+        }
+
+        services.TryAddSingleton(sp => new MicroGatewayAuth(new EdgeAuthMiddleware(options.Authenticator, EdgeErrors.GatewayId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeAuthMiddleware>()),
+            sp.GetService<GatewayRateLimiter>()));
         return services;
     }
 

@@ -21,9 +21,10 @@ internal static class ApiCommand
         var headers = new Option<string>("--cors_allowed_headers") { Description = "Comma-separated request headers allowed by CORS." };
         var maxBody = new Option<long?>("--max_body_size") { Description = $"Largest request body in bytes (default {defaults.MaxBodyBytes})." };
         var timeout = new Option<string>("--request_timeout") { Description = "Per-request deadline behind the gateway, e.g. 10s (default: the client's)." };
+        var rateLimit = new Option<string>("--rate_limit") { Description = "Requests per period for each caller (its identity with --auth, else its address), e.g. 100/s; past it 429 with Retry-After. Env MICRO_API_RATE_LIMIT." };
         var command = new Command("api", "Run the HTTP gateway: HTTP to RPC, api, events and reverse proxy, e.g. /greeter/hello -> go.micro.api.greeter Greeter.Hello.\n\nExamples:\n  micro api --address 127.0.0.1:8080 --namespace \"\"   # /greeter/hello -> greeter Greeter.Hello\n  MICRO_API_AUTH_KEYS=ops=k3y micro api --address 0.0.0.0:8080 --auth api_key --tls_cert_file cert.pem --tls_key_file key.pem")
         {
-            address, ns, handler, resolver, enableRpc, origins, methods, headers, maxBody, timeout,
+            address, ns, handler, resolver, enableRpc, origins, methods, headers, maxBody, timeout, rateLimit,
         };
         var tls = new EdgeTlsFlags();
         tls.AddTo(command);
@@ -47,6 +48,7 @@ internal static class ApiCommand
                     CorsAllowedHeaders = List(parse.GetValue(headers)) ?? defaults.CorsAllowedHeaders,
                     MaxBodyBytes = parse.GetValue(maxBody) ?? defaults.MaxBodyBytes,
                     RequestTimeout = parse.GetValue(timeout) is { } t ? Durations.Parse(t, "--request_timeout") : null,
+                    RateLimit = (parse.GetValue(rateLimit) ?? Environment.GetEnvironmentVariable("MICRO_API_RATE_LIMIT")) is { Length: > 0 } r ? GatewayRateLimit.Parse(r) : null,
                     Tls = tls.Read(parse),
                     Authenticator = authFlags.Read(parse),
                 }.Validate();
@@ -61,7 +63,7 @@ internal static class ApiCommand
             {
                 var server = await ApiServer.StartAsync(options, environment, logging, ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"micro api listening on {(options.Tls is null ? "http" : "https")}://{server.Address} ({(options.Namespace.Length == 0 ? "no namespace: services by their own names" : "namespace " + options.Namespace)}, handler {options.Handler}, resolver {options.Resolver}{(options.EnableRpc ? ", /rpc enabled" : "")})")).ConfigureAwait(false);
+                    $"micro api listening on {(options.Tls is null ? "http" : "https")}://{server.Address} ({(options.Namespace.Length == 0 ? "no namespace: services by their own names" : "namespace " + options.Namespace)}, handler {options.Handler}, resolver {options.Resolver}{(options.EnableRpc ? ", /rpc enabled" : "")}{(options.RateLimit is { } limit ? $", rate limit {limit.Requests} per {limit.Period.TotalSeconds:0.###} s per caller" : "")})")).ConfigureAwait(false);
                 return server;
             }, ct).ConfigureAwait(false);
         });

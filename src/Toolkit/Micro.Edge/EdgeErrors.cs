@@ -20,7 +20,10 @@ public static class EdgeErrors
         return error.Code is >= 400 and <= 599 ? error.Code : StatusCodes.Status500InternalServerError;
     }
 
-    public static async Task WriteAsync(HttpContext context, MicroException error)
+    /// <param name="context">The request.</param>
+    /// <param name="error">What went wrong.</param>
+    /// <param name="headers">Headers the error reply carries (<c>Retry-After</c>, <c>WWW-Authenticate</c>): set after the response is cleared.</param>
+    public static async Task WriteAsync(HttpContext context, MicroException error, Action<IHeaderDictionary>? headers = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Response.HasStarted)
@@ -32,6 +35,7 @@ public static class EdgeErrors
         context.Response.Clear();
         context.Response.StatusCode = StatusOf(error);
         context.Response.ContentType = "application/json";
+        headers?.Invoke(context.Response.Headers);
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(error.ToJson()), context.RequestAborted).ConfigureAwait(false);
     }
 }

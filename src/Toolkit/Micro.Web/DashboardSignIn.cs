@@ -68,8 +68,8 @@ internal sealed class DashboardSignIn(IEdgeAuthenticator authenticator, Dashboar
                 return;
             }
 
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await EdgeErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at " + context.Request.PathBase + "/signin")).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, MicroException.Unauthorized(ErrorId, reason + "; sign in at " + context.Request.PathBase + "/signin"),
+                headers => headers.WWWAuthenticate = "Bearer").ConfigureAwait(false);
             return;
         }
 

@@ -68,6 +68,7 @@ public sealed class SignInTests : IAsyncLifetime
             var refused = await api.GetAsync(path);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.Contains("sign in at /signin", await refused.Content.ReadAsStringAsync());
+            Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.Single().Scheme); // the challenge survives the error reply
         }
 
         var form = await browser.GetAsync("/signin");
