@@ -139,14 +139,23 @@ public sealed class ToolkitProcessTests : IDisposable
     {
         var port = FreePort();
         await using var greeter = new RunningProcess(Programs.GreeterService, [], Env(_remote));
-        await using var api = new RunningProcess(Programs.Cli, ["api", "--address", $"127.0.0.1:{port}", "--namespace", ""], Env(_remote));
+        await using var api = new RunningProcess(Programs.Cli, ["api", "--address", $"127.0.0.1:{port}", "--namespace", "", "--rate_limit", "1/h"], Env(_remote));
         await greeter.WaitForOutputAsync("registered in local", Patience);
         await api.WaitForOutputAsync("micro api listening", Patience);
+        Assert.Contains("rate limit 1 per 3600 s per caller", api.Output, StringComparison.Ordinal);
 
         using var http = new HttpClient();
         var reply = await http.PostAsync($"http://127.0.0.1:{port}/greeter/hello", new StringContent("""{"name":"John"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         Assert.Equal("""{"msg":"Hello John"}""", await reply.Content.ReadAsStringAsync());
+        // --rate_limit 1/h: this caller's second request waits for the next hour.
+        var limited = await http.PostAsync($"http://127.0.0.1:{port}/greeter/hello", new StringContent("""{"name":"again"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter);
         Assert.Equal(0, await api.TerminateAsync(Patience));
+
+        var bad = await RunningProcess.RunAsync(Programs.Cli, ["api", "--rate_limit", "lots"], Env(_remote), Patience);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--rate_limit 'lots' is not <requests>/<period>", bad.Output, StringComparison.Ordinal);
     }
 }
