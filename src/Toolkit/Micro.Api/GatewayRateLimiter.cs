@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Micro.Edge;
 using Micro.Edge.Auth;
@@ -43,8 +45,34 @@ internal sealed class GatewayRateLimiter(GatewayRateLimit limit, ILogger<Gateway
     }
 
     /// <summary>Who a bucket belongs to: the signed-in identity, else the client's address.</summary>
-    private static string CallerOf(HttpContext context)
-        => EdgeAuthMiddleware.IdentityOf(context) is { } identity ? "user " + identity.Subject : "address " + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    internal static string CallerOf(HttpContext context)
+        => EdgeAuthMiddleware.IdentityOf(context) is { } identity ? "user " + identity.Subject : "address " + AddressOf(context.Connection.RemoteIpAddress);
+
+    /// <summary>
+    /// An IPv4 address as it is; an IPv6 address by its /64, which one host is usually given whole: otherwise a caller
+    /// cycling through its 2^64 addresses would get a fresh bucket (and cost memory) with every request.
+    /// </summary>
+    internal static string AddressOf(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(address))
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 }

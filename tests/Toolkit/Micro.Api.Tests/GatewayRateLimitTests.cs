@@ -77,6 +77,16 @@ public sealed class GatewayRateLimitTests
     }
 
     [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")]
+    [InlineData("::1", "::1")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")] // the same host's next address: the same bucket
+    [InlineData("2001:db8:1:3::1", "2001:db8:1:3::/64")]
+    public void A_caller_without_an_identity_is_its_ipv4_address_or_its_ipv6_64(string address, string bucket)
+        => Assert.Equal(bucket, GatewayRateLimiter.AddressOf(IPAddress.Parse(address)));
+
+    [Theory]
     [InlineData("100/s", 100, 1)]
     [InlineData("6000/m", 6000, 60)]
     [InlineData("10/h", 10, 3600)]
