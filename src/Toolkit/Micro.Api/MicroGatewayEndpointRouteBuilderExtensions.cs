@@ -19,19 +19,13 @@ public static class MicroGatewayEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var gateway = endpoints.ServiceProvider.GetService<ApiGateway>()
             ?? throw new InvalidOperationException("MapMicroGateway needs services.AddMicroGateway() (and services.AddMicro()) first.");
-        var guards = endpoints.ServiceProvider.GetRequiredService<MicroGatewayAuth>();
+        var guards = endpoints.ServiceProvider.GetRequiredService<MicroGatewayGuards>();
         var auth = guards.Middleware;
         var limiter = guards.RateLimiter;
-        var pathBase = new PathString(prefix.TrimEnd('/') is { Length: > 0 } p ? (p.StartsWith('/') ? p : "/" + p) : "");
+        var pathBase = Micro.Edge.EdgePathPrefix.Normalize(prefix);
         Task HandleAsync(HttpContext context)
         {
-            if (pathBase.HasValue && context.Request.Path.StartsWithSegments(pathBase, out var rest))
-            {
-                // The gateway routes by the path after the prefix, as if it were the whole app.
-                context.Request.PathBase = context.Request.PathBase.Add(pathBase);
-                context.Request.Path = rest;
-            }
-
+            Micro.Edge.EdgePathPrefix.MoveIntoPathBase(context, pathBase); // the gateway routes by the path after the prefix, as if it were the whole app
             // Auth first, so the rate limit counts the caller it signed in.
             return auth.InvokeAsync(context, () => limiter is null ? gateway.HandleAsync(context) : limiter.InvokeAsync(context, () => gateway.HandleAsync(context)));
         }

@@ -37,7 +37,7 @@ public static class MicroGatewayServiceCollectionExtensions
             services.TryAddSingleton(sp => new GatewayRateLimiter(limit, sp.GetRequiredService<ILoggerFactory>().CreateLogger<GatewayRateLimiter>()));
         }
 
-        services.TryAddSingleton(sp => new MicroGatewayAuth(new EdgeAuthMiddleware(options.Authenticator, EdgeErrors.GatewayId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeAuthMiddleware>()),
+        services.TryAddSingleton(sp => new MicroGatewayGuards(new EdgeAuthMiddleware(options.Authenticator, EdgeErrors.GatewayId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeAuthMiddleware>()),
             sp.GetService<GatewayRateLimiter>()));
         return services;
     }

@@ -43,7 +43,7 @@ internal sealed class ProxyEndpoints
 
     public RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix = "")
     {
-        var group = endpoints.MapGroup(prefix.TrimEnd('/'));
+        var group = endpoints.MapGroup(EdgePathPrefix.Normalize(prefix));
         group.MapGet("/health", Guarded(context => context.Response.WriteAsync("""{"status":"ok"}""", context.RequestAborted)));
         group.MapGet("/registry", Guarded(_handlers.GetRegistryAsync));
         group.MapPost("/registry", Guarded(_handlers.RegisterAsync));

@@ -57,16 +57,11 @@ internal sealed class DashboardEndpoints : IAsyncDisposable
 
     public RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix = "")
     {
-        var at = new PathString(prefix.TrimEnd('/') is { Length: > 0 } p ? (p.StartsWith('/') ? p : "/" + p) : "");
+        var at = EdgePathPrefix.Normalize(prefix);
         var group = endpoints.MapGroup(at);
         RequestDelegate Guarded(RequestDelegate handler) => context =>
         {
-            if (at.HasValue && context.Request.Path.StartsWithSegments(at, out var rest))
-            {
-                // The dashboard sees its own paths; links, redirects and the cookie are built from the path base.
-                context.Request.PathBase = context.Request.PathBase.Add(at);
-                context.Request.Path = rest.HasValue ? rest : "/";
-            }
+            EdgePathPrefix.MoveIntoPathBase(context, at); // links, redirects and the cookie are built from the path base
 
             return DashboardPages.SecurityHeaders(context, () => _guard.InvokeAsync(context, () => _signIn is null
                 ? _csrf(context, () => handler(context))
