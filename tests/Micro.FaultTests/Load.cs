@@ -95,6 +95,20 @@ public sealed class Load
         await Task.WhenAll(_workers);
     }
 
+    /// <summary>Calls that ended, either way.</summary>
+    public int Ended => _ok.Count + _failed.Count;
+
+    /// <summary>Waits until at least <paramref name="calls"/> more calls have ended, succeeded or failed (bounded).</summary>
+    public async Task RunForEndedAsync(int calls, TimeSpan limit)
+    {
+        var target = Ended + calls;
+        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        while (Ended < target && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Waits until at least <paramref name="calls"/> more calls have succeeded (bounded).</summary>
     public async Task RunForAsync(int calls, TimeSpan limit)
     {

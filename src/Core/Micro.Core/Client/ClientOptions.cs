@@ -20,6 +20,12 @@ public sealed record ClientOptions
     /// </summary>
     public TimeSpan? AttemptTimeout { get; init; }
 
+    /// <summary>
+    /// How many retries the client may make to each service (<c>--client_retry_budget</c>): by default 20% of calls over
+    /// 10 s, or 10 per second when that is more. Null retries every retryable failure up to <see cref="Retries"/>.
+    /// </summary>
+    public RetryBudgetOptions? RetryBudget { get; init; } = RetryBudgetOptions.Default;
+
     /// <summary>Which failures are worth another attempt: by default transport errors, 408, 500 and 503.</summary>
     public Func<MicroException, bool> ShouldRetry { get; init; } = DefaultShouldRetry;
 

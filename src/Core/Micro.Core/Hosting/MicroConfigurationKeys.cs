@@ -56,6 +56,9 @@ public static class MicroConfigurationKeys
         ["client_request_timeout"] = "Client:RequestTimeout",
         ["client_attempt_timeout"] = "Client:AttemptTimeout",
         ["client_retries"] = "Client:Retries",
+        ["client_retry_budget"] = "Client:RetryBudget:Ratio",
+        ["client_retry_budget_min"] = "Client:RetryBudget:MinRetriesPerSecond",
+        ["client_retry_budget_window"] = "Client:RetryBudget:Window",
     };
 
     /// <summary>The full configuration key of a go-micro setting (<c>broker_address</c> to <c>Micro:Broker:Address</c>).</summary>

@@ -34,6 +34,9 @@ internal static class MicroOptionsFactory
         => o.Retries < 0 ? "Retries (--client_retries) must be 0 or more."
             : o.RequestTimeout <= TimeSpan.Zero ? "RequestTimeout (--client_request_timeout) must be greater than zero."
             : o.AttemptTimeout is { } a && a <= TimeSpan.Zero ? "AttemptTimeout (--client_attempt_timeout) must be greater than zero."
+            : o.RetryBudget is { } b && !(b.Ratio >= 0 && double.IsFinite(b.Ratio)) ? "RetryBudget.Ratio (--client_retry_budget) must be 0 or more."
+            : o.RetryBudget is { } m && !(m.MinRetriesPerSecond >= 0 && double.IsFinite(m.MinRetriesPerSecond)) ? "RetryBudget.MinRetriesPerSecond (--client_retry_budget_min) must be 0 or more."
+            : o.RetryBudget is { } w && w.Window <= TimeSpan.Zero ? "RetryBudget.Window (--client_retry_budget_window) must be greater than zero."
             : string.IsNullOrWhiteSpace(o.ContentType) ? "ContentType is empty."
             : null;
 

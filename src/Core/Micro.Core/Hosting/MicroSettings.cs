@@ -74,6 +74,9 @@ public sealed record MicroSettings
     /// <summary><c>--client_attempt_timeout</c>: limit of one attempt (null: the whole request timeout).</summary>
     public TimeSpan? ClientAttemptTimeout { get; init; }
     public int ClientRetries { get; init; } = 1;
+
+    /// <summary><c>--client_retry_budget</c> (ratio, or <c>off</c>), <c>--client_retry_budget_min</c> (per second), <c>--client_retry_budget_window</c>.</summary>
+    public RetryBudgetOptions? ClientRetryBudget { get; init; } = RetryBudgetOptions.Default;
     public int ClientPoolSize { get; init; } = TransportOptions.Default.PoolSize;
     public TimeSpan ClientDialTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public int MaxMessageSize { get; init; } = TransportOptions.Default.MaxMessageSize;
@@ -168,6 +171,7 @@ public sealed record MicroSettings
             ClientRequestTimeout = Get("client_request_timeout") is { } rt ? Positive(Durations.Parse(rt, "client_request_timeout"), "client_request_timeout") : d.ClientRequestTimeout,
             ClientAttemptTimeout = Get("client_attempt_timeout") is { } at ? Positive(Durations.Parse(at, "client_attempt_timeout"), "client_attempt_timeout") : d.ClientAttemptTimeout,
             ClientRetries = Get("client_retries") is { } r ? Int(r, "client_retries", 0) : d.ClientRetries,
+            ClientRetryBudget = RetryBudgetFrom(Get("client_retry_budget"), Get("client_retry_budget_min"), Get("client_retry_budget_window"), d.ClientRetryBudget),
             ClientPoolSize = Get("client_pool_size") is { } p ? Int(p, "client_pool_size", 1) : d.ClientPoolSize,
             ClientDialTimeout = Get("client_dial_timeout") is { } dt ? Positive(Durations.Parse(dt, "client_dial_timeout"), "client_dial_timeout") : d.ClientDialTimeout,
             MaxMessageSize = Get("max_message_size") is { } mm ? Int(mm, "max_message_size", 64) : d.MaxMessageSize,
@@ -207,6 +211,7 @@ public sealed record MicroSettings
         RequestTimeout = ClientRequestTimeout,
         AttemptTimeout = ClientAttemptTimeout,
         Retries = ClientRetries,
+        RetryBudget = ClientRetryBudget,
         FromService = fromService,
     };
 
@@ -246,6 +251,38 @@ public sealed record MicroSettings
 
     private static TimeSpan Positive(TimeSpan value, string name)
         => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");
+
+    /// <summary>The retry budget from its three settings: a ratio (or <c>off</c>/<c>none</c>), a floor per second, a window.</summary>
+    private static RetryBudgetOptions? RetryBudgetFrom(string? ratio, string? floor, string? window, RetryBudgetOptions? fallback)
+    {
+        if (ratio is not null && (ratio.Equals("off", StringComparison.OrdinalIgnoreCase) || ratio.Equals("none", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        if (ratio is null && floor is null && window is null)
+        {
+            return fallback;
+        }
+
+        var budget = fallback ?? RetryBudgetOptions.Default;
+        return budget with
+        {
+            Ratio = ratio is null ? budget.Ratio : Share(ratio, "client_retry_budget"),
+            MinRetriesPerSecond = floor is null ? budget.MinRetriesPerSecond : NonNegative(floor, "client_retry_budget_min"),
+            Window = window is null ? budget.Window : Positive(Durations.Parse(window, "client_retry_budget_window"), "client_retry_budget_window"),
+        };
+    }
+
+    private static double Share(string text, string name)
+        => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 10
+            ? v
+            : throw new FormatException($"{name}: '{text}' is not a share of calls between 0 and 10 (0.2 = one retry per five calls), or off.");
+
+    private static double NonNegative(string text, string name)
+        => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v)
+            ? v
+            : throw new FormatException($"{name}: '{text}' is not a number of 0 or more.");
 
     private static int Int(string text, string name, int min)
         => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
