@@ -108,7 +108,7 @@ public sealed class NetworkFaultTests(ITestOutputHelper output)
     /// </summary>
     private sealed class Caller(TestKit kit, Stopwatch clock, TimeSpan blacklistFor, int retries, TimeSpan attemptTimeout) : IAsyncDisposable
     {
-        private readonly RegistrySelector _selector = new(kit.Registry, new RoundRobinStrategy(), SelectorOptions.Default with { BlacklistFailures = 1, BlacklistDuration = blacklistFor });
+        private readonly RegistrySelector _selector = new(kit.Registry, new RoundRobinStrategy(), SelectorOptions.Default with { EjectAfterFailures = 1, EjectionTime = blacklistFor });
 
         public RecordingTransport Transport { get; } = new(new TcpTransport(), clock);
 

@@ -190,7 +190,7 @@ public static class MicroCommandLine
         "registry_tls_cert" => "TLS client certificate (PEM) for etcd or Consul. Env MICRO_REGISTRY_TLS_CERT.",
         "registry_tls_key" => "Its private key (PEM). Env MICRO_REGISTRY_TLS_KEY.",
         "registry_tls_ca" => "CA (PEM) the registry server's certificate must chain to; turns on TLS to it. Env MICRO_REGISTRY_TLS_CA.",
-        "selector" => "Selector: random (default), roundrobin, hashed, blacklist. Env MICRO_SELECTOR.",
+        "selector" => "Selector: random (default), roundrobin, hashed, p2c (least loaded of two), blacklist. Env MICRO_SELECTOR.",
         "broker" => "Broker: http (default), memory, nats, rabbitmq. Env MICRO_BROKER.",
         "broker_address" => "Broker address(es), e.g. 127.0.0.1:4222. Env MICRO_BROKER_ADDRESS.",
         "transport" => "Transport: tcp (default), http, nats, rabbitmq. Env MICRO_TRANSPORT.",

@@ -12,8 +12,11 @@ namespace Micro.Edge;
 /// </summary>
 /// <param name="allowLinkLocal"><c>--allow_link_local</c>: forward to nodes at link-local and metadata addresses too.</param>
 /// <param name="replies">What replies lose and gain on the way back (the dashboard's web apps); null passes them as they are.</param>
-public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, bool allowLinkLocal = false, ForwardedReplies? replies = null) : IDisposable
+/// <param name="timeProvider">Times each forward for the selector (its latency average); the system clock when null.</param>
+public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, bool allowLinkLocal = false, ForwardedReplies? replies = null, TimeProvider? timeProvider = null) : IDisposable
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
         ConnectCallback = Micro.Transport.DialGuard.HttpConnect(allowLinkLocal), // host:port only, never link-local or metadata addresses
@@ -44,11 +47,27 @@ public sealed class NodeForwarder(IHttpForwarder forwarder, ISelector selector, 
         var transformer = new Transformer(pathPrefix, replies);
         if (!Micro.Registry.NodeAddress.IsValid(node.Node.Address, out var problem))
         {
+            selector.Report(service, node, NodeOutcome.Abandoned, TimeSpan.Zero);
             throw new MicroException(EdgeErrors.GatewayId, 502, $"{service} node {node.Node.Id} is registered with an address Micro does not forward to: {problem}");
         }
 
-        var error = await forwarder.SendAsync(context, "http://" + node.Node.Address, _client, config, transformer).ConfigureAwait(false);
-        selector.Mark(service, node.Node.Id, error == ForwarderError.None);
+        var started = _time.GetTimestamp();
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.SendAsync(context, "http://" + node.Node.Address, _client, config, transformer).ConfigureAwait(false);
+        }
+        catch
+        {
+            selector.Report(service, node, NodeOutcome.Abandoned, _time.GetElapsedTime(started));
+            throw;
+        }
+
+        // A request the browser cancelled says nothing about the node.
+        var outcome = error == ForwarderError.None ? NodeOutcome.Success
+            : error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled ? NodeOutcome.Abandoned
+            : NodeOutcome.Failure;
+        selector.Report(service, node, outcome, _time.GetElapsedTime(started));
         if (error != ForwarderError.None && !context.Response.HasStarted
             && context.Features.Get<IForwarderErrorFeature>()?.Exception is { } failure && FindRefusal(failure) is { } refusal)
         {

@@ -63,14 +63,14 @@ public sealed class OptionsAndWiringTests
             micro => micro
                 .Configure<ClientOptions>(o => o with { Retries = o.Retries + 1 })
                 .Configure<ClientOptions>(o => o with { Retries = o.Retries * 10 })
-                .Configure<SelectorOptions>(o => o with { BlacklistFailures = 7 }));
+                .Configure<SelectorOptions>(o => o with { EjectAfterFailures = 7 }));
         Assert.Equal(50, services.GetRequiredService<MicroClient>().Options.Retries);
-        Assert.Equal(7, services.GetRequiredService<IOptions<SelectorOptions>>().Value.BlacklistFailures);
+        Assert.Equal(7, services.GetRequiredService<IOptions<SelectorOptions>>().Value.EjectAfterFailures);
     }
 
     [Theory]
     [InlineData("retries", "ClientOptions: Retries (--client_retries) must be 0 or more.")]
-    [InlineData("strategy", "selector: unknown strategy 'fastest'; use random, roundrobin, hashed or blacklist.")]
+    [InlineData("strategy", "selector: unknown strategy 'fastest'; use random, roundrobin, hashed, p2c or blacklist.")]
     [InlineData("name", "ServerOptions: Name (--server_name) is empty.")]
     [InlineData("pool", "TransportOptions: PoolSize (--client_pool_size) must be at least 1.")]
     public async Task A_value_no_component_can_run_with_is_one_line_naming_it(string which, string message)

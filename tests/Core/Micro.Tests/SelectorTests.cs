@@ -90,17 +90,25 @@ public sealed class SelectorTests
         Assert.All(perNode.Values, c => Assert.InRange(c, keys / 4 * 0.6, keys / 4 * 1.4)); // virtual nodes spread load
     }
 
+    /// <summary>One attempt to the named node, ended with <paramref name="outcome"/>, as the client's node-marking stage reports it.</summary>
+    internal static async Task Report(RegistrySelector selector, string service, string id, NodeOutcome outcome, TimeSpan elapsed = default)
+    {
+        var node = (await selector.GetNodesAsync(service)).Single(n => n.Id == id);
+        node.Stats.Begin();
+        selector.Report(service, node, outcome, elapsed);
+    }
+
     [Fact]
     public async Task Blacklist_skips_a_node_after_three_failures_and_returns_it_after_thirty_seconds()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var registry = await RegistryWith("svc", 2, time);
         await using var selector = new RegistrySelector(registry, new RoundRobinStrategy(), timeProvider: time);
-        selector.Mark("svc", "n0", success: false);
-        selector.Mark("svc", "n0", success: false);
+        await Report(selector, "svc", "n0", NodeOutcome.Failure);
+        await Report(selector, "svc", "n0", NodeOutcome.Failure);
         Assert.Contains("n0", (await Count(selector, "svc", 20)).Keys); // two failures: still chosen
 
-        selector.Mark("svc", "n0", success: false);
+        await Report(selector, "svc", "n0", NodeOutcome.Failure);
         var counts = await Count(selector, "svc", 50);
         Assert.Equal(["n1"], counts.Keys);
 
@@ -116,10 +124,10 @@ public sealed class SelectorTests
     {
         await using var registry = await RegistryWith("svc", 2);
         await using var selector = new RegistrySelector(registry, new RoundRobinStrategy());
-        selector.Mark("svc", "n0", false);
-        selector.Mark("svc", "n0", false);
-        selector.Mark("svc", "n0", true);
-        selector.Mark("svc", "n0", false);
+        await Report(selector, "svc", "n0", NodeOutcome.Failure);
+        await Report(selector, "svc", "n0", NodeOutcome.Failure);
+        await Report(selector, "svc", "n0", NodeOutcome.Success);
+        await Report(selector, "svc", "n0", NodeOutcome.Failure);
         Assert.Equal(2, (await Count(selector, "svc", 10)).Count);
     }
 

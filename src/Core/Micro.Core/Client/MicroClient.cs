@@ -40,10 +40,10 @@ public sealed class MicroClient : IMicroClient
         ArgumentNullException.ThrowIfNull(transport);
         _codecs = codecs ?? CodecRegistry.Default;
         _options = options ?? ClientOptions.Default;
-        var resolver = new NodeResolver(selector, transport, transportFor);
-        _streams = new ClientStreams(resolver);
-        _publisher = new ClientPublisher(broker, _options.FromService);
         var time = timeProvider ?? TimeProvider.System;
+        var resolver = new NodeResolver(selector, transport, transportFor);
+        _streams = new ClientStreams(resolver, time);
+        _publisher = new ClientPublisher(broker, _options.FromService);
         var log = (ILogger?)logger ?? NullLogger.Instance;
         var send = new SendStep(_options.FromService, time);
         _pipeline = (pipeline ?? ClientStages.CreatePipeline()).Build<CallHandler>(send.SendAsync, static (middleware, next) => middleware(next), (stage, next) => stage switch
@@ -52,7 +52,7 @@ public sealed class MicroClient : IMicroClient
             ClientStages.Deadline => new DeadlineStage(next, time).InvokeAsync,
             ClientStages.Retry => new RetryStage(next, _options, time, log).InvokeAsync,
             ClientStages.Select => new SelectStage(next, resolver).InvokeAsync,
-            ClientStages.NodeMarking => new NodeMarkingStage(next, selector).InvokeAsync,
+            ClientStages.NodeMarking => new NodeMarkingStage(next, selector, time).InvokeAsync,
             ClientStages.AttemptTimeout => new AttemptTimeoutStage(next, _options, time).InvokeAsync,
             _ => throw new InvalidOperationException($"'{stage}' is not a built-in client stage ({string.Join(", ", ClientStages.Order)})."),
         });

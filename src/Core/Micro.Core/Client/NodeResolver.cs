@@ -20,9 +20,18 @@ internal sealed class NodeResolver(ISelector selector, ITransport transport, Fun
         return selecting.IsCompletedSuccessfully ? new(TargetOf(selecting.Result)) : SelectedAsync(selecting);
     }
 
+    /// <summary>Ends the attempt the selector counted when it chose the target's node (nothing for a direct address).</summary>
+    public void Report(string service, in CallTarget target, NodeOutcome outcome, TimeSpan elapsed)
+    {
+        if (target.Node is { } node)
+        {
+            selector.Report(service, node, outcome, elapsed);
+        }
+    }
+
     private async ValueTask<CallTarget> SelectedAsync(ValueTask<SelectableNode> selecting) => TargetOf(await selecting.ConfigureAwait(false));
 
-    private CallTarget TargetOf(SelectableNode node) => new(node.Address, node.Id, TransportOf(node));
+    private CallTarget TargetOf(SelectableNode node) => new(node.Address, node.Id, TransportOf(node)) { Node = node };
 
     /// <summary>The transport (and server) a node advertises in its metadata, when this client has it; else the client's.</summary>
     private ITransport TransportOf(SelectableNode node)

@@ -43,8 +43,15 @@ internal static class MicroOptionsFactory
     public static string? Check(SelectorOptions o)
     {
         _ = SelectionStrategies.Create(o.Strategy); // an unknown name throws its own line, as --selector always said it
-        return o.BlacklistFailures < 0 ? "BlacklistFailures must be 0 (off) or more."
-            : o.BlacklistDuration <= TimeSpan.Zero ? "BlacklistDuration must be greater than zero."
+        return o.EjectAfterFailures < 0 ? "EjectAfterFailures must be 0 (off) or more."
+            : o.EjectionTime <= TimeSpan.Zero ? "EjectionTime must be greater than zero."
+            : o.MaxEjectionTime < o.EjectionTime ? "MaxEjectionTime must be at least EjectionTime."
+            : !(o.MaxEjectedShare is >= 0 and <= 1) ? "MaxEjectedShare must be between 0 and 1."
+            : o.OutlierInterval < TimeSpan.Zero ? "OutlierInterval must not be negative (0 turns the comparison off)."
+            : o.OutlierMinRequests < 1 ? "OutlierMinRequests must be at least 1."
+            : !(o.SuccessRateOutlier is >= 0 and <= 1) ? "SuccessRateOutlier must be between 0 (off) and 1."
+            : !(o.LatencyOutlier >= 0 && double.IsFinite(o.LatencyOutlier)) ? "LatencyOutlier must be 0 (off) or more."
+            : o.LatencyDecay <= TimeSpan.Zero ? "LatencyDecay must be greater than zero."
             : o.CacheTtl <= TimeSpan.Zero ? "CacheTtl must be greater than zero."
             : null;
     }

@@ -7,7 +7,8 @@ namespace Micro.Selector;
 
 /// <summary>
 /// Selects nodes from a cache of the registry kept fresh by one registry watch, so a call costs no registry round trip.
-/// Applies filters, skips blacklisted and already-tried nodes, and delegates the choice to a strategy.
+/// Applies filters, skips ejected and already-tried nodes, delegates the choice to a strategy, and learns from every
+/// attempt's <see cref="Report"/> (<see cref="NodeStats"/>, <see cref="OutlierDetector"/>).
 /// </summary>
 public sealed class RegistrySelector : ISelector
 {
@@ -16,7 +17,9 @@ public sealed class RegistrySelector : ISelector
     private readonly SelectorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Blacklist _blacklist;
+    private readonly NodeClock _clock;
+    private readonly OutlierDetector _outliers;
+    private readonly ConcurrentDictionary<string, NodeStats> _stats = new(StringComparer.Ordinal); // by service and node id
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new();
     private readonly ConcurrentDictionary<string, byte> _refreshing = new();
     private int _watchFailing;
@@ -32,11 +35,18 @@ public sealed class RegistrySelector : ISelector
         _options = options ?? SelectorOptions.Default;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _blacklist = new Blacklist(_options, _time);
+        _clock = new NodeClock(_time, _options);
+        _outliers = new OutlierDetector(_options, _clock, _logger);
         EnsureWatching(); // before the first lookup, so no change slips between a lookup and the watch
     }
 
     public ISelectionStrategy Strategy => _strategy;
+
+    /// <summary>Services in the cache (for tests: names nobody serves are not kept).</summary>
+    internal int CachedServices => _cache.Count;
+
+    /// <summary>Nodes with statistics (for tests: nodes that left are forgotten).</summary>
+    internal int TrackedNodes => _stats.Count;
 
     public async ValueTask<SelectableNode> SelectAsync(string service, SelectRequest request, CancellationToken cancellationToken = default)
     {
@@ -47,15 +57,28 @@ public sealed class RegistrySelector : ISelector
         }
 
         IReadOnlyList<SelectableNode> candidates = nodes;
-        if (request.Filter is not null || request.Exclude is { Count: > 0 } || !_blacklist.IsEmpty)
+        var anyEjected = _outliers.AnyEjected;
+        if (request.Filter is not null || request.Exclude is { Count: > 0 } || anyEjected)
         {
             candidates = Narrow(service, nodes, request);
         }
 
-        return _strategy.Pick(service, candidates, request);
+        var chosen = _strategy.Pick(service, candidates, request);
+        if (anyEjected)
+        {
+            _outliers.OnChosen(chosen.Stats, _clock.Now());
+        }
+
+        chosen.Stats.Begin();
+        return chosen;
     }
 
-    public void Mark(string service, string nodeId, bool success) => _blacklist.Mark(nodeId, success);
+    public void Report(string service, SelectableNode node, NodeOutcome outcome, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var siblings = _cache.TryGetValue(service, out var entry) ? entry.Nodes : [node];
+        _outliers.Report(service, node, outcome, _clock.Ticks(elapsed), siblings);
+    }
 
     /// <summary>The cached nodes of a service (reads the registry on first use or when the cache entry is stale).</summary>
     public async ValueTask<SelectableNode[]> GetNodesAsync(string service, CancellationToken cancellationToken = default)
@@ -139,10 +162,11 @@ public sealed class RegistrySelector : ISelector
             throw MicroException.NotFound("go.micro.client", $"service {service}: no node matches the filter {Describe(request.Filter)}");
         }
 
-        // Prefer nodes neither tried already in this call nor blacklisted; fall back rather than fail,
+        // Prefer nodes neither tried already in this call nor ejected; fall back rather than fail,
         // because a skipped node is still better than no answer.
         var exclude = request.Exclude;
-        var healthy = filtered.FindAll(n => !_blacklist.IsBlocked(n.Id) && !(exclude?.Contains(n.Id) ?? false));
+        var now = _clock.Now();
+        var healthy = filtered.FindAll(n => _outliers.IsAvailable(n.Stats, now) && !(exclude?.Contains(n.Id) ?? false));
         if (healthy.Count > 0)
         {
             return healthy;
@@ -179,10 +203,22 @@ public sealed class RegistrySelector : ISelector
             _logger.LogInformation("Registry {Registry} reachable again", _registry.Name);
         }
 
-        var nodes = Flatten(versions);
+        var nodes = Flatten(versions, node => _stats.GetOrAdd(service + "/" + node.Id, static (_, clock) => new NodeStats(clock), _clock));
         if (Array.Exists(nodes, n => !NodeAddress.IsValid(n.Node, unnamedIsHostPort: false, out _)))
         {
             nodes = Valid(service, nodes);
+        }
+
+        if (previous is not null)
+        {
+            ForgetGone(service, previous.Nodes, nodes);
+        }
+
+        if (nodes.Length == 0)
+        {
+            // Not cached: names nobody serves (a gateway's callers choose them) must not grow the cache.
+            _cache.TryRemove(service, out _);
+            return nodes;
         }
 
         _cache[service] = new CacheEntry(nodes, _time.GetUtcNow() + _options.CacheTtl);
@@ -205,13 +241,28 @@ public sealed class RegistrySelector : ISelector
             else
             {
                 _logger.LogWarning("Registry {Registry}: node {Node} of {Service} left out: address {Problem}", _registry.Name, node.Node.Id, service, problem);
+                _stats.TryRemove(service + "/" + node.Id, out _);
             }
         }
 
         return kept.ToArray();
     }
 
-    internal static SelectableNode[] Flatten(IReadOnlyList<Service> versions)
+    /// <summary>Drops what was learned about nodes that left the registry.</summary>
+    private void ForgetGone(string service, SelectableNode[] before, SelectableNode[] now)
+    {
+        foreach (var old in before)
+        {
+            if (!Array.Exists(now, n => n.Stats == old.Stats) && _stats.TryRemove(service + "/" + old.Id, out var gone))
+            {
+                _outliers.Forget(gone);
+            }
+        }
+    }
+
+    private static readonly NodeClock DefaultClock = new(TimeProvider.System, SelectorOptions.Default);
+
+    internal static SelectableNode[] Flatten(IReadOnlyList<Service> versions, Func<Node, NodeStats>? stats = null)
     {
         var list = new List<SelectableNode>();
         foreach (var version in versions)
@@ -219,7 +270,7 @@ public sealed class RegistrySelector : ISelector
             var endpoints = version.Endpoints.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var node in version.Nodes)
             {
-                list.Add(new SelectableNode(node, version.Version, endpoints));
+                list.Add(new SelectableNode(node, version.Version, endpoints, stats?.Invoke(node) ?? new NodeStats(DefaultClock)));
             }
         }
 

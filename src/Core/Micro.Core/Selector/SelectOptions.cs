@@ -44,11 +44,12 @@ public sealed record SelectFilter
 /// <summary>A node with what filters need to know about the service version it belongs to.</summary>
 public sealed class SelectableNode
 {
-    internal SelectableNode(Node node, string version, IReadOnlySet<string> endpoints)
+    internal SelectableNode(Node node, string version, IReadOnlySet<string> endpoints, NodeStats stats)
     {
         Node = node;
         Version = version;
         Endpoints = endpoints;
+        Stats = stats;
     }
 
     public Node Node { get; }
@@ -56,6 +57,9 @@ public sealed class SelectableNode
     public string Version { get; }
 
     public IReadOnlySet<string> Endpoints { get; }
+
+    /// <summary>What the selector learned from the attempts to this node (load, latency, ejection); kept across registry refreshes.</summary>
+    public NodeStats Stats { get; }
 
     public string Address => Node.Address;
 

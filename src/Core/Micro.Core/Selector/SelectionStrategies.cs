@@ -8,6 +8,7 @@ public static class SelectionStrategies
         "random" or "blacklist" or "" => new RandomStrategy(),
         "roundrobin" or "round_robin" or "round-robin" => new RoundRobinStrategy(),
         "hashed" or "hash" or "shard" => new HashedStrategy(),
-        _ => throw new Micro.Hosting.MicroConfigurationException($"selector: unknown strategy '{name}'; use random, roundrobin, hashed or blacklist."),
+        "p2c" or "least_loaded" => new PowerOfTwoChoicesStrategy(),
+        _ => throw new Micro.Hosting.MicroConfigurationException($"selector: unknown strategy '{name}'; use random, roundrobin, hashed, p2c or blacklist."),
     };
 }

@@ -4,37 +4,41 @@ using Micro.Selector;
 namespace Micro.Client;
 
 /// <summary>
-/// The <c>node-marking</c> stage: reports each attempt's outcome to the selector. Unreachable, timed out, or answering
-/// 408, 503 or 5xx counts against the node and the next attempt avoids it; any other answer (a 4xx included) is a
-/// healthy node. Calls to a direct address mark nothing.
+/// The <c>node-marking</c> stage: reports each attempt's outcome and duration to the selector. Unreachable, timed out,
+/// or answering 408, 503 or 5xx is the node's failure and the next attempt avoids it; any other answer (a 4xx included)
+/// is a healthy node; an attempt the caller ended says nothing about the node. Calls to a direct address report nothing.
 /// </summary>
-internal sealed class NodeMarkingStage(CallHandler next, ISelector selector)
+internal sealed class NodeMarkingStage(CallHandler next, ISelector selector, TimeProvider time)
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<MicroResponse> InvokeAsync(ClientCall call, CancellationToken cancellationToken)
     {
+        if (call.Target?.Node is not { } node)
+        {
+            return await next(call, cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = time.GetTimestamp();
         MicroResponse response;
         try
         {
             response = await next(call, cancellationToken).ConfigureAwait(false);
         }
-        catch (MicroException e) when (call.Target?.NodeId is { } nodeId && (e.IsTransportError || call.AttemptTimedOut || call.Answered))
+        catch (Exception e)
         {
-            var nodeFault = e.IsTransportError || call.AttemptTimedOut || e.Code is 408 or 503 or >= 500;
-            selector.Mark(call.Request.Service, nodeId, success: !nodeFault);
-            if (nodeFault)
+            var outcome = e is MicroException m && (m.IsTransportError || call.AttemptTimedOut || call.Answered)
+                ? (m.IsTransportError || call.AttemptTimedOut || m.Code is 408 or 503 or >= 500 ? NodeOutcome.Failure : NodeOutcome.Success)
+                : NodeOutcome.Abandoned;
+            selector.Report(call.Request.Service, node, outcome, time.GetElapsedTime(started));
+            if (outcome == NodeOutcome.Failure)
             {
-                call.AvoidNode(nodeId);
+                call.AvoidNode(node.Id);
             }
 
             throw;
         }
 
-        if (call.Target?.NodeId is { } healthy)
-        {
-            selector.Mark(call.Request.Service, healthy, success: true);
-        }
-
+        selector.Report(call.Request.Service, node, NodeOutcome.Success, time.GetElapsedTime(started));
         return response;
     }
 }
