@@ -83,9 +83,14 @@ public sealed class Load
 
     public IReadOnlyCollection<string?> AnsweredBy => _ok.Select(o => o.Node).ToArray();
 
-    public TimeSpan Percentile(double p)
+    /// <summary>Every successful call: its latency and the node that answered.</summary>
+    public IReadOnlyList<(TimeSpan Latency, string? Node)> Results => _ok.ToArray();
+
+    public TimeSpan Percentile(double p) => Percentile(_ok.Select(o => o.Latency), p);
+
+    public static TimeSpan Percentile(IEnumerable<TimeSpan> latencies, double p)
     {
-        var sorted = _ok.Select(o => o.Latency).Order().ToArray();
+        var sorted = latencies.Order().ToArray();
         return sorted.Length == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 

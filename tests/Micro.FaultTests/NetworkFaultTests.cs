@@ -8,11 +8,18 @@ using Xunit.Abstractions;
 
 namespace Micro.FaultTests;
 
-/// <summary>Answers like the Greeter example (Greeter.Hello, with the node id) after an optional delay.</summary>
-public sealed class Greeter(TimeSpan delay)
+/// <summary>Answers like the Greeter example (Greeter.Hello, with the node id) after an optional delay; fails <paramref name="failPerTen"/> of every ten calls with a 500.</summary>
+public sealed class Greeter(TimeSpan delay, int failPerTen = 0)
 {
+    private int _calls;
+
     public async Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken)
     {
+        if (failPerTen > 0 && Interlocked.Increment(ref _calls) % 10 < failPerTen)
+        {
+            throw MicroException.InternalServerError("greeter", "injected failure");
+        }
+
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, cancellationToken);

@@ -4,14 +4,84 @@ using System.Net.Sockets;
 using Micro.Client;
 using Micro.Registry;
 using Micro.Selector;
+using Micro.Server;
 using Micro.Transport.Tcp;
 using Xunit.Abstractions;
 
 namespace Micro.FaultTests;
 
-/// <summary>Issue 18's promises under load: retry budget, and the figures each prints.</summary>
+/// <summary>Issue 18's promises under load: retry budget, load-aware balancing, outlier ejection; each prints its figures.</summary>
 public sealed class ResilienceFaultTests(ITestOutputHelper output)
 {
+    [Fact]
+    public async Task P2c_sends_under_5_percent_of_calls_to_a_node_ten_times_slower_and_keeps_p99_within_2x_of_a_fast_node()
+    {
+        await using var kit = new TestKit(new MemoryRegistry());
+        var slow = await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(10)), ServerOptions.Default with { Name = "mixed" });
+        await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(1)), ServerOptions.Default with { Name = "mixed" });
+        await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(1)), ServerOptions.Default with { Name = "mixed" });
+
+        var results = new Dictionary<string, (double SlowShare, TimeSpan P99, TimeSpan FastP99, int Calls, double PerSecond)>();
+        foreach (var strategy in new ISelectionStrategy[] { new PowerOfTwoChoicesStrategy(), new RandomStrategy(), new RoundRobinStrategy() })
+        {
+            await using var selector = new RegistrySelector(kit.Registry, strategy);
+            await using var transport = new TcpTransport();
+            var clock = Stopwatch.StartNew();
+            var load = Load.Start(new MicroClient(selector, transport), "mixed", workers: 16);
+            await load.RunForAsync(5000, TimeSpan.FromSeconds(30));
+            await load.StopAsync();
+            var answered = load.Results;
+            var slowShare = (double)answered.Count(r => r.Node == slow.Id) / answered.Count;
+            results[strategy.Name] = (slowShare, load.Percentile(0.99), Load.Percentile(answered.Where(r => r.Node != slow.Id).Select(r => r.Latency), 0.99), answered.Count, answered.Count / clock.Elapsed.TotalSeconds);
+            Assert.True(load.Failures.Count == 0, string.Join("\n", load.Failures.Take(5)));
+        }
+
+        Figures.Print(output, "p2c", results.SelectMany(r => new (string, object)[]
+        {
+            ($"{r.Key}_calls", r.Value.Calls), ($"{r.Key}_calls_per_s", r.Value.PerSecond.ToString("0")), ($"{r.Key}_slow_share", r.Value.SlowShare.ToString("P2")),
+            ($"{r.Key}_p99_ms", r.Value.P99.TotalMilliseconds.ToString("0.0")), ($"{r.Key}_fast_node_p99_ms", r.Value.FastP99.TotalMilliseconds.ToString("0.0")),
+        }).Append(("slow_node_ms", 10)).Append(("fast_node_ms", 1)).Append(("workers", 16)).ToArray());
+
+        var p2c = results["p2c"];
+        Assert.True(p2c.SlowShare < 0.05, $"p2c sent {p2c.SlowShare:P1} of calls to the slow node");
+        Assert.True(p2c.P99 <= 2 * p2c.FastP99, $"p2c p99 {p2c.P99.TotalMilliseconds:0.0} ms > 2 x the fast nodes' {p2c.FastP99.TotalMilliseconds:0.0} ms");
+        Assert.True(results["random"].SlowShare > 0.2, "random should send about a third to the slow node; the comparison measured nothing");
+    }
+
+    [Fact]
+    public async Task A_node_failing_30_percent_of_calls_is_ejected_within_2_seconds_and_calls_still_succeed()
+    {
+        await using var kit = new TestKit(new MemoryRegistry());
+        var flaky = await kit.StartServerAsync("flaky", new Greeter(TimeSpan.Zero, failPerTen: 3), ServerOptions.Default with { Name = "flaky" });
+        await kit.StartServerAsync("flaky", new Greeter(TimeSpan.Zero), ServerOptions.Default with { Name = "flaky" });
+        await kit.StartServerAsync("flaky", new Greeter(TimeSpan.Zero), ServerOptions.Default with { Name = "flaky" });
+        await using var selector = new RegistrySelector(kit.Registry);
+        await using var transport = new TcpTransport();
+        var flakyStats = (await selector.GetNodesAsync("flaky")).Single(n => n.Id == flaky.Id).Stats;
+
+        var clock = Stopwatch.StartNew();
+        var load = Load.Start(new MicroClient(selector, transport), "flaky", workers: 8);
+        TimeSpan? ejectedAt = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            if (ejectedAt is null && flakyStats.IsEjected)
+            {
+                ejectedAt = clock.Elapsed;
+            }
+
+            await Task.Delay(5);
+        }
+
+        await load.StopAsync();
+        var success = (double)load.Succeeded / load.Ended;
+        Figures.Print(output, "outlier-ejection", ("calls", load.Ended), ("failed", load.Failures.Count), ("success_after_retries", success.ToString("P3")),
+            ("ejected_after_ms", ejectedAt?.TotalMilliseconds.ToString("0") ?? "never"), ("ejections", flakyStats.Ejections), ("flaky_node_fails", "30%"));
+
+        Assert.True(ejectedAt is not null && ejectedAt < TimeSpan.FromSeconds(2), $"the flaky node was ejected after {ejectedAt?.TotalMilliseconds.ToString("0") ?? "never"} ms");
+        Assert.True(success >= 0.999, $"success after retries {success:P3}: {string.Join("; ", load.Failures.Take(3))}");
+        Assert.True(load.Ended >= 1000, $"only {load.Ended} calls");
+    }
+
     [Fact]
     public async Task With_every_node_of_a_service_down_the_retry_budget_keeps_attempts_per_call_at_most_1_2()
     {

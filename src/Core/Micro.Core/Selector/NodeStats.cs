@@ -3,7 +3,7 @@ namespace Micro.Selector;
 /// <summary>
 /// What the selector knows of one node from the attempts made to it: attempts in flight, a peak-sensitive moving
 /// average of latency (Finagle's and Linkerd's peak EWMA: a slower answer raises it at once, faster ones lower it over
-/// <see cref="SelectorOptions.LatencyDecay"/>), consecutive failures, this interval's counts, and its ejection state
+/// <see cref="SelectorOptions.LatencyDecay"/>, or by an eighth each, whichever is faster), consecutive failures, this interval's counts, and its ejection state
 /// (a per-node circuit: closed, open while ejected, half-open while one probe is out). Kept across registry refreshes.
 /// </summary>
 public sealed class NodeStats
@@ -91,7 +91,9 @@ public sealed class NodeStats
     private void Observe(long rtt, long now)
     {
         // Races between threads lose an update at worst; the average stays an average.
-        var w = Math.Exp(-Math.Max(0, now - Volatile.Read(ref _costStamp)) / _clock.DecayTicks);
+        // The weight of the past decays with time, and by at least an eighth per answer: under load a single spike (a
+        // connection set up, a pause) is forgotten within a few dozen answers, not held for the whole decay time.
+        var w = Math.Min(Math.Exp(-Math.Max(0, now - Volatile.Read(ref _costStamp)) / _clock.DecayTicks), 0.875);
         var cost = Volatile.Read(ref _cost);
         var next = rtt > cost ? rtt : (cost * w) + (rtt * (1 - w));
         Volatile.Write(ref _cost, next <= 0 ? 1 : next);
