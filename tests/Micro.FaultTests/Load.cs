@@ -49,7 +49,7 @@ public sealed class Load
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
 
-    private Load(IMicroClient client, string service, int workers, TimeSpan pause)
+    private Load(IMicroClient client, string service, int workers, TimeSpan pause, string endpoint)
     {
         _workers = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
@@ -59,7 +59,7 @@ public sealed class Load
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var reply = await client.CallAsync(new MicroRequest(service, "Greeter.Hello", body, "application/json"));
+                    var reply = await client.CallAsync(new MicroRequest(service, endpoint, body, "application/json"));
                     _ok.Enqueue((Stopwatch.GetElapsedTime(started), reply.Metadata.GetValueOrDefault("X-Node-Id")));
                 }
                 catch (MicroException e)
@@ -75,7 +75,7 @@ public sealed class Load
         })).ToArray();
     }
 
-    public static Load Start(IMicroClient client, string service, int workers = 4, TimeSpan pause = default) => new(client, service, workers, pause);
+    public static Load Start(IMicroClient client, string service, int workers = 4, TimeSpan pause = default, string endpoint = "Greeter.Hello") => new(client, service, workers, pause, endpoint);
 
     public int Succeeded => _ok.Count;
 

@@ -103,6 +103,63 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
         Assert.True((double)attemptsUnbudgeted / callsUnbudgeted > 3.5, "without the budget every call should make its 4 attempts; the comparison measured nothing");
     }
 
+    [Fact]
+    public async Task Offered_three_times_its_capacity_a_server_sheds_the_excess_at_once_and_keeps_goodput_and_latency()
+    {
+        // Client, open-loop generator and servers share one process on 2 cores: with the thread pool's minimum of one
+        // thread per core, its slow injection of threads stalled calls for up to a second (with a fixed limit as much as
+        // with the adaptive one), which measured the pool, not the server. A server process has no such generator.
+        ThreadPool.GetMinThreads(out var workers, out var ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), ports);
+        try
+        {
+            await ShedAsync();
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(workers, ports);
+        }
+    }
+
+    private async Task ShedAsync()
+    {
+        // Capacity: the handler does 2 requests at a time, 10 ms each (a database pool, say): about 200/s.
+        await using var kit = new TestKit(new MemoryRegistry());
+        var limited = await kit.StartServerAsync("pool", new PooledGreeter(2, TimeSpan.FromMilliseconds(10)), ServerOptions.Default with { Name = "pool", ConcurrencyLimit = ConcurrencyLimitOptions.Adaptive });
+        var unlimited = await kit.StartServerAsync("pool-unlimited", new PooledGreeter(2, TimeSpan.FromMilliseconds(10)), ServerOptions.Default with { Name = "pool-unlimited", ConcurrencyLimit = null });
+        await using var selector = new RegistrySelector(kit.Registry);
+        await using var transport = new TcpTransport();
+        var client = new MicroClient(selector, transport, options: ClientOptions.Default with { Retries = 0 });
+
+        var warmUp = Load.Start(client, "pool", workers: 2, endpoint: "PooledGreeter.Hello");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // connections, JIT: not part of the unloaded figure
+        await warmUp.StopAsync();
+        var unloaded = Load.Start(client, "pool", workers: 2, endpoint: "PooledGreeter.Hello");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await unloaded.StopAsync();
+        var capacity = unloaded.Succeeded / 2.0;
+        var unloadedP99 = unloaded.Percentile(0.99);
+
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var shed = await OpenLoop.RunAsync(client, "pool", 3 * capacity, TimeSpan.FromSeconds(6), () => limited.InFlight);
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var queued = await OpenLoop.RunAsync(client, "pool-unlimited", 3 * capacity, TimeSpan.FromSeconds(3), () => unlimited.InFlight);
+
+        Figures.Print(output, "load-shedding", ("capacity_per_s", capacity.ToString("0")), ("unloaded_p99_ms", unloadedP99.TotalMilliseconds.ToString("0.0")),
+            ("offered_per_s", (3 * capacity).ToString("0")), ("goodput_per_s", shed.GoodputPerSecond.ToString("0")), ("goodput_share", (shed.GoodputPerSecond / capacity).ToString("P0")),
+            ("shed_503", shed.Refused), ("other_errors", shed.OtherErrors), ("admitted_p99_ms", shed.AdmittedP99.TotalMilliseconds.ToString("0.0")), ("admitted_p99_first_second_included_ms", shed.AdmittedP99All.TotalMilliseconds.ToString("0.0")),
+            ("server_in_flight_max", shed.MaxInFlight), ("limit_at_end", limited.ConcurrencyLimit ?? 0), ("heap_growth_mb", ((heapAfter - heapBefore) / 1e6).ToString("0.0")),
+            ("without_limit_p99_ms", queued.AdmittedP99.TotalMilliseconds.ToString("0")), ("without_limit_in_flight_max", queued.MaxInFlight), ("without_limit_goodput_per_s", queued.GoodputPerSecond.ToString("0")));
+
+        Assert.True(shed.OtherErrors == 0, $"{shed.OtherErrors} calls failed otherwise than by shedding: {shed.FirstError}");
+        Assert.True(shed.GoodputPerSecond >= 0.9 * capacity, $"goodput {shed.GoodputPerSecond:0}/s < 90% of capacity {capacity:0}/s");
+        // After the first second, which the limit needs to come down from its start (64) to what this server can take.
+        Assert.True(shed.AdmittedP99 <= 3 * unloadedP99, $"admitted p99 {shed.AdmittedP99.TotalMilliseconds:0.0} ms > 3 x unloaded {unloadedP99.TotalMilliseconds:0.0} ms");
+        Assert.True(shed.MaxInFlight <= 64, $"the server held {shed.MaxInFlight} requests at once: it queued instead of shedding");
+        Assert.True(heapAfter - heapBefore < 50_000_000, $"the heap grew {(heapAfter - heapBefore) / 1e6:0} MB under overload");
+        Assert.True(queued.MaxInFlight > 4 * shed.MaxInFlight, "without the limit requests should pile up; the comparison measured nothing");
+    }
+
     /// <summary>Eight workers call the service until <paramref name="ended"/> calls have ended; counts calls and attempts.</summary>
     private static async Task<(int Calls, int Attempts, int Failed)> LoadAsync(IRegistry registry, ClientOptions options, int ended, TimeSpan limit)
     {
@@ -115,6 +172,78 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
         await load.StopAsync();
         Assert.Equal(0, load.Succeeded);
         return (load.Ended, transport.Attempts.Count, transport.Attempts.Count(a => a.Failed));
+    }
+
+    /// <summary>A Greeter whose work needs one of <paramref name="slots"/> slots for <paramref name="work"/>: its capacity is slots / work.</summary>
+    public sealed class PooledGreeter(int slots, TimeSpan work)
+    {
+        private readonly SemaphoreSlim _pool = new(slots);
+
+        public async Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken)
+        {
+            await _pool.WaitAsync(cancellationToken);
+            try
+            {
+                await Task.Delay(work, cancellationToken);
+            }
+            finally
+            {
+                _pool.Release();
+            }
+
+            return new HelloResponse($"Hello {request.Name}");
+        }
+    }
+
+    /// <summary>
+    /// Calls at a fixed rate whatever the answers (an open loop, as real traffic is), and what came of them: goodput is the
+    /// calls that succeeded within the run, per second; latency is of calls started after its first second (the limit's
+    /// convergence), and of all calls.
+    /// </summary>
+    private sealed record OpenLoop(double GoodputPerSecond, int Refused, int OtherErrors, string? FirstError, TimeSpan AdmittedP99, TimeSpan AdmittedP99All, int MaxInFlight)
+    {
+        public static async Task<OpenLoop> RunAsync(IMicroClient client, string service, double perSecond, TimeSpan duration, Func<int> serverInFlight)
+        {
+            var body = System.Text.Encoding.UTF8.GetBytes("""{"name":"open"}""");
+            var ok = new System.Collections.Concurrent.ConcurrentQueue<(TimeSpan Started, TimeSpan Latency)>();
+            var refused = 0;
+            var other = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var calls = new List<Task>();
+            var maxInFlight = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < duration)
+            {
+                var due = (int)(clock.Elapsed.TotalSeconds * perSecond);
+                while (calls.Count < due)
+                {
+                    calls.Add(Task.Run(async () =>
+                    {
+                        var started = clock.Elapsed;
+                        try
+                        {
+                            await client.CallAsync(new MicroRequest(service, "PooledGreeter.Hello", body, "application/json"));
+                            ok.Enqueue((started, clock.Elapsed - started));
+                        }
+                        catch (MicroException e) when (e.Code == 503)
+                        {
+                            Interlocked.Increment(ref refused);
+                        }
+                        catch (MicroException e)
+                        {
+                            other.Enqueue($"{e.Code} {e.Detail}");
+                        }
+                    }));
+                }
+
+                maxInFlight = Math.Max(maxInFlight, serverInFlight());
+                await Task.Delay(1);
+            }
+
+            await Task.WhenAll(calls);
+            var withinRun = ok.Count(o => o.Started + o.Latency <= duration);
+            return new OpenLoop(withinRun / duration.TotalSeconds, refused, other.Count, other.FirstOrDefault(),
+                Load.Percentile(ok.Where(o => o.Started >= TimeSpan.FromSeconds(1)).Select(o => o.Latency), 0.99), Load.Percentile(ok.Select(o => o.Latency), 0.99), maxInFlight);
+        }
     }
 
     /// <summary>A loopback port nothing listens on: bound, then released.</summary>

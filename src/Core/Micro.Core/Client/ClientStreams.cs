@@ -20,7 +20,8 @@ internal sealed class ClientStreams(NodeResolver resolver, TimeProvider time)
         {
             // Opening is the attempt the selector learns from (whether the node could be reached), not the stream's life.
             var outcome = e is not MicroException m ? NodeOutcome.Abandoned
-                : m.IsTransportError || m.Code is 408 or 503 or >= 500 ? NodeOutcome.Failure : NodeOutcome.Success;
+                : m.Code == 503 && !m.IsTransportError ? NodeOutcome.Refused
+                : m.IsTransportError || m.Code is 408 or >= 500 ? NodeOutcome.Failure : NodeOutcome.Success;
             resolver.Report(request.Service, target, outcome, time.GetElapsedTime(started));
             throw;
         }

@@ -19,6 +19,7 @@ public static class MicroConfigurationKeys
         ["server_id"] = "Server:Id",
         ["server_version"] = "Server:Version",
         ["server_metadata"] = "Server:Metadata",
+        ["server_concurrency_limit"] = "Server:ConcurrencyLimit",
         ["register_ttl"] = "Server:RegisterTtl",
         ["register_interval"] = "Server:RegisterInterval",
         ["registry"] = "Registry:Name",

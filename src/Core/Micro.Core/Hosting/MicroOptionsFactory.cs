@@ -28,6 +28,8 @@ internal static class MicroOptionsFactory
             : o.RegisterTtl <= TimeSpan.Zero ? "RegisterTtl (--register_ttl) must be greater than zero."
             : o.RegisterInterval <= TimeSpan.Zero ? "RegisterInterval (--register_interval) must be greater than zero."
             : o.ShutdownTimeout < TimeSpan.Zero ? "ShutdownTimeout must not be negative."
+            : o.ConcurrencyLimit is { } c && (c.Min < 1 || c.Max < c.Min || c.Initial < 1) ? "ConcurrencyLimit (--server_concurrency_limit): Min, Initial and Max must be at least 1, with Max >= Min."
+            : o.ConcurrencyLimit is { } t && (!(t.Tolerance >= 1 && double.IsFinite(t.Tolerance)) || t.Window <= TimeSpan.Zero || t.BaselineWindow < t.Window) ? "ConcurrencyLimit: Tolerance must be at least 1, Window greater than zero and BaselineWindow at least Window."
             : null;
 
     public static string? Check(ClientOptions o)

@@ -69,6 +69,9 @@ public sealed record MicroSettings
     public string Transport { get; init; } = "tcp";
     public string? TransportAddress { get; init; }
 
+    /// <summary><c>--server_concurrency_limit</c>: <c>adaptive</c> (default), a number (fixed), or <c>off</c>.</summary>
+    public ConcurrencyLimitOptions? ServerConcurrencyLimit { get; init; } = ConcurrencyLimitOptions.Adaptive;
+
     public TimeSpan ClientRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary><c>--client_attempt_timeout</c>: limit of one attempt (null: the whole request timeout).</summary>
@@ -161,6 +164,7 @@ public sealed record MicroSettings
             RegistryTlsCert = Get("registry_tls_cert"),
             RegistryTlsKey = Get("registry_tls_key"),
             RegistryTlsCa = Get("registry_tls_ca"),
+            ServerConcurrencyLimit = Get("server_concurrency_limit") is { } cl ? ConcurrencyLimitFrom(cl) : d.ServerConcurrencyLimit,
             RegisterTtl = Get("register_ttl") is { } ttl ? Positive(Durations.Parse(ttl, "register_ttl"), "register_ttl") : d.RegisterTtl,
             RegisterInterval = Get("register_interval") is { } ri ? Positive(Durations.Parse(ri, "register_interval"), "register_interval") : d.RegisterInterval,
             Selector = (Get("selector") ?? d.Selector).ToLowerInvariant(),
@@ -204,6 +208,7 @@ public sealed record MicroSettings
         Metadata = ServerMetadata,
         RegisterTtl = RegisterTtl,
         RegisterInterval = RegisterInterval,
+        ConcurrencyLimit = ServerConcurrencyLimit,
     };
 
     public ClientOptions ToClientOptions(string? fromService = null) => ClientOptions.Default with
@@ -251,6 +256,14 @@ public sealed record MicroSettings
 
     private static TimeSpan Positive(TimeSpan value, string name)
         => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");
+
+    private static ConcurrencyLimitOptions? ConcurrencyLimitFrom(string text)
+        => text.ToLowerInvariant() switch
+        {
+            "adaptive" => ConcurrencyLimitOptions.Adaptive,
+            "off" or "none" => null,
+            _ => ConcurrencyLimitOptions.Fixed(Int(text, "server_concurrency_limit", 1)),
+        };
 
     /// <summary>The retry budget from its three settings: a ratio (or <c>off</c>/<c>none</c>), a floor per second, a window.</summary>
     private static RetryBudgetOptions? RetryBudgetFrom(string? ratio, string? floor, string? window, RetryBudgetOptions? fallback)

@@ -56,9 +56,14 @@ public sealed class NodeStats
             return Volatile.Read(ref _consecutiveFailures);
         }
 
+        // A failure or a refusal costs at least the penalty: a node that refuses at once must not look fast.
+        Observe(outcome == NodeOutcome.Success ? elapsedTicks : Math.Max(elapsedTicks, _clock.FailurePenalty), now);
+        if (outcome == NodeOutcome.Refused)
+        {
+            return Volatile.Read(ref _consecutiveFailures);
+        }
+
         Interlocked.Increment(ref _requests);
-        // A failure costs at least the penalty: a node that refuses at once must not look fast.
-        Observe(outcome == NodeOutcome.Failure ? Math.Max(elapsedTicks, _clock.FailurePenalty) : elapsedTicks, now);
 
         if (outcome == NodeOutcome.Success)
         {

@@ -54,7 +54,7 @@ internal sealed class OutlierDetector(SelectorOptions options, NodeClock clock, 
         var stats = node.Stats;
         var failures = stats.End(outcome, elapsedTicks, now);
         var until = Volatile.Read(ref stats.EjectedUntil);
-        if (until != 0 && now >= until && outcome != NodeOutcome.Abandoned)
+        if (until != 0 && now >= until && outcome is NodeOutcome.Success or NodeOutcome.Failure)
         {
             // The probe of a half-open node: it returns, or goes out again for longer.
             var state = StateOf(service);

@@ -88,6 +88,9 @@ public sealed class MicroServer : IAsyncDisposable
 
     public int InFlight => _dispatcher?.InFlight ?? 0;
 
+    /// <summary>The concurrency limit of calls now (it adapts unless fixed); null without one (<see cref="ServerOptions.ConcurrencyLimit"/>).</summary>
+    public int? ConcurrencyLimit => _dispatcher?.Limiter?.Limit;
+
     /// <summary>Readiness: registered, broker connected, not stopping (what <c>Debug.Health</c> answers).</summary>
     public ServiceHealth Health { get; }
 
@@ -102,7 +105,7 @@ public sealed class MicroServer : IAsyncDisposable
 
         try
         {
-            _dispatcher = new ServerDispatcher(_options.Name, Id, BindEndpoints(), _stages, _codecs, _time, _logger, _stopping.Token);
+            _dispatcher = new ServerDispatcher(_options.Name, Id, BindEndpoints(), _stages, _codecs, _time, _logger, _stopping.Token, _options.ConcurrencyLimit);
             _listener = await _transport.ListenAsync(_options.Address, _dispatcher, cancellationToken).ConfigureAwait(false);
             await _subscribers.SubscribeAllAsync(cancellationToken).ConfigureAwait(false);
             AdvertisedAddress = Advertise(_options.Advertise ?? _listener.Address);

@@ -24,8 +24,9 @@ internal sealed class ServerDispatcher : ITransportHandler
     private int _inFlight;
 
     public ServerDispatcher(string service, string nodeId, EndpointTable endpoints, MicroPipeline<ServerMiddleware> stages, CodecRegistry codecs,
-        TimeProvider time, ILogger logger, CancellationToken stopping)
+        TimeProvider time, ILogger logger, CancellationToken stopping, ConcurrencyLimitOptions? concurrencyLimit = null)
     {
+        Limiter = concurrencyLimit is null ? null : new ConcurrencyLimiter(concurrencyLimit, time);
         _service = service;
         _nodeId = nodeId;
         _endpoints = endpoints;
@@ -39,7 +40,7 @@ internal sealed class ServerDispatcher : ITransportHandler
             {
                 ServerStages.Telemetry => new ServerTelemetryStage(next, service, nodeId, time).InvokeAsync,
                 ServerStages.Errors => new ErrorMappingStage(next, service, logger).InvokeAsync,
-                ServerStages.Admission => new AdmissionStage(next, service, nodeId, stopping).InvokeAsync,
+                ServerStages.Admission => new AdmissionStage(next, service, nodeId, stopping, Limiter).InvokeAsync,
                 ServerStages.Route => new RouteStage(next, endpoints, codecs).InvokeAsync,
                 ServerStages.Deadline => new ServerDeadlineStage(next, service, time).InvokeAsync,
                 _ => throw new InvalidOperationException($"'{stage}' is not a built-in server stage ({string.Join(", ", ServerStages.Order)})."),
@@ -47,6 +48,9 @@ internal sealed class ServerDispatcher : ITransportHandler
     }
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The concurrency limit of calls (null: none).</summary>
+    internal ConcurrencyLimiter? Limiter { get; }
 
     /// <summary>Completes once nothing is in flight after stopping began.</summary>
     public Task Drained

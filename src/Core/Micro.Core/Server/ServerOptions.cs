@@ -27,6 +27,12 @@ public sealed record ServerOptions
     /// <summary>How often the registration is refreshed (<c>--register_interval</c>).</summary>
     public TimeSpan RegisterInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Requests handled at once before new ones get 503 at once (<c>--server_concurrency_limit</c>): adaptive by
+    /// default (<see cref="ConcurrencyLimitOptions"/>), a fixed number, or null for no limit.
+    /// </summary>
+    public ConcurrencyLimitOptions? ConcurrencyLimit { get; init; } = ConcurrencyLimitOptions.Adaptive;
+
     /// <summary>How long stopping waits for requests in flight before closing connections.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
