@@ -132,7 +132,7 @@ internal static class Emitter
             };
             sb.AppendLine($"                global::Micro.Server.ContractEndpoints.{factory}<TImplementation, {m.Request}, {m.Response}>({endpoint}, static (handler, request, cancellationToken) => handler.{m.Name}(request, cancellationToken),");
             sb.AppendLine($"                    {m.RequestValue},");
-            sb.AppendLine($"                    {m.ResponseValue}),");
+            sb.AppendLine(m.Idempotent && factory == "Unary" ? $"                    {m.ResponseValue}, idempotent: true)," : $"                    {m.ResponseValue}),");
         }
 
         sb.AppendLine("            };");

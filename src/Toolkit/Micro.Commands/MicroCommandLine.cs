@@ -17,7 +17,7 @@ public static class MicroCommandLine
     private static readonly string[] GlobalFlags =
     [
         "registry", "registry_address", "registry_username", "registry_password", "registry_token", "registry_tls_cert", "registry_tls_key", "registry_tls_ca", "register_ttl", "register_interval", "selector", "transport", "transport_address",
-        "client_request_timeout", "client_attempt_timeout", "client_retries", "client_retry_budget", "client_retry_budget_min", "client_retry_budget_window", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
+        "client_request_timeout", "client_attempt_timeout", "client_retries", "client_hedge_delay", "client_retry_budget", "client_retry_budget_min", "client_retry_budget_window", "client_pool_size", "client_dial_timeout", "server_name", "server_address",
         "broker", "broker_address", "proxy_address", "auth_token",
         "transport_tls_cert", "transport_tls_key", "transport_tls_ca", "transport_tls_dev",
         "broker_tls_cert", "broker_tls_key", "broker_tls_ca", "broker_http_secret", "allow_link_local",
@@ -197,6 +197,7 @@ public static class MicroCommandLine
         "client_request_timeout" => "Request timeout, e.g. 5s. Env MICRO_CLIENT_REQUEST_TIMEOUT.",
         "client_attempt_timeout" => "Limit of one attempt, e.g. 500ms; a slow node then costs one attempt and the retry goes elsewhere. Env MICRO_CLIENT_ATTEMPT_TIMEOUT.",
         "client_retries" => "Retries after a failed attempt. Env MICRO_CLIENT_RETRIES.",
+        "client_hedge_delay" => "Hedge idempotent calls after this delay (default p95: each endpoint's 95th percentile), or off. Env MICRO_CLIENT_HEDGE_DELAY.",
         "client_retry_budget" => "Retries per service at most this share of calls (default 0.2), or off. Env MICRO_CLIENT_RETRY_BUDGET.",
         "client_retry_budget_min" => "Retries per second per service always allowed (default 10). Env MICRO_CLIENT_RETRY_BUDGET_MIN.",
         "client_retry_budget_window" => "How far back the retry budget counts calls (default 10s). Env MICRO_CLIENT_RETRY_BUDGET_WINDOW.",

@@ -18,9 +18,9 @@ public sealed class PipelineTests
     public void The_built_in_stages_come_in_the_documented_order_and_use_goes_where_middleware_always_went()
     {
         var client = ClientStages.CreatePipeline();
-        Assert.Equal(["telemetry", "deadline", "retry", "select", "node-marking", "attempt-timeout"], client.Names);
+        Assert.Equal(["telemetry", "deadline", "retry", "hedge", "select", "node-marking", "attempt-timeout"], client.Names);
         client.Use(next => next).Use(next => next);
-        Assert.Equal(["telemetry", "middleware-1", "middleware-2", "deadline", "retry", "select", "node-marking", "attempt-timeout"], client.Names);
+        Assert.Equal(["telemetry", "middleware-1", "middleware-2", "deadline", "retry", "hedge", "select", "node-marking", "attempt-timeout"], client.Names);
 
         var server = ServerStages.CreatePipeline();
         Assert.Equal(["telemetry", "errors", "admission", "route", "deadline"], server.Names);
@@ -89,7 +89,7 @@ public sealed class PipelineTests
         var e = await Assert.ThrowsAsync<MicroException>(async () => await client.CallAsync(new MicroRequest("gone", "Greeter.Hello", Json.Bytes("{}"))));
         Assert.True(e.IsTransportError, e.Detail);
         Assert.Equal(1, attempts);
-        Assert.Equal([ClientStages.Telemetry, ClientStages.Deadline, ClientStages.Retry, "count", ClientStages.Select, ClientStages.NodeMarking, ClientStages.AttemptTimeout], pipeline.Names);
+        Assert.Equal([ClientStages.Telemetry, ClientStages.Deadline, ClientStages.Retry, "count", ClientStages.Hedge, ClientStages.Select, ClientStages.NodeMarking, ClientStages.AttemptTimeout], pipeline.Names);
     }
 
     [Fact]

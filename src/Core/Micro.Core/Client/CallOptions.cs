@@ -27,6 +27,15 @@ public sealed record CallOptions
     /// <summary>Sent as headers; the server sees them as request metadata.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// True: this call may run twice, so it may be hedged even if its endpoint is not marked <see cref="IdempotentAttribute"/>;
+    /// false: never hedge it. Null (default): as the endpoint's registry metadata says.
+    /// </summary>
+    public bool? Idempotent { get; init; }
+
+    /// <summary>Overrides <see cref="HedgingOptions.Delay"/> for this call.</summary>
+    public TimeSpan? HedgeDelay { get; init; }
+
     /// <summary>The content type the reply should come in (defaults to the request's).</summary>
     public string? Accept { get; init; }
 }

@@ -26,6 +26,13 @@ public sealed record ClientOptions
     /// </summary>
     public RetryBudgetOptions? RetryBudget { get; init; } = RetryBudgetOptions.Default;
 
+    /// <summary>
+    /// Hedging of idempotent endpoints (<c>--client_hedge_delay</c>): a second attempt to another node after a delay,
+    /// the first answer wins and the other is cancelled. On by default (it only applies to endpoints marked
+    /// <see cref="IdempotentAttribute"/> or calls with <see cref="CallOptions.Idempotent"/>); null turns it off.
+    /// </summary>
+    public HedgingOptions? Hedging { get; init; } = HedgingOptions.Default;
+
     /// <summary>Which failures are worth another attempt: by default transport errors, 408, 500 and 503.</summary>
     public Func<MicroException, bool> ShouldRetry { get; init; } = DefaultShouldRetry;
 

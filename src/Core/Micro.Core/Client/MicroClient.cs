@@ -46,11 +46,13 @@ public sealed class MicroClient : IMicroClient
         _publisher = new ClientPublisher(broker, _options.FromService);
         var log = (ILogger?)logger ?? NullLogger.Instance;
         var send = new SendStep(_options.FromService, time);
+        var budget = _options.RetryBudget is { } b ? new RetryBudget(b, time) : null; // retries and hedges draw on one budget
         _pipeline = (pipeline ?? ClientStages.CreatePipeline()).Build<CallHandler>(send.SendAsync, static (middleware, next) => middleware(next), (stage, next) => stage switch
         {
             ClientStages.Telemetry => new ClientTelemetryStage(next).InvokeAsync,
             ClientStages.Deadline => new DeadlineStage(next, time).InvokeAsync,
-            ClientStages.Retry => new RetryStage(next, _options, time, log).InvokeAsync,
+            ClientStages.Retry => new RetryStage(next, _options, budget, time, log).InvokeAsync,
+            ClientStages.Hedge => new HedgeStage(next, _options.Hedging, budget, time).InvokeAsync,
             ClientStages.Select => new SelectStage(next, resolver).InvokeAsync,
             ClientStages.NodeMarking => new NodeMarkingStage(next, selector, time).InvokeAsync,
             ClientStages.AttemptTimeout => new AttemptTimeoutStage(next, _options, time).InvokeAsync,

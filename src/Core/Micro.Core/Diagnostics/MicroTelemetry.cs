@@ -29,6 +29,9 @@ public static class MicroTelemetry
     /// <summary>Retries not made because the service's retry budget was spent (the call failed with its error instead).</summary>
     public static readonly Counter<long> ClientRetriesRefused = Meter.CreateCounter<long>("micro.client.retries_refused", "{attempt}", "Retries refused by the retry budget.");
 
+    /// <summary>Second attempts made by hedging (the first had not answered within the hedge delay).</summary>
+    public static readonly Counter<long> ClientHedges = Meter.CreateCounter<long>("micro.client.hedges", "{attempt}", "Hedged attempts.");
+
     /// <summary>The duration histograms' bucket upper bounds, in seconds (500 µs to 10 s).</summary>
     public static IReadOnlyList<double> DurationBuckets { get; } = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

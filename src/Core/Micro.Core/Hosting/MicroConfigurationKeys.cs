@@ -57,6 +57,7 @@ public static class MicroConfigurationKeys
         ["client_request_timeout"] = "Client:RequestTimeout",
         ["client_attempt_timeout"] = "Client:AttemptTimeout",
         ["client_retries"] = "Client:Retries",
+        ["client_hedge_delay"] = "Client:Hedging:Delay",
         ["client_retry_budget"] = "Client:RetryBudget:Ratio",
         ["client_retry_budget_min"] = "Client:RetryBudget:MinRetriesPerSecond",
         ["client_retry_budget_window"] = "Client:RetryBudget:Window",

@@ -78,6 +78,9 @@ public sealed record MicroSettings
     public TimeSpan? ClientAttemptTimeout { get; init; }
     public int ClientRetries { get; init; } = 1;
 
+    /// <summary><c>--client_hedge_delay</c>: <c>p95</c> (default: each idempotent endpoint's observed 95th percentile), a duration, or <c>off</c>.</summary>
+    public HedgingOptions? ClientHedging { get; init; } = HedgingOptions.Default;
+
     /// <summary><c>--client_retry_budget</c> (ratio, or <c>off</c>), <c>--client_retry_budget_min</c> (per second), <c>--client_retry_budget_window</c>.</summary>
     public RetryBudgetOptions? ClientRetryBudget { get; init; } = RetryBudgetOptions.Default;
     public int ClientPoolSize { get; init; } = TransportOptions.Default.PoolSize;
@@ -175,6 +178,7 @@ public sealed record MicroSettings
             ClientRequestTimeout = Get("client_request_timeout") is { } rt ? Positive(Durations.Parse(rt, "client_request_timeout"), "client_request_timeout") : d.ClientRequestTimeout,
             ClientAttemptTimeout = Get("client_attempt_timeout") is { } at ? Positive(Durations.Parse(at, "client_attempt_timeout"), "client_attempt_timeout") : d.ClientAttemptTimeout,
             ClientRetries = Get("client_retries") is { } r ? Int(r, "client_retries", 0) : d.ClientRetries,
+            ClientHedging = Get("client_hedge_delay") is { } hd ? HedgingFrom(hd, d.ClientHedging) : d.ClientHedging,
             ClientRetryBudget = RetryBudgetFrom(Get("client_retry_budget"), Get("client_retry_budget_min"), Get("client_retry_budget_window"), d.ClientRetryBudget),
             ClientPoolSize = Get("client_pool_size") is { } p ? Int(p, "client_pool_size", 1) : d.ClientPoolSize,
             ClientDialTimeout = Get("client_dial_timeout") is { } dt ? Positive(Durations.Parse(dt, "client_dial_timeout"), "client_dial_timeout") : d.ClientDialTimeout,
@@ -217,6 +221,7 @@ public sealed record MicroSettings
         AttemptTimeout = ClientAttemptTimeout,
         Retries = ClientRetries,
         RetryBudget = ClientRetryBudget,
+        Hedging = ClientHedging,
         FromService = fromService,
     };
 
@@ -256,6 +261,13 @@ public sealed record MicroSettings
 
     private static TimeSpan Positive(TimeSpan value, string name)
         => value > TimeSpan.Zero ? value : throw new FormatException($"{name}: must be greater than zero.");
+
+    private static HedgingOptions? HedgingFrom(string text, HedgingOptions? fallback) => text.ToLowerInvariant() switch
+    {
+        "off" or "none" => null,
+        "p95" or "auto" => (fallback ?? HedgingOptions.Default) with { Delay = null },
+        _ => (fallback ?? HedgingOptions.Default) with { Delay = Positive(Durations.Parse(text, "client_hedge_delay"), "client_hedge_delay") },
+    };
 
     private static ConcurrencyLimitOptions? ConcurrencyLimitFrom(string text)
         => text.ToLowerInvariant() switch

@@ -268,9 +268,10 @@ public sealed class RegistrySelector : ISelector
         foreach (var version in versions)
         {
             var endpoints = version.Endpoints.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            var idempotent = version.Endpoints.Where(e => e.Metadata?.GetValueOrDefault(Server.ContractEndpoints.IdempotentKey) == "true").Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var node in version.Nodes)
             {
-                list.Add(new SelectableNode(node, version.Version, endpoints, stats?.Invoke(node) ?? new NodeStats(DefaultClock)));
+                list.Add(new SelectableNode(node, version.Version, endpoints, stats?.Invoke(node) ?? new NodeStats(DefaultClock), idempotent.Count > 0 ? idempotent : null));
             }
         }
 

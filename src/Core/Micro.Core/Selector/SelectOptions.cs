@@ -44,13 +44,19 @@ public sealed record SelectFilter
 /// <summary>A node with what filters need to know about the service version it belongs to.</summary>
 public sealed class SelectableNode
 {
-    internal SelectableNode(Node node, string version, IReadOnlySet<string> endpoints, NodeStats stats)
+    internal SelectableNode(Node node, string version, IReadOnlySet<string> endpoints, NodeStats stats, IReadOnlySet<string>? idempotentEndpoints = null)
     {
         Node = node;
         Version = version;
         Endpoints = endpoints;
         Stats = stats;
+        IdempotentEndpoints = idempotentEndpoints ?? NoEndpoints;
     }
+
+    private static readonly IReadOnlySet<string> NoEndpoints = new HashSet<string>();
+
+    /// <summary>The endpoints of this node's version marked <c>idempotent: true</c> in the registry (they may be hedged).</summary>
+    public IReadOnlySet<string> IdempotentEndpoints { get; }
 
     public Node Node { get; }
 

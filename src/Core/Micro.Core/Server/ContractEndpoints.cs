@@ -9,13 +9,13 @@ namespace Micro.Server;
 /// </summary>
 public static class ContractEndpoints
 {
-    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response, bool idempotent = false)
         where THandler : class
-        => new(Describe(name, request, response, stream: false), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
+        => new(Describe(name, request, response, stream: false, idempotent), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
 
-    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response, bool idempotent = false)
         where THandler : class
-        => new(Describe(name, request, response, stream: false), HandlerEndpoints.BindInvoker(call));
+        => new(Describe(name, request, response, stream: false, idempotent), HandlerEndpoints.BindInvoker(call));
 
     public static EndpointDescriptor ServerStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response)
         where THandler : class
@@ -30,11 +30,26 @@ public static class ContractEndpoints
         => new(Describe(name, request, response, stream: true), null, StreamEndpoints.Bidirectional(call));
 
     // Descriptions come from the generator (written at compile time), not from reflection: bindings stay trim/AOT safe.
-    internal static Endpoint Describe(string name, Value request, Value response, bool stream) => new()
+    internal static Endpoint Describe(string name, Value request, Value response, bool stream, bool idempotent = false) => new()
     {
         Name = name,
         Request = request,
         Response = response,
-        Metadata = new Dictionary<string, string> { ["stream"] = stream ? "true" : "false" },
+        Metadata = EndpointMetadata(stream, idempotent),
     };
+
+    /// <summary>An endpoint's registry metadata: <c>stream</c>, and <c>idempotent: true</c> for endpoints marked <see cref="IdempotentAttribute"/>.</summary>
+    internal static Dictionary<string, string> EndpointMetadata(bool stream, bool idempotent)
+    {
+        var metadata = new Dictionary<string, string> { ["stream"] = stream ? "true" : "false" };
+        if (idempotent)
+        {
+            metadata[IdempotentKey] = "true";
+        }
+
+        return metadata;
+    }
+
+    /// <summary>The endpoint metadata key that says an endpoint may be hedged.</summary>
+    public const string IdempotentKey = "idempotent";
 }

@@ -76,7 +76,7 @@ public static class HandlerEndpoints
                 Name = endpointName,
                 Request = ValueDescriber.Describe(requestType, requestType.Name),
                 Response = ValueDescriber.Describe(responseType, responseType.Name),
-                Metadata = new Dictionary<string, string> { ["stream"] = "false" },
+                Metadata = ContractEndpoints.EndpointMetadata(stream: false, idempotent: method.IsDefined(typeof(IdempotentAttribute), inherit: true)),
             };
             endpoints.Add(new EndpointDescriptor(endpoint, bind));
         }

@@ -59,4 +59,38 @@ public sealed class ClientCall
     }
 
     internal IReadOnlyCollection<string>? AvoidedOrNull => _avoided;
+
+    /// <summary>A second attempt beside this one (hedging): the same call, avoiding this attempt's node too.</summary>
+    internal ClientCall ForHedge()
+    {
+        var hedge = new ClientCall(Request, Options, Timeout) { Deadline = Deadline, Attempt = Attempt, LastError = LastError };
+        hedge.AvoidAll(AvoidedNodes);
+        if (Target?.NodeId is { } node)
+        {
+            hedge.AvoidNode(node);
+        }
+
+        return hedge;
+    }
+
+    /// <summary>The hedge answered: its attempt is the one this call reports.</summary>
+    internal void TakeAttemptFrom(ClientCall hedge)
+    {
+        Target = hedge.Target;
+        Answered = hedge.Answered;
+        AttemptTimedOut = hedge.AttemptTimedOut;
+        AttemptDeadline = hedge.AttemptDeadline;
+        AvoidAll(hedge.AvoidedNodes);
+    }
+
+    internal void AvoidAll(IReadOnlyCollection<string> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (!(_avoided?.Contains(node) ?? false))
+            {
+                AvoidNode(node);
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@ namespace Micro.Client;
 
 /// <summary>
 /// The built-in stages of the client pipeline, outermost first:
-/// <c>telemetry -> [middleware] -> deadline -> retry -> select -> node-marking -> attempt-timeout -> send</c>.
+/// <c>telemetry -> [middleware] -> deadline -> retry -> hedge -> select -> node-marking -> attempt-timeout -> send</c>.
 /// <c>send</c> (headers, envelope, the transport's request, the reply's error) ends the pipeline and is not a stage.
 /// </summary>
 public static class ClientStages
@@ -18,6 +18,9 @@ public static class ClientStages
     /// <summary>Retries a failure worth retrying (<see cref="ClientOptions.ShouldRetry"/>) after <see cref="ClientOptions.Backoff"/>, within the deadline.</summary>
     public const string Retry = "retry";
 
+    /// <summary>Hedges an idempotent call: a second attempt to another node after a delay, the first success wins (<see cref="HedgingOptions"/>).</summary>
+    public const string Hedge = "hedge";
+
     /// <summary>Picks the node of this attempt (avoiding the ones that failed), or takes <see cref="CallOptions.Address"/>, and its transport.</summary>
     public const string Select = "select";
 
@@ -28,7 +31,7 @@ public static class ClientStages
     public const string AttemptTimeout = "attempt-timeout";
 
     /// <summary>The built-in order.</summary>
-    public static IReadOnlyList<string> Order { get; } = [Telemetry, Deadline, Retry, Select, NodeMarking, AttemptTimeout];
+    public static IReadOnlyList<string> Order { get; } = [Telemetry, Deadline, Retry, Hedge, Select, NodeMarking, AttemptTimeout];
 
     /// <summary>The built-in pipeline; <see cref="MicroPipeline{TMiddleware}.Use"/> adds middleware just inside telemetry.</summary>
     public static MicroPipeline<ClientMiddleware> CreatePipeline() => new("client", Order, Telemetry);

@@ -10,9 +10,9 @@ namespace Micro.Client;
 /// tried again after <see cref="ClientOptions.Backoff"/>, up to the call's retries, within the deadline, while the
 /// service's retry budget (<see cref="ClientOptions.RetryBudget"/>) allows; past it the failure is the call's answer.
 /// </summary>
-internal sealed class RetryStage(CallHandler next, ClientOptions options, TimeProvider time, ILogger logger)
+internal sealed class RetryStage(CallHandler next, ClientOptions options, RetryBudget? budget, TimeProvider time, ILogger logger)
 {
-    private readonly RetryBudget? _budget = options.RetryBudget is { } budget ? new RetryBudget(budget, time) : null;
+    private readonly RetryBudget? _budget = budget;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<MicroResponse> InvokeAsync(ClientCall call, CancellationToken cancellationToken)
