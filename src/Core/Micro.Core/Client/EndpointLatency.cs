@@ -1,8 +1,8 @@
 namespace Micro.Client;
 
 /// <summary>
-/// The recent latencies of one endpoint (the last 256 first attempts) and their 95th percentile, recomputed every 32
-/// samples by the thread that records the 32nd: a call costs one interlocked increment and one write.
+/// The recent latencies of one endpoint (the last 256 first attempts) and their 95th percentile, recomputed with each
+/// of the first 64 samples, then every 32 by the thread that records the 32nd: a call costs one interlocked increment and one write.
 /// </summary>
 internal sealed class EndpointLatency
 {
@@ -15,7 +15,7 @@ internal sealed class EndpointLatency
     {
         var n = Interlocked.Increment(ref _count);
         Volatile.Write(ref _ticks[(int)((n - 1) % Size)], ticks);
-        if (n % 32 == 0)
+        if (n <= 64 || n % 32 == 0)
         {
             var copy = new long[Math.Min(n, Size)];
             Array.Copy(_ticks, copy, copy.Length);

@@ -14,6 +14,12 @@ public sealed record HedgingOptions
     /// <summary>A fixed delay before the hedge; null (default) uses the endpoint's observed 95th percentile.</summary>
     public TimeSpan? Delay { get; init; }
 
+    /// <summary>
+    /// The shortest delay before a hedge, whatever the percentile says: a hedge sooner than this costs load for little
+    /// gain (and a timer finer than about a millisecond fires at once).
+    /// </summary>
+    public TimeSpan MinDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Latencies of an endpoint seen before its percentile is trusted; until then its calls are not hedged.</summary>
-    public int MinSamples { get; init; } = 32;
+    public int MinSamples { get; init; } = 8;
 }

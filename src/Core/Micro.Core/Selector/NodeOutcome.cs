@@ -16,6 +16,12 @@ public enum NodeOutcome
     /// </summary>
     Refused,
 
+    /// <summary>
+    /// Cancelled because a hedge to another node answered first: slower than its siblings, so it counts as a failure
+    /// towards ejection (as an attempt timeout does), with the time it took so far as its latency.
+    /// </summary>
+    Slow,
+
     /// <summary>Ended by the caller (cancelled, its own deadline): says nothing about the node.</summary>
     Abandoned,
 }

@@ -57,7 +57,7 @@ public sealed class NodeStats
         }
 
         // A failure or a refusal costs at least the penalty: a node that refuses at once must not look fast.
-        Observe(outcome == NodeOutcome.Success ? elapsedTicks : Math.Max(elapsedTicks, _clock.FailurePenalty), now);
+        Observe(outcome is NodeOutcome.Success or NodeOutcome.Slow ? elapsedTicks : Math.Max(elapsedTicks, _clock.FailurePenalty), now);
         if (outcome == NodeOutcome.Refused)
         {
             return Volatile.Read(ref _consecutiveFailures);

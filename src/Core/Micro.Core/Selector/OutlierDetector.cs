@@ -54,7 +54,7 @@ internal sealed class OutlierDetector(SelectorOptions options, NodeClock clock, 
         var stats = node.Stats;
         var failures = stats.End(outcome, elapsedTicks, now);
         var until = Volatile.Read(ref stats.EjectedUntil);
-        if (until != 0 && now >= until && outcome is NodeOutcome.Success or NodeOutcome.Failure)
+        if (until != 0 && now >= until && outcome is NodeOutcome.Success or NodeOutcome.Failure or NodeOutcome.Slow)
         {
             // The probe of a half-open node: it returns, or goes out again for longer.
             var state = StateOf(service);
@@ -70,7 +70,7 @@ internal sealed class OutlierDetector(SelectorOptions options, NodeClock clock, 
                 }
             }
         }
-        else if (outcome == NodeOutcome.Failure && until == 0 && options.EjectAfterFailures > 0 && failures >= options.EjectAfterFailures)
+        else if (outcome is NodeOutcome.Failure or NodeOutcome.Slow && until == 0 && options.EjectAfterFailures > 0 && failures >= options.EjectAfterFailures)
         {
             var state = StateOf(service);
             lock (state)

@@ -40,6 +40,9 @@ public sealed class ClientCall
     /// <summary>Set by the attempt-timeout stage when this attempt (not the call) ran out: a fault of the node.</summary>
     public bool AttemptTimedOut { get; set; }
 
+    /// <summary>Set by the hedge stage on the attempt it cancels because the other answered first: the node was too slow.</summary>
+    public bool LostToHedge { get; internal set; }
+
     /// <summary>The failure the previous attempt ended with (kept by the retry stage for the final timeout's message).</summary>
     public MicroException? LastError { get; set; }
 
@@ -56,6 +59,7 @@ public sealed class ClientCall
         Target = null;
         Answered = false;
         AttemptTimedOut = false;
+        LostToHedge = false;
     }
 
     internal IReadOnlyCollection<string>? AvoidedOrNull => _avoided;

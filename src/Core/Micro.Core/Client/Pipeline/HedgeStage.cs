@@ -46,6 +46,11 @@ internal sealed class HedgeStage(CallHandler next, HedgingOptions? options, Retr
         var started = time.GetTimestamp();
         var p95 = latency?.P95(options!.MinSamples) ?? -1;
         var delay = call.Options.HedgeDelay ?? options!.Delay ?? (p95 >= 0 ? TimeSpan.FromSeconds((double)p95 / time.TimestampFrequency) : null);
+        if (delay < options!.MinDelay && call.Options.HedgeDelay is null && options.Delay is null)
+        {
+            delay = options.MinDelay; // a percentile below it is noise, not a tail worth a second attempt
+        }
+
         if (delay is null)
         {
             var alone = await next(call, cancellationToken).ConfigureAwait(false);
@@ -83,8 +88,13 @@ internal sealed class HedgeStage(CallHandler next, HedgingOptions? options, Retr
         }
 
         var loser = winner == first ? second : first;
+        if (winner.IsCompletedSuccessfully && !loser.IsCompleted)
+        {
+            (winner == first ? hedge : call).LostToHedge = true; // its node was slower than another: counted against it
+        }
+
         await (winner == first ? hedgeCancel : firstCancel).CancelAsync().ConfigureAwait(false); // the other attempt ends, on its server too
-        _ = loser.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await ((Task)loser).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // cancelled at once; then nothing else touches this call
         latency?.Record(time.GetTimestamp() - started); // as long as the first took, or at least the delay: the tail stays in the percentile
         if (winner == second)
         {

@@ -27,7 +27,8 @@ internal sealed class NodeMarkingStage(CallHandler next, ISelector selector, Tim
         }
         catch (Exception e)
         {
-            var outcome = e is MicroException m && (m.IsTransportError || call.AttemptTimedOut || call.Answered)
+            var outcome = call.LostToHedge ? NodeOutcome.Slow
+                : e is MicroException m && (m.IsTransportError || call.AttemptTimedOut || call.Answered)
                 ? (m.IsTransportError || call.AttemptTimedOut ? NodeOutcome.Failure
                     : m.Code == 503 ? NodeOutcome.Refused
                     : m.Code is 408 or >= 500 ? NodeOutcome.Failure : NodeOutcome.Success)
