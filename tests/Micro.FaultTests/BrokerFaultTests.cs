@@ -38,6 +38,71 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         await RestartUnderLoadAsync("rabbitmq-restart", rabbit, publisher, subscriber, "faults.orders", logs);
     }
 
+    [Fact]
+    public async Task A_slow_durable_subscriber_takes_at_most_its_prefetch_while_thousands_of_messages_wait_on_the_server()
+    {
+        await using var nats = new NatsServer();
+        await nats.StartAsync();
+        using var logs = new RecentLogs(200);
+        await using var publisher = new NatsBroker(nats.Url, logs);
+        await using var subscriber = new NatsBroker(nats.Url, logs);
+        const int count = 8_000;
+        var body = new byte[8192]; // 64 MB in all: held by the subscriber, it would show
+        var seen = new ConcurrentDictionary<int, byte>();
+        var running = 0;
+        var peak = 0;
+        await using var subscription = await subscriber.SubscribeAsync("faults.slow", async (delivery, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            lock (seen)
+            {
+                peak = Math.Max(peak, now);
+            }
+
+            await Task.Delay(1, ct);
+            seen.TryAdd(BitConverter.ToInt32(delivery.Message.Body.Span), 0);
+            Interlocked.Decrement(ref running);
+        }, SubscribeOptions.Default with { Durable = true, Queue = "slow-keeper", MaxConcurrency = 4, Prefetch = 32 });
+
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        var heapMax = baseline;
+        var clock = Stopwatch.StartNew();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                heapMax = Math.Max(heapMax, GC.GetTotalMemory(forceFullCollection: true));
+                await Task.Delay(200);
+            }
+        });
+
+        for (var i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(body, i);
+            await publisher.PublishAsync("faults.slow", new BrokerMessage(new Dictionary<string, string>(), body.ToArray()));
+        }
+
+        var published = clock.Elapsed;
+        var backlogAtEnd = count - seen.Count;
+        var deadline = Stopwatch.GetTimestamp() + (long)(120 * Stopwatch.Frequency);
+        while (seen.Count < count && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await sampling.CancelAsync();
+        await sampler;
+        Figures.Print(output, "slow-subscriber", ("published", count), ("message_bytes", body.Length), ("delivered", seen.Count), ("lost", count - seen.Count),
+            ("publish_s", published.TotalSeconds.ToString("0.0")), ("drain_s", clock.Elapsed.TotalSeconds.ToString("0.0")), ("backlog_when_publishing_ended", backlogAtEnd),
+            ("peak_concurrency", peak), ("max_concurrency", 4), ("prefetch", 32), ("heap_growth_max_mb", ((heapMax - baseline) / 1e6).ToString("0.0")));
+
+        Assert.Equal(count, seen.Count);
+        Assert.InRange(peak, 1, 4);
+        Assert.True(backlogAtEnd > 1000, "the subscriber kept up: nothing waited on the server, so this measured nothing");
+        Assert.True(heapMax - baseline < 16_000_000, $"the heap grew {(heapMax - baseline) / 1e6:0.0} MB while {backlogAtEnd} messages of 8 KB waited");
+    }
+
     /// <summary>
     /// Publishes <see cref="Messages"/> numbered messages, one at a time, to a durable queue subscription; a third of the
     /// way in the server is killed (SIGKILL), left down 2 s and started again on the same port and data. Every number

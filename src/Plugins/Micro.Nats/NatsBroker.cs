@@ -260,6 +260,7 @@ public sealed class NatsBroker : IBroker
 
         public CoreSubscription(NatsBroker broker, string topic, BrokerHandler handler, SubscribeOptions options, INatsSub<byte[]> sub)
         {
+            Gate = new DeliveryGate(Math.Max(1, options.MaxConcurrency));
             _broker = broker;
             _sub = sub;
             Topic = topic;
@@ -273,15 +274,22 @@ public sealed class NatsBroker : IBroker
                         continue;
                     }
 
-                    // Core NATS cannot deliver again: a failure goes to the dead-letter topic at once (Deliveries).
-                    await Deliveries.DeliverAsync(handler, new SimpleBrokerEvent(msg.Subject, message, canRedeliver: false), options, broker._logger, broker, CancellationToken.None).ConfigureAwait(false);
+                    // Core NATS cannot deliver again: a failure goes to the dead-letter topic at once (Deliveries). With every
+                    // slot busy the loop stops reading; NATS.Net's pending channel (bounded, Wait) then holds back the socket.
+                    await Gate.WaitAsync().ConfigureAwait(false);
+                    var subject = msg.Subject;
+                    _ = Gate.Run(() => IgnoreResult(Deliveries.DeliverAsync(handler, new SimpleBrokerEvent(subject, message, canRedeliver: false), options, broker._logger, broker, CancellationToken.None)));
                 }
+
+                await Gate.DrainAsync().ConfigureAwait(false);
             });
         }
 
         public string Topic { get; }
 
         public SubscribeOptions Options { get; }
+
+        public DeliveryGate Gate { get; }
 
         public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
         {
@@ -305,7 +313,10 @@ public sealed class NatsBroker : IBroker
         {
             Topic = topic;
             Options = options;
+            Gate = new DeliveryGate(Math.Max(1, options.MaxConcurrency));
         }
+
+        public DeliveryGate Gate { get; }
 
         public string Topic { get; }
 
@@ -342,7 +353,10 @@ public sealed class NatsBroker : IBroker
                             }
 
                             var delivered = (int)Math.Min(int.MaxValue, msg.Metadata?.NumDelivered ?? 1);
-                            await Deliveries.DeliverAsync(handler, new JetStreamEvent(msg, message) { DeliveryCount = delivered }, options, broker._logger, broker, stop).ConfigureAwait(false);
+                            // With every slot busy the loop stops pulling; the server keeps the rest (MaxMsgs, MaxAckPending).
+                            await sub.Gate.WaitAsync(stop).ConfigureAwait(false);
+                            var delivery = new JetStreamEvent(msg, message) { DeliveryCount = delivered };
+                            _ = sub.Gate.Run(() => IgnoreResult(Deliveries.DeliverAsync(handler, delivery, options, broker._logger, broker, stop)));
                         }
                     }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -378,6 +392,8 @@ public sealed class NatsBroker : IBroker
             {
                 await _loop.ConfigureAwait(false);
             }
+
+            await Gate.DrainAsync().ConfigureAwait(false); // deliveries still running settle (ack or nak) before the subscription is gone
         }
 
         public async ValueTask DisposeAsync()
@@ -403,4 +419,6 @@ public sealed class NatsBroker : IBroker
             }
         }
     }
+
+    private static async ValueTask IgnoreResult(ValueTask<bool> delivery) => await delivery.ConfigureAwait(false);
 }

@@ -158,16 +158,21 @@ public sealed class RabbitMqBroker : IBroker
         await channel.QueueBindAsync(queue, _options.Exchange, topic, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         var consumer = new AsyncEventingBasicConsumer(channel);
+        var gate = new DeliveryGate(Math.Max(1, options.MaxConcurrency));
         consumer.ReceivedAsync += async (_, e) =>
         {
             var header = RabbitMqHeaders.FromAmqp(e.BasicProperties.Headers);
             var delivered = header.Remove(RabbitMqEvent.DeliveryHeader, out var n) && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0 ? count : 1;
             var routed = e.Exchange.Length == 0 && header.Remove(RabbitMqEvent.TopicHeader, out var first) ? first : e.RoutingKey;
             var message = new BrokerMessage(header, e.Body.ToArray());
-            await Deliveries.DeliverAsync(handler, new RabbitMqEvent(channel, e.DeliveryTag, routed, message, queue, options.Durable) { DeliveryCount = delivered }, options, _logger, this, CancellationToken.None).ConfigureAwait(false);
+            // The client dispatches one message at a time: waiting here for a slot holds back the next, and the
+            // prefetch (BasicQos) keeps the rest on the server, so a slow subscriber never grows memory.
+            await gate.WaitAsync().ConfigureAwait(false);
+            var delivery = new RabbitMqEvent(channel, e.DeliveryTag, routed, message, queue, options.Durable) { DeliveryCount = delivered };
+            _ = gate.Run(async () => await Deliveries.DeliverAsync(handler, delivery, options, _logger, this, CancellationToken.None).ConfigureAwait(false));
         };
         var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
-        return new Subscription(channel, tag, topic, options);
+        return new Subscription(channel, tag, topic, options, gate);
     }
 
     public async ValueTask DisposeAsync()
@@ -204,7 +209,7 @@ public sealed class RabbitMqBroker : IBroker
         }
     }
 
-    private sealed class Subscription(IChannel channel, string consumerTag, string topic, SubscribeOptions options) : ISubscription
+    private sealed class Subscription(IChannel channel, string consumerTag, string topic, SubscribeOptions options, DeliveryGate gate) : ISubscription
     {
         private int _closed;
 
@@ -222,6 +227,7 @@ public sealed class RabbitMqBroker : IBroker
             if (channel.IsOpen)
             {
                 await channel.BasicCancelAsync(consumerTag, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await gate.DrainAsync().WaitAsync(cancellationToken).ConfigureAwait(false); // deliveries running settle first
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false); // unacknowledged messages go back to the queue
             }
 

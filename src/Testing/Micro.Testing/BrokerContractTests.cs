@@ -73,6 +73,43 @@ public abstract class BrokerContractTests
     }
 
     [Fact]
+    public async Task A_slow_subscriber_runs_at_most_its_max_concurrency_at_once_and_loses_nothing()
+    {
+        var topic = Topic();
+        await using var broker = await ConnectAsync();
+        var running = 0;
+        var peak = 0;
+        var got = new ConcurrentQueue<int>();
+        await using var subscription = await broker.SubscribeAsync(topic, async (e, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            await Task.Delay(5, ct); // slow: messages arrive faster than they are handled
+            got.Enqueue(Number(e));
+            Interlocked.Decrement(ref running);
+        }, SubscribeOptions.Default with { MaxConcurrency = 4, Prefetch = 8 });
+
+        await using var publisher = await ConnectAsync();
+        const int count = 200;
+        for (var i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync(topic, Message(i));
+        }
+
+        await Eventually(() => got.Count >= count, $"{count} messages through a subscriber handling 4 at a time");
+        await Task.Delay(200); // a duplicate would show up now
+        Assert.Equal(Enumerable.Range(0, count), got.Order());
+        Assert.InRange(peak, 1, 4);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen && Interlocked.CompareExchange(ref target, value, seen) != seen; seen = Volatile.Read(ref target))
+        {
+        }
+    }
+
+    [Fact]
     public async Task Headers_arrive_with_the_body()
     {
         var topic = Topic();

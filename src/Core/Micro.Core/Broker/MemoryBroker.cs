@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Micro.Broker;
 
 /// <summary>
-/// An in-process broker (tests, single-process programs). Every subscription has its own ordered delivery loop;
+/// An in-process broker (tests, single-process programs). Every subscription has its own delivery loop, handling
+/// <see cref="SubscribeOptions.MaxConcurrency"/> messages at once (in order with one) through a <see cref="DeliveryGate"/>;
+/// a subscription holds at most <see cref="SubscribeOptions.Prefetch"/> published messages, and a publisher waits for
+/// room, so a slow subscriber slows its publishers instead of growing memory;
 /// a failed message is redelivered (to another member of its queue group when there is one) as <see cref="Deliveries"/>
 /// decides (up to <see cref="SubscribeOptions.MaxDeliver"/>, then the dead-letter topic); a handler that nacks with
 /// requeue itself is bounded at 10 deliveries.
@@ -26,7 +29,7 @@ public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
 
     public ValueTask DisconnectAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
-    public ValueTask PublishAsync(string topic, BrokerMessage message, CancellationToken cancellationToken = default)
+    public async ValueTask PublishAsync(string topic, BrokerMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
@@ -38,15 +41,13 @@ public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
 
         foreach (var sub in subscribers.Where(s => s.Options.Queue is null))
         {
-            sub.Enqueue(message, 1);
+            await sub.PublishAsync(message, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var group in subscribers.Where(s => s.Options.Queue is not null).GroupBy(s => s.Options.Queue))
         {
-            Pick(group.ToArray(), null).Enqueue(message, 1);
+            await Pick(group.ToArray(), null).PublishAsync(message, cancellationToken).ConfigureAwait(false);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<ISubscription> SubscribeAsync(string topic, BrokerHandler handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
@@ -119,12 +120,25 @@ public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
     private sealed class Subscription(MemoryBroker broker, string topic, BrokerHandler handler, SubscribeOptions options) : ISubscription
     {
         private readonly Channel<(BrokerMessage Message, int Attempt)> _inbox = Channel.CreateUnbounded<(BrokerMessage, int)>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly SemaphoreSlim _room = new(Math.Max(1, options.Prefetch)); // published messages held, at most the prefetch
         private readonly CancellationTokenSource _stop = new();
         private Task? _loop;
 
         public string Topic => topic;
 
         public SubscribeOptions Options => options;
+
+        public DeliveryGate Gate { get; } = new(Math.Max(1, options.MaxConcurrency));
+
+        /// <summary>Waits for room, then queues a published message (a redelivery never waits: it holds the room its first delivery took).</summary>
+        public async ValueTask PublishAsync(BrokerMessage message, CancellationToken cancellationToken)
+        {
+            await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!_inbox.Writer.TryWrite((message, 1)))
+            {
+                _room.Release(); // unsubscribed meanwhile
+            }
+        }
 
         public void Enqueue(BrokerMessage message, int attempt) => _inbox.Writer.TryWrite((message, attempt));
 
@@ -150,18 +164,29 @@ public sealed class MemoryBroker(ILogger<MemoryBroker>? logger = null) : IBroker
         {
             await foreach (var (message, attempt) in _inbox.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                var requeue = false;
-                var delivery = new SimpleBrokerEvent(topic, message, (_, again) =>
+                await Gate.WaitAsync().ConfigureAwait(false);
+                _ = Gate.Run(async () =>
                 {
-                    requeue = again;
-                    return ValueTask.CompletedTask;
-                }) { DeliveryCount = attempt };
-                await Deliveries.DeliverAsync(handler, delivery, options, broker._logger, broker, _stop.Token).ConfigureAwait(false);
-                if (requeue)
-                {
-                    broker.Redeliver(this, message, attempt + 1);
-                }
+                    var requeue = false;
+                    var delivery = new SimpleBrokerEvent(topic, message, (_, again) =>
+                    {
+                        requeue = again;
+                        return ValueTask.CompletedTask;
+                    }) { DeliveryCount = attempt };
+                    await Deliveries.DeliverAsync(handler, delivery, options, broker._logger, broker, _stop.Token).ConfigureAwait(false);
+                    if (requeue)
+                    {
+                        broker.Redeliver(this, message, attempt + 1);
+                    }
+
+                    if (attempt == 1)
+                    {
+                        _room.Release();
+                    }
+                });
             }
+
+            await Gate.DrainAsync().ConfigureAwait(false);
         }
     }
 }

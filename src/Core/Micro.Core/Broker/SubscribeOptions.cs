@@ -17,8 +17,14 @@ public sealed record SubscribeOptions
     /// <summary>On failure, ask a broker that can to deliver the message again (default true).</summary>
     public bool RequeueOnError { get; init; } = true;
 
-    /// <summary>How many unacknowledged messages a subscriber may hold at once (where the broker supports it).</summary>
+    /// <summary>How many unacknowledged messages a subscriber may hold at once (where the broker supports it; the memory broker makes its publishers wait past it).</summary>
     public int Prefetch { get; init; } = 64;
+
+    /// <summary>
+    /// How many messages the subscriber handles at once (default 1: in order). A subscriber with every slot busy takes
+    /// no more messages, so the broker keeps them (<see cref="DeliveryGate"/>); keep <see cref="Prefetch"/> at least this.
+    /// </summary>
+    public int MaxConcurrency { get; init; } = 1;
 
     /// <summary>
     /// Deliveries of a message whose handler fails, the first included, before it goes to the dead-letter topic

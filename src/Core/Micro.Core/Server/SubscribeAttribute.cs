@@ -18,4 +18,10 @@ public sealed class SubscribeAttribute(string topic) : Attribute
 
     /// <summary>A subscription that outlives the subscriber, where the broker can (RabbitMQ, NATS JetStream).</summary>
     public bool Durable { get; init; }
+
+    /// <summary>Messages handled at once (default 1: in order); past it the subscriber takes no more and the broker keeps them.</summary>
+    public int MaxConcurrency { get; init; } = 1;
+
+    /// <summary>Messages the broker may hand over before they are acknowledged (default 64; at least <see cref="MaxConcurrency"/>).</summary>
+    public int Prefetch { get; init; } = 64;
 }

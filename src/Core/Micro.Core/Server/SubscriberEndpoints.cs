@@ -45,7 +45,14 @@ public static class SubscriberEndpoints
                     Request = messageType == typeof(BrokerEvent) ? null : ValueDescriber.Describe(messageType, messageType.Name),
                     Metadata = new Dictionary<string, string> { ["topic"] = attribute.Topic, ["subscriber"] = "true" },
                 };
-                var options = SubscribeOptions.Default with { Queue = attribute.Queue, AutoAck = attribute.AutoAck, Durable = attribute.Durable };
+                var options = SubscribeOptions.Default with
+                {
+                    Queue = attribute.Queue,
+                    AutoAck = attribute.AutoAck,
+                    Durable = attribute.Durable,
+                    MaxConcurrency = attribute.MaxConcurrency,
+                    Prefetch = Math.Max(attribute.Prefetch, attribute.MaxConcurrency),
+                };
                 result.Add(new SubscriberDescriptor(endpoint, attribute.Topic, options, bind));
             }
         }

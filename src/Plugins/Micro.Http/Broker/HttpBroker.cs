@@ -276,6 +276,14 @@ public sealed class HttpBroker : IBroker
             return;
         }
 
+        // With every slot busy the request waits before its body is read, so the body stays in the socket and the
+        // publisher's per-node outbox (bounded) holds back: a slow subscriber never grows memory here.
+        await sub.Gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        await sub.Gate.Run(() => new ValueTask(ReceiveAsync(context, sub))).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveAsync(HttpContext context, Subscription sub)
+    {
         BrokerEnvelope? envelope;
         try
         {
@@ -395,6 +403,8 @@ public sealed class HttpBroker : IBroker
         public SubscribeOptions Options => options;
 
         public BrokerHandler Handler => handler;
+
+        public DeliveryGate Gate { get; } = new(Math.Max(1, options.MaxConcurrency));
 
         public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
         {
