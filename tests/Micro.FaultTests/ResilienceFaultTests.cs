@@ -17,7 +17,9 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
     public async Task P2c_sends_under_5_percent_of_calls_to_a_node_ten_times_slower_and_keeps_p99_within_2x_of_a_fast_node()
     {
         await using var kit = new TestKit(new MemoryRegistry());
-        // 5 ms and 50 ms of waiting, not of CPU: on 2 cores shared with 16 callers, a node that answers in 1 ms is not
+        // Eight callers: with more calls in flight than the latency ratio (10), latency x (in flight + 1) rightly sends
+        // the slow node calls too (CI at 16 saw 1.5% there, enough to reach p99). 5 ms and 50 ms of waiting, not of
+        // CPU: on 2 cores shared with the callers, a node that answers in 1 ms is not
         // fast any more (the callers' own scheduling costs more), and the ten times would not be.
         var slow = await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(50)), ServerOptions.Default with { Name = "mixed" });
         await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(5)), ServerOptions.Default with { Name = "mixed" });
@@ -29,7 +31,7 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
             await using var selector = new RegistrySelector(kit.Registry, strategy);
             await using var transport = new TcpTransport();
             var clock = Stopwatch.StartNew();
-            var load = Load.Start(new MicroClient(selector, transport), "mixed", workers: 16);
+            var load = Load.Start(new MicroClient(selector, transport), "mixed", workers: 8);
             await load.RunForAsync(4000, TimeSpan.FromSeconds(30));
             await load.StopAsync();
             var answered = load.Results;
@@ -42,7 +44,7 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
         {
             ($"{r.Key}_calls", r.Value.Calls), ($"{r.Key}_calls_per_s", r.Value.PerSecond.ToString("0")), ($"{r.Key}_slow_share", r.Value.SlowShare.ToString("P2")),
             ($"{r.Key}_p99_ms", r.Value.P99.TotalMilliseconds.ToString("0.0")), ($"{r.Key}_fast_node_p99_ms", r.Value.FastP99.TotalMilliseconds.ToString("0.0")),
-        }).Append(("slow_node_ms", 50)).Append(("fast_node_ms", 5)).Append(("workers", 16)).ToArray());
+        }).Append(("slow_node_ms", 50)).Append(("fast_node_ms", 5)).Append(("workers", 8)).ToArray());
 
         var p2c = results["p2c"];
         Assert.True(p2c.SlowShare < 0.05, $"p2c sent {p2c.SlowShare:P1} of calls to the slow node");

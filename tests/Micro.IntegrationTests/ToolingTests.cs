@@ -151,7 +151,7 @@ public sealed class ToolingTests(ITestOutputHelper log) : IDisposable
         var ids = Directory.GetFiles(packages, "*.nupkg").Select(f => Path.GetFileName(f)[..^$".{_version}.nupkg".Length]).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
             ["Micro", "Micro.Api", "Micro.Bot", "Micro.Cli", "Micro.Commands", "Micro.Consul", "Micro.Core", "Micro.Edge", "Micro.Etcd", "Micro.Http",
-             "Micro.Kubernetes", "Micro.Nats", "Micro.OpenTelemetry", "Micro.Proxy", "Micro.Proxy.Client", "Micro.RabbitMQ", "Micro.Testing", "Micro.Web"],
+             "Micro.Kubernetes", "Micro.Mcp", "Micro.Nats", "Micro.OpenTelemetry", "Micro.Proxy", "Micro.Proxy.Client", "Micro.RabbitMQ", "Micro.Testing", "Micro.Web"],
             ids);
         foreach (var id in ids)
         {

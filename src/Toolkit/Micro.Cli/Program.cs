@@ -14,6 +14,7 @@ var root = MicroCommandLine.Build(extend: (root, connect) =>
     root.Subcommands.Add(ProxyCommand.Create(connect));
     root.Subcommands.Add(WebCommand.Create(connect));
     root.Subcommands.Add(BotCommand.Create(connect));
+    root.Subcommands.Add(McpCommand.Create(connect));
 });
 return await MicroCommandLine.InvokeAsync(root, args, Console.Out, Console.Error, cancel.Token);
 

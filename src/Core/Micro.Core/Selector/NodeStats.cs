@@ -45,6 +45,9 @@ public sealed class NodeStats
     /// </summary>
     public double Load => (Cost(_clock.Now()) + 1) * (InFlight + 1);
 
+    /// <summary>The latency average now, in timestamp ticks (0 before the first answer).</summary>
+    internal double CostNow() => Cost(_clock.Now());
+
     internal void Begin() => Interlocked.Increment(ref _inFlight);
 
     /// <summary>Ends an attempt; returns the consecutive failures so far.</summary>

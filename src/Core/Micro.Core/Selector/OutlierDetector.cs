@@ -97,6 +97,8 @@ internal sealed class OutlierDetector(SelectorOptions options, NodeClock clock, 
             }
 
             state.NextEvaluation = now + _interval;
+            // Only nodes with enough attempts in the interval are judged, on either count: one slow first answer (a
+            // connection set up, code compiled) must not eject a node.
             var rates = new List<(SelectableNode Node, double Rate)>(nodes.Length);
             foreach (var node in nodes)
             {
@@ -121,10 +123,10 @@ internal sealed class OutlierDetector(SelectorOptions options, NodeClock clock, 
 
             if (options.LatencyOutlier > 0)
             {
-                var costs = new List<(SelectableNode Node, double Cost)>(nodes.Length);
-                foreach (var node in nodes)
+                var costs = new List<(SelectableNode Node, double Cost)>(rates.Count);
+                foreach (var (node, _) in rates)
                 {
-                    if (!node.Stats.IsEjected && node.Stats.Cost(now) is > 0 and var cost)
+                    if (node.Stats.Cost(now) is > 0 and var cost)
                     {
                         costs.Add((node, cost));
                     }

@@ -2,7 +2,8 @@ namespace Micro.Selector;
 
 /// <summary>
 /// Power of two choices (Finagle, Linkerd, YARP): two different nodes at random, the one with the lower
-/// <see cref="NodeStats.Load"/> (latency average times attempts in flight) wins. Slow or busy nodes get few calls without
+/// <see cref="NodeStats.Load"/> (latency average times attempts in flight) wins; a node without answers yet counts as
+/// fast as the other. Slow or busy nodes get few calls without
 /// any node being starved of the calls that would show it recovered, and no call pays for a scan of every node.
 /// </summary>
 public sealed class PowerOfTwoChoicesStrategy : ISelectionStrategy
@@ -24,6 +25,14 @@ public sealed class PowerOfTwoChoicesStrategy : ISelectionStrategy
         }
 
         var (a, b) = (nodes[first], nodes[second]);
-        return b.Stats.Load < a.Stats.Load ? b : a;
+        // A node not heard from yet is taken to be as fast as the other: so it gets its share of calls until its
+        // first answers say what it is, instead of every call (an unknown latency of zero would always win).
+        var (ca, cb) = (a.Stats.CostNow(), b.Stats.CostNow());
+        if (ca <= 0 || cb <= 0)
+        {
+            (ca, cb) = (ca <= 0 ? cb : ca, cb <= 0 ? ca : cb);
+        }
+
+        return ((cb + 1) * (b.Stats.InFlight + 1)) < ((ca + 1) * (a.Stats.InFlight + 1)) ? b : a;
     }
 }

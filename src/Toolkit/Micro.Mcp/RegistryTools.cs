@@ -1,0 +1,168 @@
+using Micro.Client;
+using Micro.Registry;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Micro.Mcp;
+
+/// <summary>
+/// The registry's endpoints as MCP tools, kept current by a registry watch: the tool collection the MCP server lists
+/// from, whose changes the SDK sends to clients as <c>notifications/tools/list_changed</c>. Left out: <c>Debug.*</c>,
+/// subscribers, stream endpoints (not yet tools), and services <see cref="McpOptions.Services"/> excludes.
+/// </summary>
+public sealed class RegistryTools : IAsyncDisposable
+{
+    private readonly IRegistry _registry;
+    private readonly IMicroClient _client;
+    private readonly ServiceFilter _filter;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private Task? _watch;
+
+    public RegistryTools(IRegistry registry, IMicroClient client, McpOptions options, ILogger<RegistryTools> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _filter = new ServiceFilter(options.Services);
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>Raised after a refresh changed the tools (each server session then tells its client).</summary>
+    public event Action? Changed;
+
+    /// <summary>The tools now; the MCP server lists and calls from it.</summary>
+    public McpServerPrimitiveCollection<McpServerTool> Tools { get; } = new();
+
+    /// <summary>Reads the registry once and starts watching it (each change re-reads it).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        _watch = Task.Run(() => WatchAsync(_stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>Re-reads the registry and brings the tool collection in line (one change notification per refresh).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var wanted = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            var current = Tools.ToArray().ToDictionary(t => t.ProtocolTool.Name, StringComparer.Ordinal);
+            var same = wanted.Count == current.Count && wanted.All(w => current.TryGetValue(w.ProtocolTool.Name, out var c) && Same((EndpointTool)c, w));
+            if (same)
+            {
+                return;
+            }
+
+            using (Tools.DeferChangedEvents())
+            {
+                Tools.Clear();
+                foreach (var tool in wanted)
+                {
+                    Tools.Add(tool);
+                }
+            }
+
+            Changed?.Invoke();
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    private async Task<List<EndpointTool>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var endpoints = new SortedDictionary<(string Service, string Endpoint), Endpoint>();
+        foreach (var listed in await _registry.ListServicesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!_filter.Includes(listed.Name))
+            {
+                continue;
+            }
+
+            foreach (var version in await _registry.GetServiceAsync(listed.Name, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var endpoint in version.Endpoints)
+                {
+                    if (IsTool(endpoint))
+                    {
+                        endpoints.TryAdd((listed.Name, endpoint.Name), endpoint); // the first version seen describes it
+                    }
+                }
+            }
+        }
+
+        var tools = new List<EndpointTool>(endpoints.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ((service, name), endpoint) in endpoints)
+        {
+            var toolName = ToolNames.For(service, name);
+            if (!names.Add(toolName))
+            {
+                toolName = ToolNames.Hashed(service, name); // two endpoints sanitised alike: the later in order takes the hash
+                names.Add(toolName);
+            }
+
+            var description = endpoint.Metadata?.GetValueOrDefault("description") is { Length: > 0 } d ? d : $"Calls {name} of the {service} service.";
+            tools.Add(new EndpointTool(_client, service, name, new Tool { Name = toolName, Description = description, InputSchema = ToolSchema.For(endpoint.Request) }));
+        }
+
+        return tools;
+    }
+
+    private static bool IsTool(Endpoint endpoint)
+        => !endpoint.Name.StartsWith("Debug.", StringComparison.Ordinal)
+            && endpoint.Metadata?.GetValueOrDefault("subscriber") != "true"
+            && endpoint.Metadata?.GetValueOrDefault("stream") != "true";
+
+    private static bool Same(EndpointTool a, EndpointTool b)
+        => a.Service == b.Service && a.Endpoint == b.Endpoint && a.ProtocolTool.Description == b.ProtocolTool.Description
+            && a.ProtocolTool.InputSchema.GetRawText() == b.ProtocolTool.InputSchema.GetRawText();
+
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _registry.WatchAsync(null, cancellationToken).ConfigureAwait(false))
+                {
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("Registry {Registry} watch failed ({Reason}); the tools may be stale until it is back", _registry.Name, e.Message);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            await _watch.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _refreshing.Dispose();
+    }
+}
