@@ -107,11 +107,21 @@ public sealed class RegistryTools : IAsyncDisposable
                 names.Add(toolName);
             }
 
-            var description = endpoint.Metadata?.GetValueOrDefault("description") is { Length: > 0 } d ? d : $"Calls {name} of the {service} service.";
+            var description = endpoint.Metadata?.GetValueOrDefault("description") is { Length: > 0 } d ? Clean(d) : $"Calls {name} of the {service} service.";
             tools.Add(new EndpointTool(_client, service, name, new Tool { Name = toolName, Description = description, InputSchema = ToolSchema.For(endpoint.Request) }));
         }
 
         return tools;
+    }
+
+    /// <summary>
+    /// A description as an agent may read it: registry contents, written by anyone who can register, so at most 1,000
+    /// characters and no control characters (an agent is told what a tool does, not handed a page of instructions).
+    /// </summary>
+    internal static string Clean(string description)
+    {
+        var text = new string(description.Where(c => !char.IsControl(c) || c == '\n').Take(1000).ToArray());
+        return text.Length == 0 ? "(no description)" : text;
     }
 
     private static bool IsTool(Endpoint endpoint)

@@ -12,6 +12,7 @@ namespace Micro.Mcp;
 internal static class ToolSchema
 {
     private const int MaxDepth = 8;
+    private const int MaxFields = 256; // per object: anyone who can register writes these, and an agent reads them all
 
     public static JsonElement For(Value? request)
     {
@@ -21,7 +22,7 @@ internal static class ToolSchema
             json.WriteStartObject();
             json.WriteString("type", "object");
             json.WriteStartObject("properties");
-            foreach (var field in request?.Values ?? [])
+            foreach (var field in (request?.Values ?? []).Take(MaxFields))
             {
                 if (field.Name is { Length: > 0 } name)
                 {
@@ -78,7 +79,7 @@ internal static class ToolSchema
         {
             json.WriteString("type", "object");
             json.WriteStartObject("properties");
-            foreach (var field in fields)
+            foreach (var field in fields.Take(MaxFields))
             {
                 if (field.Name is { Length: > 0 } name)
                 {

@@ -41,4 +41,15 @@ public sealed class NamingTests
         Assert.False(schema.GetProperty("properties").GetProperty("odd").TryGetProperty("type", out _)); // unknown: open
         Assert.True(schema.GetRawText().Length < 10_000);
     }
+
+    [Fact]
+    public void Registry_descriptions_and_field_lists_reach_the_agent_bounded()
+    {
+        var clean = RegistryTools.Clean("Greets.\u001b[31m\u0000 " + new string('x', 5000));
+        Assert.Equal(1000, clean.Length);
+        Assert.DoesNotContain(clean, char.IsControl);
+
+        var wide = ToolSchema.For(new Value { Name = "Req", Type = "Req", Values = Enumerable.Range(0, 10_000).Select(i => new Value { Name = $"f{i}", Type = "string" }).ToList() });
+        Assert.Equal(256, wide.GetProperty("properties").EnumerateObject().Count());
+    }
 }
