@@ -14,6 +14,8 @@ public sealed record HelloResponse(string Msg);
 [MicroContract("greeter", JsonContext = typeof(GreeterJsonContext))]
 public interface IGreeter
 {
+    /// <summary>Greets a person: answers "Hello " and their name.</summary>
+    /// <param name="request">Who to greet, by <see cref="HelloRequest.Name"/>.</param>
     Task<HelloResponse> Hello(HelloRequest request, CancellationToken cancellationToken);
 }
 

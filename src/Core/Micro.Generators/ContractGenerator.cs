@@ -116,7 +116,7 @@ public sealed class ContractGenerator : IIncrementalGenerator
 
             var idempotent = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Micro.IdempotentAttribute");
             methods.Add(new ContractMethod(method.Name, kind, request, response, method.Parameters[0].Name, method.Parameters[1].Name,
-                ValueWriter.Describe(requestType!), ValueWriter.Describe(responseType!), idempotent));
+                ValueWriter.Describe(requestType!), ValueWriter.Describe(responseType!), idempotent, DocComments.Describe(method)));
         }
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
@@ -175,7 +175,7 @@ internal sealed record Contract(string? Namespace, string Interface, string Acce
 
 /// <summary>One endpoint; <c>RequestValue</c>/<c>ResponseValue</c> are C# expressions building its registry descriptions.</summary>
 internal sealed record ContractMethod(string Name, string Kind, string Request, string Response, string RequestParameter, string TokenParameter,
-    string RequestValue, string ResponseValue, bool Idempotent = false);
+    string RequestValue, string ResponseValue, bool Idempotent = false, string? Description = null);
 
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, Location? Location, params object[] Arguments)
 {

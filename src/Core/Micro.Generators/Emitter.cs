@@ -132,7 +132,8 @@ internal static class Emitter
             };
             sb.AppendLine($"                global::Micro.Server.ContractEndpoints.{factory}<TImplementation, {m.Request}, {m.Response}>({endpoint}, static (handler, request, cancellationToken) => handler.{m.Name}(request, cancellationToken),");
             sb.AppendLine($"                    {m.RequestValue},");
-            sb.AppendLine(m.Idempotent && factory == "Unary" ? $"                    {m.ResponseValue}, idempotent: true)," : $"                    {m.ResponseValue}),");
+            var named = (m.Idempotent && factory == "Unary" ? ", idempotent: true" : "") + (m.Description is { Length: > 0 } d ? ", description: " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(d, quote: true) : "");
+            sb.AppendLine($"                    {m.ResponseValue}{named}),");
         }
 
         sb.AppendLine("            };");

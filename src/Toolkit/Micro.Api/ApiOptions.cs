@@ -1,3 +1,5 @@
+using Micro.Edge;
+
 namespace Micro.Api;
 
 /// <summary>How <c>micro api</c> listens and routes (go-micro's flag names in the comments).</summary>
@@ -49,7 +51,7 @@ public sealed record ApiOptions
     /// <c>--rate_limit 100/s</c>: requests per period for each caller (its signed-in identity with <c>--auth</c>, else its
     /// client address); past it a 429 with <c>Retry-After</c>. Null: no limit.
     /// </summary>
-    public GatewayRateLimit? RateLimit { get; init; }
+    public EdgeRateLimit? RateLimit { get; init; }
 
     /// <summary><c>--allow_link_local</c>: forward to nodes at link-local and metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254).</summary>
     public bool AllowLinkLocal { get; init; }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Micro.Api;
+using Micro.Edge;
 using Micro.Hosting;
 
 namespace Micro.Cli;
@@ -48,7 +49,7 @@ internal static class ApiCommand
                     CorsAllowedHeaders = List(parse.GetValue(headers)) ?? defaults.CorsAllowedHeaders,
                     MaxBodyBytes = parse.GetValue(maxBody) ?? defaults.MaxBodyBytes,
                     RequestTimeout = parse.GetValue(timeout) is { } t ? Durations.Parse(t, "--request_timeout") : null,
-                    RateLimit = (parse.GetValue(rateLimit) ?? Environment.GetEnvironmentVariable("MICRO_API_RATE_LIMIT")) is { Length: > 0 } r ? GatewayRateLimit.Parse(r) : null,
+                    RateLimit = (parse.GetValue(rateLimit) ?? Environment.GetEnvironmentVariable("MICRO_API_RATE_LIMIT")) is { Length: > 0 } r ? EdgeRateLimit.Parse(r) : null,
                     Tls = tls.Read(parse),
                     Authenticator = authFlags.Read(parse),
                 }.Validate();

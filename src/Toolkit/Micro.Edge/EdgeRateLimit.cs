@@ -1,16 +1,16 @@
 using System.Globalization;
 using Micro.Hosting;
 
-namespace Micro.Api;
+namespace Micro.Edge;
 
 /// <summary>
-/// <c>--rate_limit 100/s</c>: how many requests one caller (a signed-in identity, else a client address) may make per
+/// <c>--rate_limit 100/s</c>: how many requests (gateway) or tool calls (MCP) one caller (a signed-in identity, else a client address) may make per
 /// period; the rest get a 429 with <c>Retry-After</c>. Periods: <c>s</c>, <c>m</c>, <c>h</c> or a duration (<c>100/10s</c>).
 /// </summary>
-public sealed record GatewayRateLimit(int Requests, TimeSpan Period)
+public sealed record EdgeRateLimit(int Requests, TimeSpan Period)
 {
     /// <exception cref="FormatException">Not <c>requests/period</c> with a positive count and period; the message says so.</exception>
-    public static GatewayRateLimit Parse(string text)
+    public static EdgeRateLimit Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var parts = text.Split('/', 2, StringSplitOptions.TrimEntries);
@@ -26,7 +26,7 @@ public sealed record GatewayRateLimit(int Requests, TimeSpan Period)
             "h" => TimeSpan.FromHours(1),
             var other => ParsePeriod(other, text),
         };
-        return new GatewayRateLimit(requests, period);
+        return new EdgeRateLimit(requests, period);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Requests}/{Period.TotalSeconds:0.###}s");

@@ -4,36 +4,28 @@ using ModelContextProtocol.Server;
 
 namespace Micro.Mcp;
 
-/// <summary>An MCP server over one transport (stdio for <c>micro mcp</c>, a stream pair in tests) listing and calling the registry's tools.</summary>
+/// <summary>Serves MCP sessions over a transport given whole (stdio for <c>micro mcp</c>, a stream pair in tests), and tells each session when the tools change.</summary>
 public static class MicroMcpServer
 {
-    /// <summary>The server's options: the registry's tools (their changes become <c>notifications/tools/list_changed</c>).</summary>
-    public static McpServerOptions Options(RegistryTools tools, McpOptions options)
+    /// <summary>Serves one session over <paramref name="transport"/> until it ends or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static async Task RunAsync(ITransport transport, McpToolCalls calls, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(tools);
-        ArgumentNullException.ThrowIfNull(options);
-        return new McpServerOptions
+        ArgumentNullException.ThrowIfNull(calls);
+        var server = McpServer.Create(transport, calls.ServerOptions(), loggerFactory);
+        await using (server.ConfigureAwait(false))
         {
-            ServerInfo = new Implementation { Name = options.ServerName, Version = typeof(MicroMcpServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
-            Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
-            ToolCollection = tools.Tools,
-        };
+            await RunSessionAsync(server, calls.Tools, loggerFactory.CreateLogger(typeof(MicroMcpServer)), cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Serves one session over <paramref name="transport"/> until it ends or <paramref name="cancellationToken"/> is cancelled.</summary>
-    public static async Task RunAsync(ITransport transport, RegistryTools tools, McpOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    /// <summary>Runs a session the SDK made (stdio, or one Streamable HTTP session), sending it the registry's changes.</summary>
+    internal static async Task RunSessionAsync(McpServer server, RegistryTools tools, ILogger logger, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(tools);
-        var server = McpServer.Create(transport, Options(tools, options), loggerFactory);
-        var logger = loggerFactory.CreateLogger(typeof(MicroMcpServer));
         void Notify() => _ = NotifyAsync(server, logger, cancellationToken);
         tools.Changed += Notify;
         try
         {
-            await using (server.ConfigureAwait(false))
-            {
-                await server.RunAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await server.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -41,16 +33,17 @@ public static class MicroMcpServer
         }
     }
 
-    /// <summary>Tells this session's client the tools changed; a session already gone is not an error worth more than a debug line.</summary>
+    /// <summary>Tells this session's client the tools and resources changed; a session already gone is not an error worth more than a debug line.</summary>
     private static async Task NotifyAsync(McpServer server, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
             await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken).ConfigureAwait(false);
+            await server.SendNotificationAsync(NotificationMethods.ResourceListChangedNotification, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogDebug("tools/list_changed not sent: {Reason}", e.Message);
+            logger.LogDebug("list_changed not sent: {Reason}", e.Message);
         }
     }
 }

@@ -1,8 +1,7 @@
-using Micro.Client;
 using Micro.Registry;
+using Micro.Server;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Micro.Mcp;
 
@@ -14,18 +13,16 @@ namespace Micro.Mcp;
 public sealed class RegistryTools : IAsyncDisposable
 {
     private readonly IRegistry _registry;
-    private readonly IMicroClient _client;
     private readonly ServiceFilter _filter;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private Task? _watch;
 
-    public RegistryTools(IRegistry registry, IMicroClient client, McpOptions options, ILogger<RegistryTools> logger)
+    public RegistryTools(IRegistry registry, McpOptions options, ILogger<RegistryTools> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
-        _client = client ?? throw new ArgumentNullException(nameof(client));
         _filter = new ServiceFilter(options.Services);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
@@ -33,8 +30,10 @@ public sealed class RegistryTools : IAsyncDisposable
     /// <summary>Raised after a refresh changed the tools (each server session then tells its client).</summary>
     public event Action? Changed;
 
-    /// <summary>The tools now; the MCP server lists and calls from it.</summary>
-    public McpServerPrimitiveCollection<McpServerTool> Tools { get; } = new();
+    /// <summary>The tools now, by name: a snapshot replaced whole on each change, so a listing never sees half a refresh.</summary>
+    internal IReadOnlyDictionary<string, EndpointTool> Current { get; private set; } = new Dictionary<string, EndpointTool>();
+
+    internal IRegistry Registry => _registry;
 
     /// <summary>Reads the registry once and starts watching it (each change re-reads it).</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -50,22 +49,14 @@ public sealed class RegistryTools : IAsyncDisposable
         try
         {
             var wanted = await ReadAsync(cancellationToken).ConfigureAwait(false);
-            var current = Tools.ToArray().ToDictionary(t => t.ProtocolTool.Name, StringComparer.Ordinal);
-            var same = wanted.Count == current.Count && wanted.All(w => current.TryGetValue(w.ProtocolTool.Name, out var c) && Same((EndpointTool)c, w));
+            var current = Current;
+            var same = wanted.Count == current.Count && wanted.All(w => current.TryGetValue(w.ProtocolTool.Name, out var c) && Same(c, w));
             if (same)
             {
                 return;
             }
 
-            using (Tools.DeferChangedEvents())
-            {
-                Tools.Clear();
-                foreach (var tool in wanted)
-                {
-                    Tools.Add(tool);
-                }
-            }
-
+            Current = wanted.ToDictionary(t => t.ProtocolTool.Name, StringComparer.Ordinal);
             Changed?.Invoke();
         }
         finally
@@ -108,7 +99,8 @@ public sealed class RegistryTools : IAsyncDisposable
             }
 
             var description = endpoint.Metadata?.GetValueOrDefault("description") is { Length: > 0 } d ? Clean(d) : $"Calls {name} of the {service} service.";
-            tools.Add(new EndpointTool(_client, service, name, new Tool { Name = toolName, Description = description, InputSchema = ToolSchema.For(endpoint.Request) }));
+            var stream = endpoint.Metadata?.GetValueOrDefault("stream") == "true";
+            tools.Add(new EndpointTool(service, name, stream, new Tool { Name = toolName, Description = description, InputSchema = ToolSchema.For(endpoint.Request) }));
         }
 
         return tools;
@@ -127,7 +119,7 @@ public sealed class RegistryTools : IAsyncDisposable
     private static bool IsTool(Endpoint endpoint)
         => !endpoint.Name.StartsWith("Debug.", StringComparison.Ordinal)
             && endpoint.Metadata?.GetValueOrDefault("subscriber") != "true"
-            && endpoint.Metadata?.GetValueOrDefault("stream") != "true";
+            && endpoint.Metadata?.GetValueOrDefault(EndpointStreaming.Key) is null or EndpointStreaming.Server;
 
     private static bool Same(EndpointTool a, EndpointTool b)
         => a.Service == b.Service && a.Endpoint == b.Endpoint && a.ProtocolTool.Description == b.ProtocolTool.Description

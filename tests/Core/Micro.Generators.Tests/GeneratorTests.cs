@@ -31,21 +31,27 @@ public sealed class GeneratorTests
         [MicroContract("shop.orders", JsonContext = typeof(ShopJson))]
         public interface IOrders
         {
+            /// <summary>Gets an order by <see cref="OrderRequest.Id"/>, "as placed".</summary>
+            /// <param name="request">Which order.</param>
             Task<OrderReply> Get(OrderRequest request, CancellationToken cancellationToken);
             ValueTask<OrderReply> Peek(OrderRequest request, CancellationToken cancellationToken);
+            /// <summary>
+            ///   Every change to an order,
+            ///   until it ships.
+            /// </summary>
             IAsyncEnumerable<OrderReply> Watch(OrderRequest request, CancellationToken cancellationToken);
             Task<OrderReply> Total(IAsyncEnumerable<OrderRequest> requests, CancellationToken cancellationToken);
             IAsyncEnumerable<OrderReply> Chat(IAsyncEnumerable<OrderRequest> requests, CancellationToken cancellationToken);
         }
         """;
 
-    private static (Compilation Output, IReadOnlyList<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Run) Generate(string source)
+    private static (Compilation Output, IReadOnlyList<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Run) Generate(string source, DocumentationMode documentation = DocumentationMode.Parse)
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Select(p => MetadataReference.CreateFromFile(p))
             .Append(MetadataReference.CreateFromFile(typeof(Micro.Contracts.MicroContractAttribute).Assembly.Location))
             .ToArray();
-        var compilation = CSharpCompilation.Create("ContractsUnderTest", [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))], references,
+        var compilation = CSharpCompilation.Create("ContractsUnderTest", [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest, documentation))], references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var driver = CSharpGeneratorDriver.Create(new ContractGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         return (output, diagnostics, driver.GetRunResult());
@@ -69,6 +75,24 @@ public sealed class GeneratorTests
 
         Assert.True(File.Exists(snapshot), $"no snapshot yet: review {folder}/Orders.received.cs.txt and rename it to Orders.verified.cs.txt");
         Assert.Equal(File.ReadAllText(snapshot), generated);
+    }
+
+    [Theory]
+    [InlineData(DocumentationMode.Parse)]
+    [InlineData(DocumentationMode.None)] // a project without GenerateDocumentationFile: the comment is read from its text
+    public void A_contract_methods_doc_comment_becomes_its_endpoints_description(DocumentationMode documentation)
+    {
+        var (_, diagnostics, run) = Generate(Contracts, documentation);
+        Assert.Empty(diagnostics);
+        var generated = Assert.Single(run.GeneratedTrees).GetText().ToString();
+        var bindings = generated.Split("global::Micro.Server.ContractEndpoints.")[1..]; // one piece per endpoint binding
+        string Binding(string endpoint) => Assert.Single(bindings, b => b.Contains($"(\"Orders.{endpoint}\"", StringComparison.Ordinal)).Split("\n                global::")[0];
+
+        // Summary and the request's <param>, cref as its short name, white space folded, quotes escaped as a C# literal.
+        Assert.EndsWith(", description: \"Gets an order by Id, \\\"as placed\\\".\\nrequest: Which order.\"),", Binding("Get").TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith(", description: \"Every change to an order, until it ships.\"),", Binding("Watch").TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("description:", Binding("Peek"), StringComparison.Ordinal);
+        Assert.DoesNotContain("description:", Binding("Chat"), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Micro.Edge;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -29,7 +30,7 @@ public sealed class GatewayRateLimitTests
     [Fact]
     public async Task Each_signed_in_caller_has_its_own_limit_and_past_it_gets_a_429_with_retry_after()
     {
-        var options = new ApiOptions { Namespace = "", RateLimit = new GatewayRateLimit(2, TimeSpan.FromHours(1)), Authenticator = new ApiKeyAuthenticator(["alice=key-alice-1f5c9a0b7e", "bob=key-bob-2e8d3f6a1c44"]) };
+        var options = new ApiOptions { Namespace = "", RateLimit = new EdgeRateLimit(2, TimeSpan.FromHours(1)), Authenticator = new ApiKeyAuthenticator(["alice=key-alice-1f5c9a0b7e", "bob=key-bob-2e8d3f6a1c44"]) };
         await using var app = InAppHost.Create(s => s.AddMicroGateway(options), a => a.MapMicroGateway("/api"));
         await app.StartAsync();
         using var http = InAppHost.ClientOf(app);
@@ -59,7 +60,7 @@ public sealed class GatewayRateLimitTests
     [Fact]
     public async Task Without_auth_the_callers_address_is_the_bucket_and_the_apps_own_endpoints_are_not_limited()
     {
-        await using var app = InAppHost.Create(s => s.AddMicroGateway(new ApiOptions { Namespace = "", RateLimit = GatewayRateLimit.Parse("1/h") }), a => a.MapMicroGateway("/api"));
+        await using var app = InAppHost.Create(s => s.AddMicroGateway(new ApiOptions { Namespace = "", RateLimit = EdgeRateLimit.Parse("1/h") }), a => a.MapMicroGateway("/api"));
         await app.StartAsync();
         using var http = InAppHost.ClientOf(app);
 
@@ -92,7 +93,7 @@ public sealed class GatewayRateLimitTests
     [InlineData("10/h", 10, 3600)]
     [InlineData("5/10s", 5, 10)]
     public void A_rate_limit_reads_as_requests_per_period(string text, int requests, int seconds)
-        => Assert.Equal(new GatewayRateLimit(requests, TimeSpan.FromSeconds(seconds)), GatewayRateLimit.Parse(text));
+        => Assert.Equal(new EdgeRateLimit(requests, TimeSpan.FromSeconds(seconds)), EdgeRateLimit.Parse(text));
 
     [Theory]
     [InlineData("100", "is not <requests>/<period>")]
@@ -102,5 +103,5 @@ public sealed class GatewayRateLimitTests
     [InlineData("10/fortnight", "the period 'fortnight' is not s, m, h or a positive duration")]
     [InlineData("10/0s", "positive duration")]
     public void A_rate_limit_that_cannot_be_read_says_what_to_write(string text, string said)
-        => Assert.Contains(said, Assert.Throws<FormatException>(() => GatewayRateLimit.Parse(text)).Message, StringComparison.Ordinal);
+        => Assert.Contains(said, Assert.Throws<FormatException>(() => EdgeRateLimit.Parse(text)).Message, StringComparison.Ordinal);
 }

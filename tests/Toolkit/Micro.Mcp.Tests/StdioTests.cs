@@ -39,6 +39,8 @@ public sealed class StdioTests : IAsyncLifetime
         Assert.Equal("micro", client.ServerInfo?.Name);
 
         var tool = Assert.Single(await client.ListToolsAsync(), t => t.Name == "greeter_Greeter_Hello");
+        // The contract method's doc comment, carried by the generator into the endpoint's metadata.
+        Assert.Equal("Greets a person: answers \"Hello \" and their name.\nrequest: Who to greet, by Name.", tool.Description);
         Assert.Equal("string", tool.JsonSchema.GetProperty("properties").GetProperty("name").GetProperty("type").GetString());
 
         var result = await client.CallToolAsync("greeter_Greeter_Hello", new Dictionary<string, object?> { ["name"] = "agent" });

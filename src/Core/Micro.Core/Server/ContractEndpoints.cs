@@ -9,42 +9,56 @@ namespace Micro.Server;
 /// </summary>
 public static class ContractEndpoints
 {
-    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response, bool idempotent = false)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response, bool idempotent = false, string? description = null)
         where THandler : class
-        => new(Describe(name, request, response, stream: false, idempotent), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
+        => new(Describe(name, request, response, null, idempotent, description), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
 
-    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response, bool idempotent = false)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response, bool idempotent = false, string? description = null)
         where THandler : class
-        => new(Describe(name, request, response, stream: false, idempotent), HandlerEndpoints.BindInvoker(call));
+        => new(Describe(name, request, response, null, idempotent, description), HandlerEndpoints.BindInvoker(call));
 
-    public static EndpointDescriptor ServerStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response)
+    public static EndpointDescriptor ServerStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response, string? description = null)
         where THandler : class
-        => new(Describe(name, request, response, stream: true), null, StreamEndpoints.ServerStreaming(call));
+        => new(Describe(name, request, response, EndpointStreaming.Server, description: description), null, StreamEndpoints.ServerStreaming(call));
 
-    public static EndpointDescriptor ClientStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call, Value request, Value response)
+    public static EndpointDescriptor ClientStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call, Value request, Value response, string? description = null)
         where THandler : class
-        => new(Describe(name, request, response, stream: true), null, StreamEndpoints.ClientStreaming(call));
+        => new(Describe(name, request, response, EndpointStreaming.Client, description: description), null, StreamEndpoints.ClientStreaming(call));
 
-    public static EndpointDescriptor Bidirectional<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response)
+    public static EndpointDescriptor Bidirectional<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response, string? description = null)
         where THandler : class
-        => new(Describe(name, request, response, stream: true), null, StreamEndpoints.Bidirectional(call));
+        => new(Describe(name, request, response, EndpointStreaming.Bidirectional, description: description), null, StreamEndpoints.Bidirectional(call));
 
     // Descriptions come from the generator (written at compile time), not from reflection: bindings stay trim/AOT safe.
-    internal static Endpoint Describe(string name, Value request, Value response, bool stream, bool idempotent = false) => new()
+    internal static Endpoint Describe(string name, Value request, Value response, string? streaming, bool idempotent = false, string? description = null) => new()
     {
         Name = name,
         Request = request,
         Response = response,
-        Metadata = EndpointMetadata(stream, idempotent),
+        Metadata = EndpointMetadata(streaming, idempotent, description),
     };
 
-    /// <summary>An endpoint's registry metadata: <c>stream</c>, and <c>idempotent: true</c> for endpoints marked <see cref="IdempotentAttribute"/>.</summary>
-    internal static Dictionary<string, string> EndpointMetadata(bool stream, bool idempotent)
+    /// <summary>
+    /// An endpoint's registry metadata: go-micro's <c>stream</c>, which way a stream streams
+    /// (<see cref="EndpointStreaming.Key"/>), <c>idempotent: true</c> for endpoints marked <see cref="IdempotentAttribute"/>,
+    /// and a <c>description</c> when there is one.
+    /// </summary>
+    internal static Dictionary<string, string> EndpointMetadata(string? streaming, bool idempotent, string? description = null)
     {
-        var metadata = new Dictionary<string, string> { ["stream"] = stream ? "true" : "false" };
+        var metadata = new Dictionary<string, string> { ["stream"] = streaming is null ? "false" : "true" };
+        if (streaming is not null)
+        {
+            metadata[EndpointStreaming.Key] = streaming;
+        }
+
         if (idempotent)
         {
             metadata[IdempotentKey] = "true";
+        }
+
+        if (!string.IsNullOrWhiteSpace(description))
+        {
+            metadata[EndpointStreaming.DescriptionKey] = description.Trim();
         }
 
         return metadata;

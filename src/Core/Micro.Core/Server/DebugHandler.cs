@@ -28,10 +28,10 @@ public sealed class DebugHandler(ServiceHealth health, TimeProvider? timeProvide
         var healthChecks = new Value { Name = "checks", Type = "map<string,string>" };
         // Answered by this server's instance (it knows the server's health), not one made from the app's services.
         yield return new EndpointDescriptor(
-            ContractEndpoints.Describe("Debug.Health", Message(nameof(HealthRequest)), Message(nameof(HealthResponse), new Value { Name = "status", Type = "string" }, healthChecks), stream: false),
+            ContractEndpoints.Describe("Debug.Health", Message(nameof(HealthRequest)), Message(nameof(HealthResponse), new Value { Name = "status", Type = "string" }, healthChecks), streaming: null),
             _ => HandlerEndpoints.Invoke<HealthRequest, HealthResponse>((r, ct) => new ValueTask<HealthResponse>(debug.Health(r, ct))));
         yield return new EndpointDescriptor(
-            ContractEndpoints.Describe("Debug.Stats", Message(nameof(StatsRequest)), Message(nameof(StatsResponse), stats), stream: false),
+            ContractEndpoints.Describe("Debug.Stats", Message(nameof(StatsRequest)), Message(nameof(StatsResponse), stats), streaming: null),
             _ => HandlerEndpoints.Invoke<StatsRequest, StatsResponse>((r, ct) => new ValueTask<StatsResponse>(debug.Stats(r, ct))));
     }
 

@@ -42,7 +42,7 @@ public static class HandlerEndpoints
                     Name = streamName,
                     Request = ValueDescriber.Describe(req, req.Name),
                     Response = ValueDescriber.Describe(res, res.Name),
-                    Metadata = new Dictionary<string, string> { ["stream"] = "true" },
+                    Metadata = ContractEndpoints.EndpointMetadata(StreamEndpoints.Streaming(method), idempotent: false, DescriptionOf(method)),
                 }, null, StreamEndpoints.Bind(handlerType, method)));
                 continue;
             }
@@ -76,7 +76,7 @@ public static class HandlerEndpoints
                 Name = endpointName,
                 Request = ValueDescriber.Describe(requestType, requestType.Name),
                 Response = ValueDescriber.Describe(responseType, responseType.Name),
-                Metadata = ContractEndpoints.EndpointMetadata(stream: false, idempotent: method.IsDefined(typeof(IdempotentAttribute), inherit: true)),
+                Metadata = ContractEndpoints.EndpointMetadata(null, idempotent: method.IsDefined(typeof(IdempotentAttribute), inherit: true), DescriptionOf(method)),
             };
             endpoints.Add(new EndpointDescriptor(endpoint, bind));
         }
@@ -89,6 +89,9 @@ public static class HandlerEndpoints
 
         return endpoints;
     }
+
+    /// <summary>A plain handler method's <c>[Description]</c> (System.ComponentModel), what agents and people read of the endpoint.</summary>
+    private static string? DescriptionOf(MethodInfo method) => method.GetCustomAttribute<System.ComponentModel.DescriptionAttribute>(inherit: true)?.Description;
 
     private static bool IsAsyncWithResult(Type returnType, out Type result)
     {

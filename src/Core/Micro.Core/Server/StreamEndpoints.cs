@@ -16,6 +16,14 @@ internal static class StreamEndpoints
     public static bool IsStream(MethodInfo method)
         => IsAsyncEnumerable(method.ReturnType, out _) || (method.GetParameters() is { Length: > 0 } p && IsAsyncEnumerable(p[0].ParameterType, out _));
 
+    /// <summary>Which way a stream method streams (<see cref="EndpointStreaming"/>), from its shape.</summary>
+    public static string Streaming(MethodInfo method)
+    {
+        var clientStreams = method.GetParameters() is { Length: > 0 } p && IsAsyncEnumerable(p[0].ParameterType, out _);
+        var serverStreams = IsAsyncEnumerable(method.ReturnType, out _);
+        return clientStreams ? (serverStreams ? EndpointStreaming.Bidirectional : EndpointStreaming.Client) : EndpointStreaming.Server;
+    }
+
     [RequiresUnreferencedCode(ReflectionHandlers.Message)]
     [RequiresDynamicCode(ReflectionHandlers.Message)]
     public static Func<IServiceProvider, StreamHandler> Bind(Type handlerType, MethodInfo method)
