@@ -53,8 +53,13 @@ internal static class McpCommand
                 {
                     throw new ArgumentException("--auth and --tls_* are for Streamable HTTP: add --address (over stdio the caller is the agent host that started micro mcp)");
                 }
+
+                if (options.Address is not null)
+                {
+                    await McpHttpServer.CheckAddressAsync(options, ct).ConfigureAwait(false);
+                }
             }
-            catch (Exception e) when (e is ArgumentException or FormatException)
+            catch (Exception e) when (e is ArgumentException or FormatException or MicroException or System.Net.Sockets.SocketException)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return 2;

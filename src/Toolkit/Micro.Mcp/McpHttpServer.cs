@@ -33,14 +33,9 @@ public sealed class McpHttpServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
-        var endPoint = await TcpAddress.ResolveAsync(options.Address ?? "127.0.0.1:0", cancellationToken).ConfigureAwait(false);
+        var endPoint = await CheckAddressAsync(options, cancellationToken).ConfigureAwait(false);
         if (options.Authenticator is null)
         {
-            if (!IPAddress.IsLoopback(endPoint.Address))
-            {
-                throw new ArgumentException($"micro mcp --address {options.Address} listens beyond this machine: it needs --auth api_key or jwt, as every tool calls a service");
-            }
-
             loggerFactory.CreateLogger<McpHttpServer>().LogWarning("micro mcp on {Address} with no --auth: any local process can call the services it exposes", options.Address);
             options = options with { Insecure = true };
         }
@@ -54,6 +49,22 @@ public sealed class McpHttpServer : IAsyncDisposable
             services.AddMicroMcp(options);
         }, options.Tls, cancellationToken).ConfigureAwait(false);
         return new McpHttpServer(app, bound);
+    }
+
+    /// <summary>
+    /// Resolves <see cref="McpOptions.Address"/> and refuses, with an <see cref="ArgumentException"/> naming the flag to
+    /// add, an address beyond loopback without an authenticator: a command checks this before it starts anything.
+    /// </summary>
+    public static async Task<IPEndPoint> CheckAddressAsync(McpOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var endPoint = await TcpAddress.ResolveAsync(options.Address ?? "127.0.0.1:0", cancellationToken).ConfigureAwait(false);
+        if (options.Authenticator is null && !IPAddress.IsLoopback(endPoint.Address))
+        {
+            throw new ArgumentException($"micro mcp --address {options.Address} listens beyond this machine: it needs --auth api_key or jwt, as every tool calls a service");
+        }
+
+        return endPoint;
     }
 
     public async ValueTask DisposeAsync()

@@ -61,7 +61,7 @@ public static class MicroMcpServiceCollectionExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken) => tools.StartAsync(cancellationToken);
 
-        public Task StopAsync(CancellationToken cancellationToken) => tools.DisposeAsync().AsTask();
+        public Task StopAsync(CancellationToken cancellationToken) => tools.StopAsync(); // the container disposes it
     }
 }
 

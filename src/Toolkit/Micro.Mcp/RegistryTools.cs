@@ -18,6 +18,8 @@ public sealed class RegistryTools : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private Task? _watch;
+    private int _stopped;
+    private int _disposed;
 
     public RegistryTools(IRegistry registry, McpOptions options, ILogger<RegistryTools> logger)
     {
@@ -156,15 +158,29 @@ public sealed class RegistryTools : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops watching the registry (the tools stay as last seen). Safe to call more than once.</summary>
+    public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_watch is not null)
         {
             await _watch.ConfigureAwait(false);
         }
+    }
 
-        _stop.Dispose();
-        _refreshing.Dispose();
+    /// <summary>Stops watching and frees what the watch held; a host that stopped it first and a container that disposes it after are both fine.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stop.Dispose();
+            _refreshing.Dispose();
+        }
     }
 }

@@ -92,6 +92,8 @@ internal sealed class LogLines : ILoggerProvider
 {
     private readonly ConcurrentQueue<(string Category, string Message)> _lines = new();
 
+    public IReadOnlyList<string> All => [.. _lines.Select(l => l.Message)];
+
     public IReadOnlyList<string> Of(string category) => [.. _lines.Where(l => l.Category == category).Select(l => l.Message)];
 
     public ILogger CreateLogger(string categoryName) => new Lines(categoryName, _lines);

@@ -48,4 +48,44 @@ public sealed class StdioTests : IAsyncLifetime
         var reply = JsonDocument.Parse(Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text).RootElement;
         Assert.Equal("Hello agent", reply.GetProperty("msg").GetString());
     }
+
+    [Fact]
+    public async Task Micro_mcp_with_an_address_serves_streamable_http_behind_its_keys()
+    {
+        const string key = "agent-key-0123456789abcdef";
+        var env = Env;
+        env["MICRO_MCP_AUTH_KEYS"] = "agent=" + key;
+        await using var mcp = new RunningProcess(Programs.Cli, ["mcp", "--address", "127.0.0.1:0", "--auth", "api_key", "--mcp_allow", "agent=greeter.*"], env);
+        await mcp.WaitForOutputAsync("/mcp (tools for agent=greeter.*)", TimeSpan.FromSeconds(60));
+        var url = System.Text.RegularExpressions.Regex.Match(mcp.Output, @"micro mcp listening on (http://127\.0\.0\.1:[0-9]+/mcp)").Groups[1].Value;
+        Assert.NotEmpty(url);
+        Assert.DoesNotContain(key, mcp.Output, StringComparison.Ordinal);
+
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(url),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + key },
+        });
+        await using var client = await McpClient.CreateAsync(transport);
+        Assert.Equal(["greeter_Greeter_Hello"], (await client.ListToolsAsync()).Select(t => t.Name));
+        var result = await client.CallToolAsync("greeter_Greeter_Hello", new Dictionary<string, object?> { ["name"] = "http" });
+        Assert.Equal("Hello http", JsonDocument.Parse(((TextContentBlock)result.Content[0]).Text).RootElement.GetProperty("msg").GetString());
+    }
+
+    [Theory]
+    [InlineData("--auth api_key --auth_keys agent=agent-key-0123456789abcdef", "add --address")]
+    [InlineData("--address 127.0.0.1:0 --auth api_key", "--auth api_key needs at least one key")]
+    [InlineData("--mcp_allow nobody", "'nobody' is not SUBJECT=GLOB")]
+    [InlineData("--mcp_max_stream 0", "--mcp_max_stream 0: expected 1 to 10000")]
+    [InlineData("--mcp_timeout soon", "--mcp_timeout")]
+    [InlineData("--rate_limit lots", "--rate_limit")]
+    [InlineData("--address 0.0.0.0:0", "needs --auth")]
+    public async Task A_bad_flag_ends_micro_mcp_with_one_line_saying_what_to_change_and_exit_code_2(string flags, string message)
+    {
+        var (code, output) = await RunningProcess.RunAsync(Programs.Cli, ["mcp", .. flags.Split(' ')], Env, TimeSpan.FromSeconds(60));
+        Assert.Equal(2, code);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
 }
