@@ -115,8 +115,9 @@ public sealed class ContractGenerator : IIncrementalGenerator
             }
 
             var idempotent = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Micro.IdempotentAttribute");
+            var required = new List<string>();
             methods.Add(new ContractMethod(method.Name, kind, request, response, method.Parameters[0].Name, method.Parameters[1].Name,
-                ValueWriter.Describe(requestType!), ValueWriter.Describe(responseType!), idempotent, DocComments.Describe(method)));
+                ValueWriter.Describe(requestType!, required), ValueWriter.Describe(responseType!), idempotent, DocComments.Describe(method), string.Join(",", required)));
         }
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
@@ -175,7 +176,7 @@ internal sealed record Contract(string? Namespace, string Interface, string Acce
 
 /// <summary>One endpoint; <c>RequestValue</c>/<c>ResponseValue</c> are C# expressions building its registry descriptions.</summary>
 internal sealed record ContractMethod(string Name, string Kind, string Request, string Response, string RequestParameter, string TokenParameter,
-    string RequestValue, string ResponseValue, bool Idempotent = false, string? Description = null);
+    string RequestValue, string ResponseValue, bool Idempotent = false, string? Description = null, string? Required = null);
 
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, Location? Location, params object[] Arguments)
 {

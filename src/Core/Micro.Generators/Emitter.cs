@@ -132,7 +132,8 @@ internal static class Emitter
             };
             sb.AppendLine($"                global::Micro.Server.ContractEndpoints.{factory}<TImplementation, {m.Request}, {m.Response}>({endpoint}, static (handler, request, cancellationToken) => handler.{m.Name}(request, cancellationToken),");
             sb.AppendLine($"                    {m.RequestValue},");
-            var named = (m.Idempotent && factory == "Unary" ? ", idempotent: true" : "") + (m.Description is { Length: > 0 } d ? ", description: " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(d, quote: true) : "");
+            var named = (m.Idempotent && factory == "Unary" ? ", idempotent: true" : "") + (m.Description is { Length: > 0 } d ? ", description: " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(d, quote: true) : "")
+                + (m.Required is { Length: > 0 } r ? ", required: " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(r, quote: true) : "");
             sb.AppendLine($"                    {m.ResponseValue}{named}),");
         }
 

@@ -13,16 +13,22 @@ internal static class ValueWriter
 {
     private const int MaxDepth = 5;
 
-    public static string Describe(ITypeSymbol type)
+    public static string Describe(ITypeSymbol type) => Describe(type, null);
+
+    /// <summary>
+    /// Also adds to <paramref name="required"/> the dotted JSON paths of the fields a request must carry, by the rules
+    /// of the core's <c>RequiredFields</c>: C# <c>required</c> members, <c>[JsonRequired]</c>, <c>[Required]</c>.
+    /// </summary>
+    public static string Describe(ITypeSymbol type, List<string>? required)
     {
         var sb = new StringBuilder();
-        Write(sb, Describe(type, TypeName(type), 0, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)));
+        Write(sb, Describe(type, TypeName(type), 0, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), required, required is null ? null : ""));
         return sb.ToString();
     }
 
     private sealed record Node(string Name, string Type, List<Node>? Values);
 
-    private static Node Describe(ITypeSymbol type, string name, int depth, HashSet<ITypeSymbol> path)
+    private static Node Describe(ITypeSymbol type, string name, int depth, HashSet<ITypeSymbol> path, List<string>? required, string? prefix)
     {
         var scalar = ScalarName(type);
         if (scalar is not null)
@@ -32,7 +38,7 @@ internal static class ValueWriter
 
         if (ElementType(type) is { } element)
         {
-            var inner = Describe(element, name, depth, path);
+            var inner = Describe(element, name, depth, path, null, null);
             return inner with { Type = "[]" + inner.Type };
         }
 
@@ -47,12 +53,23 @@ internal static class ValueWriter
             var jsonName = property.GetAttributes()
                 .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonPropertyNameAttribute")?
                 .ConstructorArguments.FirstOrDefault().Value as string;
-            fields.Add(Describe(property.Type, jsonName ?? CamelCase(property.Name), depth + 1, path));
+            var fieldName = jsonName ?? CamelCase(property.Name);
+            var nested = prefix is not null && fieldName.Length > 0 && fieldName.IndexOfAny(new[] { '.', ',' }) < 0 ? prefix + fieldName : null;
+            if (nested is not null && IsRequired(property))
+            {
+                required!.Add(nested);
+            }
+
+            fields.Add(Describe(property.Type, fieldName, depth + 1, path, required, nested is null ? null : nested + "."));
         }
 
         path.Remove(type);
         return new Node(name, TypeName(type), fields);
     }
+
+    private static bool IsRequired(IPropertySymbol property)
+        => property.IsRequired || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString()
+            is "System.Text.Json.Serialization.JsonRequiredAttribute" or "System.ComponentModel.DataAnnotations.RequiredAttribute");
 
     /// <summary>Public readable instance properties, most derived first, as reflection lists them.</summary>
     private static IEnumerable<IPropertySymbol> PublicInstanceProperties(ITypeSymbol type)

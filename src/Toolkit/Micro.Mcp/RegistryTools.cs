@@ -102,7 +102,7 @@ public sealed class RegistryTools : IAsyncDisposable
 
             var description = endpoint.Metadata?.GetValueOrDefault("description") is { Length: > 0 } d ? Clean(d) : $"Calls {name} of the {service} service.";
             var stream = endpoint.Metadata?.GetValueOrDefault("stream") == "true";
-            tools.Add(new EndpointTool(service, name, stream, new Tool { Name = toolName, Description = description, InputSchema = ToolSchema.For(endpoint.Request) }));
+            tools.Add(new EndpointTool(service, name, stream, new Tool { Name = toolName, Description = description, InputSchema = ToolSchema.For(endpoint.Request, RequiredFields.Parse(endpoint.Metadata?.GetValueOrDefault(RequiredFields.Key))) }));
         }
 
         return tools;

@@ -5,14 +5,19 @@ namespace Micro.Mcp;
 /// <summary>
 /// Checks a tool call's arguments against the tool's input schema (<see cref="ToolSchema"/>) before any service is
 /// called, so an agent learns which field it got wrong: a value of the wrong JSON type, or a field the request does not
-/// have (an agent's guess at a name would otherwise be dropped silently by the service's decoder). An object the
-/// registry describes no fields of is left open.
+/// have (an agent's guess at a name would otherwise be dropped silently by the service's decoder), or a required field
+/// left out. An object the registry describes no fields of is left open.
 /// </summary>
 internal static class ToolArguments
 {
     /// <returns>Null when the arguments fit; else what is wrong, naming the field (<c>ship.city</c>, <c>tags[2]</c>).</returns>
     public static string? Check(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
+        if (Missing(schema, name => arguments?.ContainsKey(name) == true, "") is { } missing)
+        {
+            return missing;
+        }
+
         if (arguments is null)
         {
             return null;
@@ -82,6 +87,11 @@ internal static class ToolArguments
         }
         else if (type == "object")
         {
+            if (Missing(schema, name => value.TryGetProperty(name, out _), path + ".") is { } missing)
+            {
+                return missing;
+            }
+
             var properties = schema.TryGetProperty("properties", out var p) ? p : default;
             var values = schema.TryGetProperty("additionalProperties", out var a) ? a : default;
             foreach (var member in value.EnumerateObject())
@@ -93,6 +103,25 @@ internal static class ToolArguments
                 {
                     return error;
                 }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first of the schema's <c>required</c> fields the object lacks, as an error; null on a present null too (as System.Text.Json reads it).</summary>
+    private static string? Missing(JsonElement schema, Func<string, bool> has, string prefix)
+    {
+        if (!schema.TryGetProperty("required", out var required) || required.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var name in required.EnumerateArray())
+        {
+            if (name.GetString() is { } field && !has(field))
+            {
+                return $"argument '{prefix}{field}' is required";
             }
         }
 

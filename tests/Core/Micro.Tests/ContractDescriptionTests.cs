@@ -34,6 +34,39 @@ public sealed record Part(string Sku, List<Part> Children, Dictionary<string, Pa
 
 public sealed record IDGood(bool Ok);
 
+/// <summary>Fields a request must carry, each way .NET says so, one level down, and inside a list (where paths stop).</summary>
+public sealed record Shipment
+{
+    public required string Id { get; init; }
+
+    [JsonRequired]
+    [JsonPropertyName("ship_to")]
+    public Address? ShipTo { get; init; }
+
+    public string? Note { get; init; }
+
+    public IReadOnlyList<Address> Stops { get; init; } = [];
+}
+
+public sealed record Address
+{
+    [System.ComponentModel.DataAnnotations.Required]
+    public string City { get; init; } = "";
+
+    public string? Zip { get; init; }
+}
+
+[MicroContract("shipping")]
+public interface IShipping
+{
+    Task<Shipment> Send(Shipment request, CancellationToken cancellationToken);
+}
+
+public sealed class PlainShipping
+{
+    public Task<Shipment> Send(Shipment request, CancellationToken cancellationToken) => Task.FromResult(request);
+}
+
 [MicroContract("rich")]
 public interface IRichService
 {
@@ -63,6 +96,24 @@ public sealed class ContractDescriptionTests
             Assert.Equal(Json(ValueDescriber.Describe(typeof(TallyRequest), nameof(TallyRequest))), Json(endpoint.Request));
             Assert.Equal(Json(ValueDescriber.Describe(typeof(TallyReply), nameof(TallyReply))), Json(endpoint.Response));
         }
+    }
+
+    [Fact]
+    public void Required_fields_are_endpoint_metadata_from_contracts_and_plain_handlers_alike()
+    {
+        var generated = Assert.Single(ShippingBinding.Endpoints<ShippingImpl>()).Endpoint.Metadata;
+        var reflected = Assert.Single(HandlerEndpoints.From(typeof(PlainShipping))).Endpoint.Metadata;
+        Assert.Equal("id,ship_to,ship_to.city", generated![RequiredFields.Key]);
+        Assert.Equal(generated[RequiredFields.Key], reflected![RequiredFields.Key]);
+        Assert.Equal(["id", "ship_to", "ship_to.city"], RequiredFields.Parse(reflected[RequiredFields.Key]));
+
+        // An endpoint whose request needs nothing carries no key (go-micro's registries see what they always did).
+        Assert.False(Assert.Single(RichServiceBinding.Endpoints<RichImpl>()).Endpoint.Metadata!.ContainsKey(RequiredFields.Key));
+    }
+
+    private sealed class ShippingImpl : IShipping
+    {
+        public Task<Shipment> Send(Shipment request, CancellationToken cancellationToken) => Task.FromResult(request);
     }
 
     private sealed class RichImpl : IRichService

@@ -113,9 +113,11 @@ internal sealed class LogLines : ILoggerProvider
     }
 }
 
-public sealed record Order(string Id, int Quantity, IReadOnlyList<string> Tags, Dictionary<string, int> Counts, Address Ship);
+/// <summary>Id and Ship are required (System.Text.Json refuses an order without them), and so is an address's City.</summary>
+public sealed record Order([property: System.Text.Json.Serialization.JsonRequired] string Id, int Quantity, IReadOnlyList<string> Tags, Dictionary<string, int> Counts,
+    [property: System.Text.Json.Serialization.JsonRequired] Address Ship);
 
-public sealed record Address(string City);
+public sealed record Address([property: System.ComponentModel.DataAnnotations.Required] string City);
 
 public sealed class Orders
 {

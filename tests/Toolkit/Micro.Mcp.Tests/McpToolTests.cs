@@ -45,6 +45,9 @@ public sealed class McpToolTests : IAsyncLifetime
         Assert.Equal("string", fields.GetProperty("tags").GetProperty("items").GetProperty("type").GetString());
         Assert.Equal("integer", fields.GetProperty("counts").GetProperty("additionalProperties").GetProperty("type").GetString());
         Assert.Equal("string", fields.GetProperty("ship").GetProperty("properties").GetProperty("city").GetProperty("type").GetString());
+        Assert.Equal(["id", "ship"], schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["city"], fields.GetProperty("ship").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(tools["greeter_Greeter_Hello"].JsonSchema.TryGetProperty("required", out _)); // nothing required: no list
         Assert.Equal("integer", tools["counter_Counter_Count"].JsonSchema.GetProperty("properties").GetProperty("n").GetProperty("type").GetString());
 
         // A plain handler's [Description] is what the agent reads; without one, a sentence naming the endpoint.
@@ -79,12 +82,22 @@ public sealed class McpToolTests : IAsyncLifetime
     [InlineData("quantity", "2.5", "argument 'quantity' must be an integer, got a number")]
     [InlineData("tags", "[\"a\", 3]", "argument 'tags[1]' must be a string, got a number")]
     [InlineData("ship", "{\"city\": 7}", "argument 'ship.city' must be a string, got a number")]
-    [InlineData("ship", "{\"town\": \"Oslo\"}", "argument 'ship.town' is not a field of this request (fields: city)")]
+    [InlineData("ship", "{\"city\": \"Oslo\", \"town\": \"Oslo\"}", "argument 'ship.town' is not a field of this request (fields: city)")]
+    [InlineData("ship", "{}", "argument 'ship.city' is required")]
+    [InlineData("id", "", "argument 'id' is required")]
     [InlineData("qty", "2", "argument 'qty' is not a field of this request")]
     public async Task Bad_arguments_fail_naming_the_field_and_the_service_is_never_called(string field, string json, string expected)
     {
         var arguments = GoodOrder();
-        arguments[field] = JsonDocument.Parse(json).RootElement.Clone();
+        if (json.Length == 0)
+        {
+            arguments.Remove(field);
+        }
+        else
+        {
+            arguments[field] = JsonDocument.Parse(json).RootElement.Clone();
+        }
+
         var result = await _mcp.Client.CallToolAsync("orders_Orders_Place", arguments);
         Assert.True(result.IsError);
         var error = JsonDocument.Parse(Text(result)).RootElement;

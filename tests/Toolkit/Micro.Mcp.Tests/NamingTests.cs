@@ -52,4 +52,27 @@ public sealed class NamingTests
         var wide = ToolSchema.For(new Value { Name = "Req", Type = "Req", Values = Enumerable.Range(0, 10_000).Select(i => new Value { Name = $"f{i}", Type = "string" }).ToList() });
         Assert.Equal(256, wide.GetProperty("properties").EnumerateObject().Count());
     }
+
+    [Fact]
+    public void Required_paths_from_the_registry_mark_only_fields_it_describes()
+    {
+        var request = new Value
+        {
+            Name = "Req", Type = "Req", Values =
+            [
+                new Value { Name = "id", Type = "string" },
+                new Value { Name = "ship", Type = "Address", Values = [new Value { Name = "city", Type = "string" }] },
+                new Value { Name = "stops", Type = "[]Address", Values = [new Value { Name = "city", Type = "string" }] },
+            ],
+        };
+
+        // Registrants write this metadata: paths naming nothing, into lists, or thousands long are dropped, not errors.
+        var hostile = "id,ship.city,nobody,ship.zip,stops.city,," + string.Join(',', Enumerable.Range(0, 10_000).Select(i => $"f{i}"));
+        var schema = ToolSchema.For(request, Micro.Server.RequiredFields.Parse(hostile));
+        Assert.Equal(["id"], schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        var properties = schema.GetProperty("properties");
+        Assert.Equal(["city"], properties.GetProperty("ship").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(properties.GetProperty("stops").GetProperty("items").TryGetProperty("required", out _));
+        Assert.Equal(256, Micro.Server.RequiredFields.Parse(hostile).Count);
+    }
 }

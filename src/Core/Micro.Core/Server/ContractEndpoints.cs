@@ -9,41 +9,41 @@ namespace Micro.Server;
 /// </summary>
 public static class ContractEndpoints
 {
-    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response, bool idempotent = false, string? description = null)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, Task<TResponse>> call, Value request, Value response, bool idempotent = false, string? description = null, string? required = null)
         where THandler : class
-        => new(Describe(name, request, response, null, idempotent, description), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
+        => new(Describe(name, request, response, null, idempotent, description, required), HandlerEndpoints.BindInvoker<THandler, TRequest, TResponse>((h, r, ct) => new ValueTask<TResponse>(call(h, r, ct))));
 
-    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response, bool idempotent = false, string? description = null)
+    public static EndpointDescriptor Unary<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, ValueTask<TResponse>> call, Value request, Value response, bool idempotent = false, string? description = null, string? required = null)
         where THandler : class
-        => new(Describe(name, request, response, null, idempotent, description), HandlerEndpoints.BindInvoker(call));
+        => new(Describe(name, request, response, null, idempotent, description, required), HandlerEndpoints.BindInvoker(call));
 
-    public static EndpointDescriptor ServerStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response, string? description = null)
+    public static EndpointDescriptor ServerStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, TRequest, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response, string? description = null, string? required = null)
         where THandler : class
-        => new(Describe(name, request, response, EndpointStreaming.Server, description: description), null, StreamEndpoints.ServerStreaming(call));
+        => new(Describe(name, request, response, EndpointStreaming.Server, description: description, required: required), null, StreamEndpoints.ServerStreaming(call));
 
-    public static EndpointDescriptor ClientStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call, Value request, Value response, string? description = null)
+    public static EndpointDescriptor ClientStream<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, Task<TResponse>> call, Value request, Value response, string? description = null, string? required = null)
         where THandler : class
-        => new(Describe(name, request, response, EndpointStreaming.Client, description: description), null, StreamEndpoints.ClientStreaming(call));
+        => new(Describe(name, request, response, EndpointStreaming.Client, description: description, required: required), null, StreamEndpoints.ClientStreaming(call));
 
-    public static EndpointDescriptor Bidirectional<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response, string? description = null)
+    public static EndpointDescriptor Bidirectional<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TRequest, TResponse>(string name, Func<THandler, IAsyncEnumerable<TRequest>, CancellationToken, IAsyncEnumerable<TResponse>> call, Value request, Value response, string? description = null, string? required = null)
         where THandler : class
-        => new(Describe(name, request, response, EndpointStreaming.Bidirectional, description: description), null, StreamEndpoints.Bidirectional(call));
+        => new(Describe(name, request, response, EndpointStreaming.Bidirectional, description: description, required: required), null, StreamEndpoints.Bidirectional(call));
 
     // Descriptions come from the generator (written at compile time), not from reflection: bindings stay trim/AOT safe.
-    internal static Endpoint Describe(string name, Value request, Value response, string? streaming, bool idempotent = false, string? description = null) => new()
+    internal static Endpoint Describe(string name, Value request, Value response, string? streaming, bool idempotent = false, string? description = null, string? required = null) => new()
     {
         Name = name,
         Request = request,
         Response = response,
-        Metadata = EndpointMetadata(streaming, idempotent, description),
+        Metadata = EndpointMetadata(streaming, idempotent, description, required),
     };
 
     /// <summary>
     /// An endpoint's registry metadata: go-micro's <c>stream</c>, which way a stream streams
     /// (<see cref="EndpointStreaming.Key"/>), <c>idempotent: true</c> for endpoints marked <see cref="IdempotentAttribute"/>,
-    /// and a <c>description</c> when there is one.
+    /// a <c>description</c> when there is one, and the request's <see cref="RequiredFields"/> when it has some.
     /// </summary>
-    internal static Dictionary<string, string> EndpointMetadata(string? streaming, bool idempotent, string? description = null)
+    internal static Dictionary<string, string> EndpointMetadata(string? streaming, bool idempotent, string? description = null, string? required = null)
     {
         var metadata = new Dictionary<string, string> { ["stream"] = streaming is null ? "false" : "true" };
         if (streaming is not null)
@@ -59,6 +59,11 @@ public static class ContractEndpoints
         if (!string.IsNullOrWhiteSpace(description))
         {
             metadata[EndpointStreaming.DescriptionKey] = description.Trim();
+        }
+
+        if (!string.IsNullOrEmpty(required))
+        {
+            metadata[RequiredFields.Key] = required;
         }
 
         return metadata;

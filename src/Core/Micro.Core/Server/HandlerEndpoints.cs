@@ -37,12 +37,13 @@ public static class HandlerEndpoints
                 }
 
                 var (req, res) = StreamEndpoints.MessageTypes(method);
+                var streamRequired = new List<string>();
                 endpoints.Add(new EndpointDescriptor(new Endpoint
                 {
                     Name = streamName,
-                    Request = ValueDescriber.Describe(req, req.Name),
+                    Request = ValueDescriber.Describe(req, req.Name, streamRequired),
                     Response = ValueDescriber.Describe(res, res.Name),
-                    Metadata = ContractEndpoints.EndpointMetadata(StreamEndpoints.Streaming(method), idempotent: false, DescriptionOf(method)),
+                    Metadata = ContractEndpoints.EndpointMetadata(StreamEndpoints.Streaming(method), idempotent: false, DescriptionOf(method), string.Join(',', streamRequired)),
                 }, null, StreamEndpoints.Bind(handlerType, method)));
                 continue;
             }
@@ -71,12 +72,13 @@ public static class HandlerEndpoints
             var factory = typeof(HandlerEndpoints).GetMethod(nameof(Bind), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(handlerType, requestType, responseType);
             var bind = (Func<IServiceProvider, RequestHandler>)factory.Invoke(null, [method, hasToken])!;
+            var required = new List<string>();
             var endpoint = new Endpoint
             {
                 Name = endpointName,
-                Request = ValueDescriber.Describe(requestType, requestType.Name),
+                Request = ValueDescriber.Describe(requestType, requestType.Name, required),
                 Response = ValueDescriber.Describe(responseType, responseType.Name),
-                Metadata = ContractEndpoints.EndpointMetadata(null, idempotent: method.IsDefined(typeof(IdempotentAttribute), inherit: true), DescriptionOf(method)),
+                Metadata = ContractEndpoints.EndpointMetadata(null, idempotent: method.IsDefined(typeof(IdempotentAttribute), inherit: true), DescriptionOf(method), string.Join(',', required)),
             };
             endpoints.Add(new EndpointDescriptor(endpoint, bind));
         }

@@ -13,9 +13,15 @@ internal static class ValueDescriber
 {
     private const int MaxDepth = 5;
 
-    public static Value Describe(Type type, string name) => Describe(type, name, 0, []);
+    public static Value Describe(Type type, string name) => Describe(type, name, 0, [], null, null);
 
-    private static Value Describe(Type type, string name, int depth, HashSet<Type> path)
+    /// <summary>
+    /// Describes <paramref name="type"/> and adds to <paramref name="required"/> the dotted JSON paths of the fields a
+    /// request must carry (<see cref="RequiredFields"/>): through nested messages, not into lists or maps.
+    /// </summary>
+    public static Value Describe(Type type, string name, ICollection<string> required) => Describe(type, name, 0, [], required, "");
+
+    private static Value Describe(Type type, string name, int depth, HashSet<Type> path, ICollection<string>? required, string? prefix)
     {
         var scalar = ScalarName(type);
         if (scalar is not null)
@@ -25,7 +31,7 @@ internal static class ValueDescriber
 
         if (ElementType(type) is { } element)
         {
-            var inner = Describe(element, name, depth, path);
+            var inner = Describe(element, name, depth, path, null, null);
             return inner with { Type = "[]" + inner.Type };
         }
 
@@ -49,7 +55,13 @@ internal static class ValueDescriber
 
             var fieldName = property.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name
                             ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            fields.Add(Describe(property.PropertyType, fieldName, depth + 1, path));
+            var nested = prefix is not null && RequiredFields.IsPathSafe(fieldName) ? prefix + fieldName : null;
+            if (nested is not null && required is not null && RequiredFields.IsRequired(property))
+            {
+                required.Add(nested);
+            }
+
+            fields.Add(Describe(property.PropertyType, fieldName, depth + 1, path, required, nested is null ? null : nested + "."));
         }
 
         path.Remove(type);
