@@ -129,6 +129,48 @@ public sealed class McpHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jwt_bearer_signs_in_as_its_subject_for_scopes_audit_and_micro_user_and_a_bad_token_gets_401()
+    {
+        const string secret = "an-mcp-test-secret-at-least-32-bytes!";
+        string Token(string key, string subject) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", subject)]),
+            Issuer = "micro-tests",
+            Audience = "mcp",
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+
+        await using var jwt = await StartAsync(McpOptions.Default with
+        {
+            Authenticator = new JwtAuthenticator(new JwtOptions { Secret = secret, Issuer = "micro-tests", Audience = "mcp" }),
+            Allow = ToolAccess.Parse("alice=whocalls.*"),
+        });
+        var endpoint = new Uri($"http://{jwt.Address}/mcp");
+        await using (var alice = await ConnectAsync(Token(secret, "alice"), endpoint))
+        {
+            Assert.Equal(["whocalls_WhoCalls_Who"], (await alice.ListToolsAsync()).Select(t => t.Name));
+            var who = await alice.CallToolAsync("whocalls_WhoCalls_Who", new Dictionary<string, object?> { ["name"] = "x" });
+            Assert.Equal("user=alice", JsonDocument.Parse(((TextContentBlock)who.Content[0]).Text).RootElement.GetProperty("msg").GetString());
+        }
+
+        await using (var bob = await ConnectAsync(Token(secret, "bob"), endpoint))
+        {
+            Assert.Empty(await bob.ListToolsAsync()); // signed in, but no --mcp_allow entry names bob
+        }
+
+        var forged = Token("a-different-secret-also-32-bytes-long!", "alice");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(InitializeBody, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", forged);
+        using var refused = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains(_logs.Of(McpToolCalls.AuditCategory), l => l.StartsWith("mcp call by user alice: whocalls_WhoCalls_Who -> 200 in ", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.All, l => l.Contains(forged, StringComparison.Ordinal) || l.Contains(secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_session_belongs_to_the_identity_that_opened_it()
     {
         var opened = await PostAsync(InitializeBody, key: OpsKey);
