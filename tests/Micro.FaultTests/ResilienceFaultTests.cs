@@ -17,10 +17,12 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
     public async Task P2c_sends_under_5_percent_of_calls_to_a_node_ten_times_slower_and_keeps_p99_within_2x_of_a_fast_node()
     {
         await using var kit = new TestKit(new MemoryRegistry());
-        // Eight callers: with more calls in flight than the latency ratio (10), latency x (in flight + 1) rightly sends
-        // the slow node calls too (CI at 16 saw 1.5% there, enough to reach p99). 5 ms and 50 ms of waiting, not of
-        // CPU: on 2 cores shared with the callers, a node that answers in 1 ms is not
-        // fast any more (the callers' own scheduling costs more), and the ten times would not be.
+        // Four callers. A fast node scores latency x (in flight + 1): with eight, 4-5 in flight each, and the fast
+        // nodes' 5 ms at 10-12 ms on 2 cores shared with the other fault tests, that reaches the slow node's 50 ms, and
+        // sending it calls is then right by p2c's own measure (seen: 1.1%, enough to reach p99). 5 ms and 50 ms of
+        // waiting, not of CPU: a node that answers in 1 ms is not fast on 2 shared cores, and the ten times would not be.
+        // Before NodeStats' warm-up and peak cap CI also saw 10.9%: a fast node's slow first answer (or one pause) made it
+        // look slower than the slow node, and it got no calls to show otherwise for seconds.
         var slow = await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(50)), ServerOptions.Default with { Name = "mixed" });
         await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(5)), ServerOptions.Default with { Name = "mixed" });
         await kit.StartServerAsync("mixed", new Greeter(TimeSpan.FromMilliseconds(5)), ServerOptions.Default with { Name = "mixed" });
@@ -28,18 +30,21 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
         // The strategies alone: no ejections. On a loaded machine the 50 ms node's average can pass 100 ms and ten times
         // the median, and the latency-outlier ejection then took it out of random's picks too (a CI saw 1.56%), so the
         // comparison would measure the ejection, not the balancing.
+        const int Workers = 4;
         var strategiesAlone = SelectorOptions.Default with { LatencyOutlier = 0, SuccessRateOutlier = 0, EjectAfterFailures = 0 };
         var results = new Dictionary<string, (double SlowShare, TimeSpan P99, TimeSpan FastP99, int Calls, double PerSecond)>();
+        var slowAfterStart = new Dictionary<string, int>();
         foreach (var strategy in new ISelectionStrategy[] { new PowerOfTwoChoicesStrategy(), new RandomStrategy(), new RoundRobinStrategy() })
         {
             await using var selector = new RegistrySelector(kit.Registry, strategy, strategiesAlone);
             await using var transport = new TcpTransport();
             var clock = Stopwatch.StartNew();
-            var load = Load.Start(new MicroClient(selector, transport), "mixed", workers: 8);
-            await load.RunForAsync(4000, TimeSpan.FromSeconds(30));
+            var load = Load.Start(new MicroClient(selector, transport), "mixed", workers: Workers);
+            await load.RunForAsync(strategy is PowerOfTwoChoicesStrategy ? 4000 : 2000, TimeSpan.FromSeconds(30)); // p99 of p2c wants the calls; the others are the comparison
             await load.StopAsync();
             var answered = load.Results;
             var slowShare = (double)answered.Count(r => r.Node == slow.Id) / answered.Count;
+            slowAfterStart[strategy.Name] = answered.Skip(200).Count(r => r.Node == slow.Id); // past the nodes' first answers (NodeStats.WarmAnswers each)
             results[strategy.Name] = (slowShare, load.Percentile(0.99), Load.Percentile(answered.Where(r => r.Node != slow.Id).Select(r => r.Latency), 0.99), answered.Count, answered.Count / clock.Elapsed.TotalSeconds);
             Assert.True(load.Failures.Count == 0, string.Join("\n", load.Failures.Take(5)));
         }
@@ -48,7 +53,8 @@ public sealed class ResilienceFaultTests(ITestOutputHelper output)
         {
             ($"{r.Key}_calls", r.Value.Calls), ($"{r.Key}_calls_per_s", r.Value.PerSecond.ToString("0")), ($"{r.Key}_slow_share", r.Value.SlowShare.ToString("P2")),
             ($"{r.Key}_p99_ms", r.Value.P99.TotalMilliseconds.ToString("0.0")), ($"{r.Key}_fast_node_p99_ms", r.Value.FastP99.TotalMilliseconds.ToString("0.0")),
-        }).Append(("slow_node_ms", 50)).Append(("fast_node_ms", 5)).Append(("workers", 8)).ToArray());
+            ($"{r.Key}_slow_calls_after_first_200", slowAfterStart[r.Key]),
+        }).Append(("slow_node_ms", 50)).Append(("fast_node_ms", 5)).Append(("workers", Workers)).ToArray());
 
         var p2c = results["p2c"];
         Assert.True(p2c.SlowShare < 0.05, $"p2c sent {p2c.SlowShare:P1} of calls to the slow node");

@@ -8,7 +8,7 @@ namespace Micro.IntegrationTests;
 /// usings and nothing else. A block is a Program.cs of its own; a block marked <c>```csharp fragment</c> continues the
 /// block before it (its types and usings, and <c>ct</c>, a CancellationToken) and is wrapped in a method of that
 /// program. A block marked <c>```csharp web</c> is an ASP.NET Core app instead (the Web SDK) that also references the
-/// edge packages (Micro.Api, Micro.Web, Micro.Proxy). Errors point at the Markdown line (#line), so a README edit that
+/// edge packages (Micro.Api, Micro.Web, Micro.Proxy, Micro.Mcp). Errors point at the Markdown line (#line), so a README edit that
 /// breaks an example fails here.
 /// </summary>
 public sealed class DocsCodeTests
@@ -93,6 +93,7 @@ public sealed class DocsCodeTests
             <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Api/Micro.Api.csproj" />
             <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Web/Micro.Web.csproj" />
             <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Proxy/Micro.Proxy.csproj" />
+            <ProjectReference Include="{Programs.Root}/src/Toolkit/Micro.Mcp/Micro.Mcp.csproj" />
           </ItemGroup>
           """ : "")}
         </Project>

@@ -164,6 +164,12 @@ public sealed class McpToolTests : IAsyncLifetime
         var e = await Assert.ThrowsAnyAsync<McpException>(async () => await _mcp.Client.ReadResourceAsync("micro://services/nobody"));
         Assert.Contains("micro://services/nobody", e.Message, StringComparison.Ordinal);
         await Assert.ThrowsAnyAsync<McpException>(async () => await _mcp.Client.ReadResourceAsync("file:///etc/passwd"));
+        await Assert.ThrowsAnyAsync<McpException>(async () => await _mcp.Client.ReadResourceAsync("micro://services/%2e%2e%2fgreeter"));
+
+        // The refusal quotes what it was asked, so a URI an attacker chose comes back short and without control characters.
+        var hostile = await Assert.ThrowsAnyAsync<McpException>(async () => await _mcp.Client.ReadResourceAsync("micro://services/\u001b[31m\r\n" + new string('x', 1000)));
+        Assert.DoesNotContain(hostile.Message, char.IsControl);
+        Assert.DoesNotContain(new string('x', 121), hostile.Message, StringComparison.Ordinal);
     }
 
     [Fact]

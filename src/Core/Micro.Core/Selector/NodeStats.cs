@@ -2,14 +2,23 @@ namespace Micro.Selector;
 
 /// <summary>
 /// What the selector knows of one node from the attempts made to it: attempts in flight, a peak-sensitive moving
-/// average of latency (Finagle's and Linkerd's peak EWMA: a slower answer raises it at once, faster ones lower it over
-/// <see cref="SelectorOptions.LatencyDecay"/>, or by an eighth each, whichever is faster), consecutive failures, this interval's counts, and its ejection state
+/// average of latency (Finagle's and Linkerd's peak EWMA: a slower answer raises it at once, to at most twice what it
+/// was, faster ones lower it over <see cref="SelectorOptions.LatencyDecay"/>, or by an eighth each, whichever is
+/// faster; the first <see cref="WarmAnswers"/> answers set it as their mean), consecutive failures, this interval's counts, and its ejection state
 /// (a per-node circuit: closed, open while ejected, half-open while one probe is out). Kept across registry refreshes.
 /// </summary>
 public sealed class NodeStats
 {
+    /// <summary>
+    /// Answers before the average is trusted: until then a load-aware strategy counts the node as fast as the other.
+    /// A node's first answer is often its slowest (a connection set up, code compiled), and taken as a peak it kept a
+    /// fast node out for seconds while a slower one took its calls.
+    /// </summary>
+    public const int WarmAnswers = 8;
+
     private readonly NodeClock _clock;
     private int _inFlight;
+    private int _answers; // up to WarmAnswers
     private double _cost; // peak EWMA latency in timestamp ticks
     private long _costStamp;
     private int _consecutiveFailures;
@@ -47,6 +56,9 @@ public sealed class NodeStats
 
     /// <summary>The latency average now, in timestamp ticks (0 before the first answer).</summary>
     internal double CostNow() => Cost(_clock.Now());
+
+    /// <summary>Whether the node has answered <see cref="WarmAnswers"/> times, so its average says what it is.</summary>
+    public bool IsWarm => Volatile.Read(ref _answers) >= WarmAnswers;
 
     internal void Begin() => Interlocked.Increment(ref _inFlight);
 
@@ -101,9 +113,23 @@ public sealed class NodeStats
         // Races between threads lose an update at worst; the average stays an average.
         // The weight of the past decays with time, and by at least an eighth per answer: under load a single spike (a
         // connection set up, a pause) is forgotten within a few dozen answers, not held for the whole decay time.
-        var w = Math.Min(Math.Exp(-Math.Max(0, now - Volatile.Read(ref _costStamp)) / _clock.DecayTicks), 0.875);
         var cost = Volatile.Read(ref _cost);
-        var next = rtt > cost ? rtt : (cost * w) + (rtt * (1 - w));
+        var answers = Volatile.Read(ref _answers);
+        double next;
+        if (answers < WarmAnswers)
+        {
+            next = cost + ((rtt - cost) / (answers + 1)); // the mean of the first answers
+            Volatile.Write(ref _answers, answers + 1);
+        }
+        else
+        {
+            // A slower answer raises the average at once, but at most to twice what it was: one pause (a collection, a
+            // descheduled thread) does not make a fast node look slow for the decay time in which it gets no calls to
+            // show otherwise; a node that really turned slow shows it within a few answers.
+            var w = Math.Min(Math.Exp(-Math.Max(0, now - Volatile.Read(ref _costStamp)) / _clock.DecayTicks), 0.875);
+            next = rtt > cost ? Math.Min(rtt, 2 * cost) : (cost * w) + (rtt * (1 - w));
+        }
+
         Volatile.Write(ref _cost, next <= 0 ? 1 : next);
         Volatile.Write(ref _costStamp, now);
     }
